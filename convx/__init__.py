@@ -1,0 +1,70 @@
+"""convx — fast, trustworthy CPU convolutions for NumPy.
+
+PyTorch's convolution semantics with NumPy arrays in and out: C kernels with OpenMP, SIMD chosen at
+run time (scalar / AVX2 / AVX-512), im2col+GEMM on OpenBLAS (scipy-openblas32), and pure-NumPy
+reference implementations (``convx.reference``) that the tests use as the specification.
+"""
+__version__ = "0.1.0"
+
+import scipy_openblas32 as _scipy_openblas32
+
+# Load the BLAS library into the process before any extension that links it is imported.
+_scipy_openblas32.get_openblas_config()
+
+from convx import _cpu  # noqa: E402  (runs CPU detection; CONVX_ISA errors surface here)
+from convx import reference  # noqa: E402
+from convx._validate import get_num_threads, set_num_threads  # noqa: E402
+from convx.conv import conv1d, conv2d, conv3d  # noqa: E402
+
+__all__ = [
+    "conv1d", "conv2d", "conv3d",
+    "set_num_threads", "get_num_threads", "show_config", "get_config", "reference",
+]
+
+
+def get_config():
+    """Build and run-time configuration as a dict (what :func:`show_config` prints)."""
+    import platform
+    import sys
+    import sysconfig
+    corename, blas_cfg = _cpu.blas_info()
+    return {
+        "convx": __version__,
+        "python": sys.version.split()[0],
+        "numpy": __import__("numpy").__version__,
+        "platform": platform.platform(),
+        "compiler": sysconfig.get_config_var("CC") or "unknown",
+        "openmp": _cpu.openmp_enabled(),
+        "threads_default": get_num_threads(),
+        "cores": _cpu.max_threads(),
+        "cpu_features": _cpu.cpu_features(),
+        "isa_compiled": _cpu.compiled_isas(),
+        "isa_supported": _cpu.supported_isas(),
+        "isa_active": _cpu.active_isa(),
+        "blas": {"library": "scipy-openblas32 " + _scipy_openblas32.__version__,
+                 "core": corename, "config": blas_cfg,
+                 "threading": "BLAS single-threaded inside convx's OpenMP teams"},
+        "workspace_cap_bytes": _cpu.workspace_cap_bytes(),
+    }
+
+
+def show_config():
+    """Print version, compiler, OpenMP, threads, CPU features, ISAs and BLAS details."""
+    cfg = get_config()
+    feats = " ".join(f"{k}{'+' if v else '-'}" for k, v in cfg["cpu_features"].items())
+    lines = [
+        f"convx {cfg['convx']}  (python {cfg['python']}, numpy {cfg['numpy']})",
+        f"  platform        : {cfg['platform']}",
+        f"  compiler        : {cfg['compiler']}",
+        f"  OpenMP          : {'on' if cfg['openmp'] else 'off (serial build)'}",
+        f"  threads         : default {cfg['threads_default']} of {cfg['cores']} cores",
+        f"  CPU features    : {feats}",
+        f"  ISA compiled    : {', '.join(cfg['isa_compiled'])}",
+        f"  ISA supported   : {', '.join(cfg['isa_supported'])}",
+        f"  ISA active      : {cfg['isa_active']}",
+        f"  BLAS            : {cfg['blas']['library']}, core {cfg['blas']['core']}",
+        f"  BLAS config     : {cfg['blas']['config']}",
+        f"  BLAS threading  : {cfg['blas']['threading']}",
+        f"  workspace cap   : {cfg['workspace_cap_bytes'] >> 20} MiB per buffer",
+    ]
+    print("\n".join(lines))

@@ -1,0 +1,55 @@
+# cython: language_level=3
+"""The only place the C API of csrc/convx.h is mirrored for Cython (STYLE.md section 2)."""
+from libc.stdint cimport int64_t
+
+ctypedef fused real_t:
+    float
+    double
+
+cdef extern from "convx.h" nogil:
+    ctypedef int64_t cx_idx
+    int CONVX_OK, CONVX_ERR_NOMEM, CONVX_ERR_SHAPE, CONVX_ERR_ARG, CONVX_ERR_ISA, CONVX_ERR_INTERNAL
+    const char *convx_status_str(int status)
+
+    int CONVX_ISA_SCALAR, CONVX_ISA_AVX2, CONVX_ISA_AVX512, CONVX_ISA_COUNT
+    int convx_cpu_init(const char *request)
+    int convx_cpu_active_isa()
+    int convx_cpu_isa_compiled(int isa)
+    int convx_cpu_isa_supported(int isa)
+    const char *convx_isa_name(int isa)
+    const char *convx_cpu_error()
+    int convx_cpu_feature_count()
+    const char *convx_cpu_feature_name(int i)
+    int convx_cpu_feature_value(int i)
+
+    void convx_threads_init()
+    int convx_openmp_enabled()
+    int convx_max_threads()
+    const char *convx_blas_corename()
+    const char *convx_blas_config()
+    double convx_measure_peak_gflops(int workers, int f64, double seconds)
+    size_t convx_ws_cap_bytes()
+
+    int CONVX_ALGO_DIRECT, CONVX_ALGO_IM2COL
+    ctypedef struct convx_conv_problem:
+        cx_idx N, C_in, C_out, groups
+        cx_idx in_ "in"[3]
+        cx_idx k[3]
+        cx_idx out[3]
+        cx_idx stride[3]
+        cx_idx pad[3]
+        cx_idx dil[3]
+    int convx_conv_f32(const convx_conv_problem *p, const float *x, const float *w,
+                       const float *bias, float *y, int algorithm, int workers)
+    int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
+                       const double *bias, double *y, int algorithm, int workers)
+
+cdef extern from "kernels/kernels.h" nogil:
+    ctypedef struct convx_kernel_info:
+        const char *family
+        const char *name
+        const char *dtype
+        int isa, ocb, ow_tile
+        void *fn
+    int convx_kernel_count()
+    const convx_kernel_info *convx_kernel_get(int i)

@@ -1,0 +1,174 @@
+"""Argument normalisation and validation shared by every public operation.
+
+Every user-facing ValueError/TypeError is raised here or in the public modules, and names the
+argument, what was expected and what came (STYLE.md section 4). Nothing here copies data except
+``as_compute_array``, which makes the C-contiguous, native-order array the C code reads — a copy
+whenever the caller's array is not already exactly that, so caller arrays are never modified.
+"""
+import numbers
+import operator
+import os
+
+import numpy as np
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+_NP_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def as_array(a, name):
+    """np.asarray with a clear TypeError for dtypes convx cannot compute in."""
+    try:
+        arr = np.asarray(a)
+    except Exception as e:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array-like of real numbers, got {type(a).__name__} "
+                        f"that NumPy cannot convert ({e})") from None
+    k = arr.dtype.kind
+    if k == "c":
+        raise TypeError(f"{name} must be real-valued; complex dtype {arr.dtype} is not supported")
+    if k not in "biuf":
+        raise TypeError(f"{name} must have a real numeric dtype (bool, integer or float), got "
+                        f"dtype {arr.dtype}")
+    return arr
+
+
+def compute_dtype(*arrays):
+    """The result/compute dtype: np.result_type, then float16 -> float32, int/bool -> float64."""
+    dt = np.result_type(*[a.dtype for a in arrays if a is not None])
+    if dt.kind in "biu":
+        return np.dtype(np.float64)
+    if dt == np.float16:
+        return np.dtype(np.float32)
+    if dt in (np.float32, np.float64):
+        return np.dtype(dt.type)  # native byte order
+    return np.dtype(np.float64)  # longdouble and friends are computed in float64
+
+
+def as_compute_array(a, dtype):
+    """C-contiguous, native byte order, given dtype; the caller's array itself if it already is."""
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _as_int(v, name):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an int or a tuple of ints, got {v!r} "
+                        f"({type(v).__name__})")
+    return operator.index(v)
+
+
+def int_tuple(value, n, name, minimum):
+    """An int or length-n sequence of ints, each >= minimum, as a tuple of n ints."""
+    if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        vals = (operator.index(value),) * n
+    elif isinstance(value, (tuple, list, np.ndarray)):
+        vals = tuple(_as_int(v, name) for v in value)
+        if len(vals) != n:
+            raise ValueError(f"{name} must be a single int or a sequence of {n} ints to match the "
+                             f"{n}-d convolution, got {name}={tuple(value)!r}")
+    else:
+        raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {value!r} "
+                        f"({type(value).__name__})")
+    for v in vals:
+        if v < minimum:
+            what = "positive" if minimum == 1 else f">= {minimum}"
+            raise ValueError(f"{name} must be {what} in every dimension, got {name}={value!r}")
+    return vals
+
+
+def conv_padding(padding, nd, kernel, dilation, stride):
+    """(front, back) padding tuples for int / tuple / 'valid' / 'same' (torch's split rule)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0,) * nd, (0,) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"padding='same' is not supported for strided convolutions "
+                                 f"(stride={stride!r}); use stride 1 or numeric padding")
+            total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+            lo = tuple(t // 2 for t in total)
+            return lo, tuple(t - l for t, l in zip(total, lo))
+        raise ValueError(f"padding must be an int, a tuple of ints, 'valid' or 'same', got "
+                         f"padding={padding!r}")
+    pad = int_tuple(padding, nd, "padding", 0)
+    return pad, pad
+
+
+def padding_mode(mode):
+    if not isinstance(mode, str) or mode not in PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {PADDING_MODES}, got padding_mode={mode!r}")
+    return mode
+
+
+def pad_explicit(x, lo, hi, mode):
+    """Pad the spatial axes of [N, C, *sp] with torch's nn.ConvNd padding_mode semantics."""
+    sp = x.shape[2:]
+    for ax, (l, h, size) in enumerate(zip(lo, hi, sp)):
+        if mode == "reflect" and (l >= size or h >= size):
+            raise ValueError(f"padding_mode='reflect' needs padding < input size in every "
+                             f"dimension, got padding ({l}, {h}) for spatial dimension {ax} of "
+                             f"size {size}")
+        if mode == "circular" and (l > size or h > size):
+            raise ValueError(f"padding_mode='circular' needs padding <= input size in every "
+                             f"dimension (wrapping around more than once), got padding ({l}, {h}) "
+                             f"for spatial dimension {ax} of size {size}")
+    width = [(0, 0), (0, 0)] + list(zip(lo, hi))
+    return np.pad(x, width, mode=_NP_PAD_MODE[mode])
+
+
+_default_workers = None
+
+
+def _initial_workers():
+    env = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return all_cores()
+
+
+def all_cores():
+    from convx import _cpu
+    return max(1, _cpu.max_threads())
+
+
+def get_num_threads():
+    global _default_workers
+    if _default_workers is None:
+        _default_workers = _initial_workers()
+    return _default_workers
+
+
+def set_num_threads(n):
+    global _default_workers
+    _default_workers = resolve_workers(n, name="n")
+
+
+def resolve_workers(workers, name="workers"):
+    """None -> global default, -1 -> all cores, n >= 1 -> n."""
+    if workers is None:
+        return get_num_threads()
+    if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be None, -1 or a positive int, got {workers!r} "
+                        f"({type(workers).__name__})")
+    w = operator.index(workers)
+    if w == -1:
+        return all_cores()
+    if w < 1:
+        raise ValueError(f"{name} must be None, -1 (all cores) or a positive int, got {name}={w}")
+    return w
+
+
+def check_out(out, shape, dtype):
+    """Validate a caller-provided output array (exact shape and dtype, C-contiguous, writable)."""
+    if out is None:
+        return None
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != tuple(shape):
+        raise ValueError(f"out must have shape {tuple(shape)}, got out.shape={out.shape}")
+    if out.dtype != dtype:
+        raise ValueError(f"out must have dtype {np.dtype(dtype)} (the result dtype), got "
+                         f"out.dtype={out.dtype}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable, got a read-only array")
+    return out

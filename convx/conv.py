@@ -1,0 +1,193 @@
+"""Forward convolutions conv1d / conv2d / conv3d with torch.nn.functional semantics.
+
+Layers: this module validates and normalises every argument (via convx._validate), applies the
+dtype policy, makes inputs C-contiguous, allocates the output, picks the algorithm, then calls
+the Cython glue convx._conv, which calls the C drivers in csrc/conv.template.c.
+"""
+import numpy as np
+
+from convx import _validate as V
+
+ALGORITHMS = ("auto", "direct", "im2col", "reference")
+
+
+def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial):
+    """The ``algorithm="auto"`` rule (measured with ``python -m convx bench``, see README).
+
+    The direct path wins when the reduction per output is short (depthwise and grouped convs
+    with few channels per group, few-channel inputs such as RGB stems) or the output-channel
+    count per group is too small for a GEMM to be efficient; im2col+GEMM wins otherwise. Output
+    volumes beyond BLAS's 32-bit dimension limit always go direct.
+    """
+    taps = int(np.prod(kernel))
+    P = int(np.prod(out_spatial))
+    if P >= 2**31 - 1:
+        return "direct"
+    if c_in_per_group == 1 or c_out_per_group < 4:
+        return "direct"
+    if c_in_per_group * taps <= 32:
+        return "direct"
+    return "im2col"
+
+
+def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
+            algorithm, workers, out):
+    from convx import _conv, reference
+    x = V.as_array(input, "input")
+    w = V.as_array(weight, "weight")
+    b = None if bias is None else V.as_array(bias, "bias")
+
+    if w.ndim != nd + 2:
+        raise ValueError(f"weight must be {nd + 2}-D [C_out, C_in/groups, {', '.join('k' * nd)}] "
+                         f"for {op}, got weight of shape {w.shape}")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"input must be {nd + 1}-D (unbatched) or {nd + 2}-D (batched) for {op}, "
+                         f"got input of shape {x.shape}")
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x[None]
+    if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"groups must be a positive int, got {groups!r} ({type(groups).__name__})")
+    groups = int(groups)
+    if groups < 1:
+        raise ValueError(f"groups must be a positive int, got groups={groups}")
+    C_out, Cig = w.shape[0], w.shape[1]
+    kernel = tuple(int(k) for k in w.shape[2:])
+    if C_out % groups:
+        raise ValueError(f"weight.shape[0] (C_out={C_out}) must be divisible by groups={groups}")
+    if any(k < 1 for k in kernel):
+        raise ValueError(f"weight must have kernel sizes >= 1, got weight of shape {w.shape}")
+    N, C_in = x.shape[0], x.shape[1]
+    if C_in != Cig * groups:
+        raise ValueError(f"input has {C_in} channels but weight of shape {w.shape} with "
+                         f"groups={groups} expects C_in = weight.shape[1]*groups = {Cig * groups}")
+    stride = V.int_tuple(stride, nd, "stride", 1)
+    dilation = V.int_tuple(dilation, nd, "dilation", 1)
+    lo, hi = V.conv_padding(padding, nd, kernel, dilation, stride)
+    mode = V.padding_mode(padding_mode)
+    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got algorithm={algorithm!r}")
+    nworkers = V.resolve_workers(workers)
+    if b is not None and b.shape != (C_out,):
+        raise ValueError(f"bias must be 1-D with C_out={C_out} elements, got bias of shape {b.shape}")
+    spatial = x.shape[2:]
+    if any(s == 0 for s in spatial) and N and C_in:
+        raise ValueError(f"input spatial sizes must be >= 1 (only a zero batch is allowed to be "
+                         f"empty), got input of shape {x.shape}")
+    out_sp = []
+    for ax in range(nd):
+        ext = dilation[ax] * (kernel[ax] - 1) + 1
+        padded = spatial[ax] + lo[ax] + hi[ax]
+        if padded < ext:
+            raise ValueError(f"kernel (dilated extent {ext}) is larger than the padded input "
+                             f"({padded}) in spatial dimension {ax}: input {tuple(spatial)}, "
+                             f"kernel {kernel}, dilation {dilation}, padding {padding!r}")
+        out_sp.append((padded - ext) // stride[ax] + 1)
+    dtype = V.compute_dtype(x, w, b)
+    shape = (N, C_out, *out_sp)
+    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+
+    if algorithm == "reference":
+        r = getattr(reference, op)(x, w, b, stride, padding if isinstance(padding, str) else lo,
+                                   dilation, groups, padding_mode=mode)
+        r = np.asarray(r, dtype=dtype).reshape(shape)
+        r = r[0] if unbatched else r
+        if out is not None:
+            out[...] = r
+            return out
+        return r
+
+    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
+    if y.size == 0:
+        return out if out is not None else (y[0] if unbatched else y)
+    if C_in == 0:  # empty reduction: bias only
+        y[...] = 0 if b is None else V.as_compute_array(b, dtype).reshape((1, C_out) + (1,) * nd)
+        return out if out is not None else (y[0] if unbatched else y)
+
+    xc = V.as_compute_array(x, dtype)
+    if mode != "zeros" and (any(lo) or any(hi)):
+        xc = np.ascontiguousarray(V.pad_explicit(xc, lo, hi, mode))
+        lo = hi = (0,) * nd
+    wc = V.as_compute_array(w, dtype)
+    bc = None if b is None else V.as_compute_array(b, dtype)
+
+    if algorithm == "auto":
+        algorithm = choose_algorithm(Cig, C_out // groups, kernel, out_sp)
+    lead = (1,) * (3 - nd)
+    x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
+    w5 = wc.reshape(wc.shape[:2] + lead + wc.shape[2:])
+    y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
+    algo = _conv.ALGO_DIRECT if algorithm == "direct" else _conv.ALGO_IM2COL
+    if algo == _conv.ALGO_IM2COL and int(np.prod(out_sp)) >= 2**31 - 1:
+        raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
+                         f"channel (BLAS uses 32-bit sizes), got output spatial size {tuple(out_sp)}; "
+                         f"use algorithm='direct' or 'auto'")
+    _conv._conv(x5, w5, bc, y5, lead + stride, (0,) * (3 - nd) + tuple(lo), lead + dilation,
+                groups, algo, nworkers)
+    if out is not None:
+        return out
+    return y[0] if unbatched else y
+
+
+_DOC = """{nd}-D convolution (cross-correlation), with the semantics of ``torch.nn.functional.{op}``.
+
+    Parameters
+    ----------
+    input : array_like, shape [N, C_in, {sp}] or unbatched [C_in, {sp}]
+    weight : array_like, shape [C_out, C_in/groups, {k}]
+    bias : array_like, shape [C_out], optional
+    stride, dilation : int or tuple of {nd} ints, >= 1
+    padding : int, tuple of {nd} ints, 'valid' or 'same'
+        'same' needs stride 1; an odd total padding puts the extra element at the end, as torch.
+    groups : int
+        Input and output channels are split into ``groups`` blocks; groups == C_in is depthwise.
+    padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
+        How the padding is filled (torch ``nn.Conv{nd}d`` meaning).
+    algorithm : {{'auto', 'direct', 'im2col', 'reference'}}
+        'auto' applies :func:`convx.conv.choose_algorithm`; 'reference' runs the NumPy oracle.
+    workers : int, optional
+        Threads for this call; None uses :func:`convx.get_num_threads`, -1 all cores. The result
+        does not depend on it (bit-identical for any value).
+    out : ndarray, optional
+        C-contiguous, writeable array of the exact result shape and dtype to write into.
+
+    Returns
+    -------
+    ndarray, shape [N, C_out, {osp}] (unbatched input gives an unbatched result). Its dtype is
+    ``np.result_type(input, weight)`` with float16 -> float32 and integer/bool -> float64.
+
+    Examples
+    --------
+    >>> import numpy as np, convx
+    >>> x = np.ones({xshape}, dtype=np.float32)
+    >>> w = np.ones({wshape}, dtype=np.float32)
+    >>> convx.{op}(x, w, padding=1).shape
+    {oshape}
+    """
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", algorithm="auto", workers=None, out=None):
+    return _convnd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups,
+                   padding_mode, algorithm, workers, out)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", algorithm="auto", workers=None, out=None):
+    return _convnd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups,
+                   padding_mode, algorithm, workers, out)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros", algorithm="auto", workers=None, out=None):
+    return _convnd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups,
+                   padding_mode, algorithm, workers, out)
+
+
+conv1d.__doc__ = _DOC.format(nd=1, op="conv1d", sp="L", k="k", osp="L_out",
+                             xshape="(1, 2, 5)", wshape="(4, 2, 3)", oshape="(1, 4, 5)")
+conv2d.__doc__ = _DOC.format(nd=2, op="conv2d", sp="H, W", k="kH, kW", osp="H_out, W_out",
+                             xshape="(1, 2, 5, 5)", wshape="(4, 2, 3, 3)", oshape="(1, 4, 5, 5)")
+conv3d.__doc__ = _DOC.format(nd=3, op="conv3d", sp="D, H, W", k="kD, kH, kW",
+                             osp="D_out, H_out, W_out", xshape="(1, 2, 5, 5, 5)",
+                             wshape="(4, 2, 3, 3, 3)", oshape="(1, 4, 5, 5, 5)")

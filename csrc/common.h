@@ -1,0 +1,43 @@
+/* common.h — small shared definitions for every convx C file.
+ *
+ * 64-bit index type, restrict, name pasting for the f32/f64 templates, overflow-checked size
+ * products and assertion macros. Only macros and static inline functions live here, so the file
+ * is safe to include from sources compiled with any ISA flags (see STYLE.md section 6).
+ */
+#ifndef CONVX_COMMON_H
+#define CONVX_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <assert.h>
+
+typedef int64_t cx_idx;     /* every size, stride and offset that indexes memory */
+
+#if defined(_MSC_VER)
+#define CX_RESTRICT __restrict
+#define CX_INLINE static __inline
+#else
+#define CX_RESTRICT __restrict__
+#define CX_INLINE static inline
+#endif
+
+#define CONVX_CAT_(a, b) a##b
+#define CONVX_CAT(a, b) CONVX_CAT_(a, b)
+#define CONVX_CAT3(a, b, c) CONVX_CAT(CONVX_CAT(a, b), c)
+/* CONVX_NAME(conv) -> convx_conv_f32 when CONVX_DT is f32 */
+#define CONVX_NAME(op) CONVX_CAT3(convx_, op, CONVX_CAT(_, CONVX_DT))
+
+#define CX_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define CX_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define CX_CEILDIV(a, b) (((a) + (b) - 1) / (b))
+
+/* a*b into *r; returns 1 on overflow (both operands must be >= 0). */
+CX_INLINE int cx_mul_overflow(cx_idx a, cx_idx b, cx_idx *r)
+{
+    if (a < 0 || b < 0) return 1;
+    if (a != 0 && b > INT64_MAX / a) return 1;
+    *r = a * b;
+    return 0;
+}
+
+#endif

@@ -1,0 +1,65 @@
+/* conv.c — forward convolution entry points convx_conv_f32 / convx_conv_f64.
+ *
+ * Instantiates conv.template.c once per dtype (CONVX_T / CONVX_DT / CX_T_IS_F64), plus the
+ * dtype-free helpers both instantiations share: problem checks and the BLAS thread policy.
+ * Compiled with baseline flags and OpenMP; see conv.template.c for the drivers.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "convx.h"
+#include "blas.h"
+#include "kernels/kernels.h"
+
+#if defined(CONVX_T) || defined(CONVX_DT)
+#error "CONVX_T / CONVX_DT must not be defined outside the template instantiations"
+#endif
+
+/* Re-checks what the Python layer validated, so a bad call from C cannot index out of bounds. */
+static int convx_conv_check(const convx_conv_problem *p)
+{
+    if (p->N < 0 || p->C_in < 1 || p->C_out < 1 || p->groups < 1) return CONVX_ERR_SHAPE;
+    if (p->C_in % p->groups || p->C_out % p->groups) return CONVX_ERR_SHAPE;
+    for (int a = 0; a < 3; a++) {
+        if (p->in[a] < 1 || p->k[a] < 1 || p->out[a] < 1) return CONVX_ERR_SHAPE;
+        if (p->stride[a] < 1 || p->dil[a] < 1 || p->pad[a] < 0) return CONVX_ERR_ARG;
+        /* any out[] is memory-safe: both drivers bounds-check every input index they form */
+    }
+    cx_idx t;
+    if (cx_mul_overflow(p->N, p->C_in, &t) || cx_mul_overflow(t, p->in[0], &t) ||
+        cx_mul_overflow(t, p->in[1], &t) || cx_mul_overflow(t, p->in[2], &t))
+        return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(p->N, p->C_out, &t) || cx_mul_overflow(t, p->out[0], &t) ||
+        cx_mul_overflow(t, p->out[1], &t) || cx_mul_overflow(t, p->out[2], &t))
+        return CONVX_ERR_NOMEM;
+    return CONVX_OK;
+}
+
+static int g_gemm_blas_threaded = -1;
+
+/* CONVX_GEMM_THREADING=blas selects threaded BLAS per block (measurement only); default omp. */
+static int convx_gemm_blas_threaded(void)
+{
+    if (g_gemm_blas_threaded < 0) {
+        const char *e = getenv("CONVX_GEMM_THREADING");
+        g_gemm_blas_threaded = (e && strcmp(e, "blas") == 0) ? 1 : 0;
+    }
+    return g_gemm_blas_threaded;
+}
+
+static void convx_blas_set_threads(int n) { scipy_openblas_set_num_threads(n); }
+
+#define CONVX_T float
+#define CONVX_DT f32
+#define CX_T_IS_F64 0
+#include "conv.template.c"
+#undef CONVX_T
+#undef CONVX_DT
+#undef CX_T_IS_F64
+
+#define CONVX_T double
+#define CONVX_DT f64
+#define CX_T_IS_F64 1
+#include "conv.template.c"
+#undef CONVX_T
+#undef CONVX_DT
+#undef CX_T_IS_F64

@@ -1,0 +1,409 @@
+/* conv.template.c — forward convolution drivers (direct and im2col+GEMM), one dtype.
+ *
+ * Included twice by conv.c with CONVX_T (float/double) and CONVX_DT (f32/f64) defined; every
+ * function here is static or named through CONVX_NAME. Compiled with baseline flags plus OpenMP:
+ * ISA-specific work happens only in micro-kernels reached through the dispatch table.
+ *
+ * Both drivers take a 3-D problem (1-D/2-D have leading sizes of 1), NCDHW layouts, zero padding
+ * given as front pads (the back pad is implied by the output size). Determinism: blocks are cut
+ * from the problem alone, each output element's reduction runs in one thread in a fixed order, so
+ * results are bit-identical for any `workers`.
+ */
+#if !defined(CONVX_T) || !defined(CONVX_DT)
+#error "conv.template.c needs CONVX_T and CONVX_DT (include it from conv.c)"
+#endif
+
+#define T CONVX_T
+#define DIRECT_FN CONVX_CAT(direct_, CONVX_DT)
+#define GEMM_FN CONVX_CAT(gemm_, CONVX_DT)
+
+/* ------------------------------------------------------------------------------------------ */
+/* direct driver                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Fills one padded input row of the slab: padded columns c in [0, Wp) map to iw = c - pw; the
+ * row is stored phase-split by the W stride (phase c % sw at [phase*Wq + c / sw]), so a strided,
+ * dilated tap reads contiguous memory. src == NULL means a padding row (all zeros). */
+static void CONVX_NAME(slab_row)(T *CX_RESTRICT dst, const T *CX_RESTRICT src, cx_idx IW, cx_idx pw,
+                                 cx_idx Wp, cx_idx sw, cx_idx Wq)
+{
+    const cx_idx row_len = sw * Wq;
+    if (!src) {
+        memset(dst, 0, (size_t)row_len * sizeof(T));
+        return;
+    }
+    if (sw == 1) {
+        cx_idx lo = CX_MIN(pw, Wp);                       /* zeros on the left */
+        cx_idx n_copy = CX_MAX((cx_idx)0, CX_MIN(IW, Wp - pw));
+        memset(dst, 0, (size_t)lo * sizeof(T));
+        if (n_copy > 0) memcpy(dst + lo, src, (size_t)n_copy * sizeof(T));
+        cx_idx done = lo + CX_MAX((cx_idx)0, n_copy);
+        if (row_len > done) memset(dst + done, 0, (size_t)(row_len - done) * sizeof(T));
+        return;
+    }
+    for (cx_idx ph = 0; ph < sw; ph++) {
+        T *d = dst + ph * Wq;
+        for (cx_idx q = 0; q < Wq; q++) {
+            cx_idx iw = q * sw + ph - pw;
+            d[q] = (iw >= 0 && iw < IW && q * sw + ph < Wp) ? src[iw] : (T)0;
+        }
+    }
+}
+
+typedef void (*CONVX_CAT(direct_ukernel_t_, CONVX_DT))(cx_idx, cx_idx, cx_idx, const cx_idx *,
+                                                       cx_idx, const T *, const T *, T *, cx_idx,
+                                                       cx_idx);
+
+static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, const T *w,
+                                   const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx ID = p->in[0], IH = p->in[1], IW = p->in[2];
+    const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
+    const cx_idx OD = p->out[0], OH = p->out[1], OW = p->out[2];
+    const cx_idx sd = p->stride[0], sh = p->stride[1], sw = p->stride[2];
+    const cx_idx pd = p->pad[0], ph = p->pad[1], pw = p->pad[2];
+    const cx_idx dd = p->dil[0], dh = p->dil[1], dw = p->dil[2];
+    const cx_idx ntaps = KD * KH * KW;
+    const cx_idx Wp = (OW - 1) * sw + (KW - 1) * dw + 1;
+    const cx_idx Wq = CX_CEILDIV(Wp, sw);
+    const cx_idx row_len = sw * Wq;
+    const cx_idx ysp = OD * OH * OW;           /* stride between output channels */
+    const CONVX_CAT(direct_ukernel_t_, CONVX_DT) *uk = tbl->CONVX_CAT(direct_, CONVX_DT);
+    int status = CONVX_OK;
+
+    /* output-channel blocks of one group: greedy full blocks, then a (possibly partial) middle
+     * block for 3+ leftover rows, then single rows */
+    cx_idx *blk_oc0 = NULL, *blk_m = NULL, *blk_kind = NULL, *blk_woff = NULL;
+    cx_idx nblk = 0, wpack_per_group = 0;
+    T *wpack = NULL;
+    size_t wpack_got = 0;
+    blk_oc0 = (cx_idx *)malloc((size_t)Cog * 4 * sizeof(cx_idx));
+    if (!blk_oc0) return CONVX_ERR_NOMEM;
+    blk_m = blk_oc0 + Cog; blk_kind = blk_m + Cog; blk_woff = blk_kind + Cog;
+    for (cx_idx oc = 0; oc < Cog; nblk++) {
+        cx_idx rem = Cog - oc;
+        int kind = rem >= tbl->direct_ocb[0] ? 0 : (rem >= 3 ? 1 : 2);
+        cx_idx m = CX_MIN(tbl->direct_ocb[kind], rem);
+        blk_oc0[nblk] = oc; blk_m[nblk] = m; blk_kind[nblk] = kind;
+        blk_woff[nblk] = wpack_per_group;
+        wpack_per_group += Cig * ntaps * tbl->direct_ocb[kind];
+        oc += m;
+    }
+
+    /* pack weights: per group, per block, [Cig][ntaps][OCB], zero rows past m */
+    cx_idx wpack_elems;
+    if (cx_mul_overflow(wpack_per_group, G, &wpack_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
+    wpack = (T *)convx_ws_acquire((size_t)wpack_elems * sizeof(T), &wpack_got);
+    if (!wpack) { status = CONVX_ERR_NOMEM; goto cleanup; }
+    for (cx_idx g = 0; g < G; g++) {
+        T *dst = wpack + g * wpack_per_group;
+        for (cx_idx b = 0; b < nblk; b++) {
+            cx_idx ocb = tbl->direct_ocb[blk_kind[b]];
+            for (cx_idx c = 0; c < Cig; c++)
+                for (cx_idx t = 0; t < ntaps; t++)
+                    for (cx_idx j = 0; j < ocb; j++) {
+                        cx_idx oc = g * Cog + blk_oc0[b] + j;
+                        *dst++ = j < blk_m[b] ? w[(oc * Cig + c) * ntaps + t] : (T)0;
+                    }
+        }
+    }
+
+    /* band of output rows per task: slab (Cig x KD x IHb rows) and output block fit the caches;
+     * then split further so the team has work (band size does not change results). */
+    const cx_idx rowbytes = row_len * (cx_idx)sizeof(T);
+    cx_idx B = OH;
+    {
+        cx_idx max_ihb = tbl->direct_slab_bytes / CX_MAX((cx_idx)1, Cig * KD * rowbytes);
+        cx_idx b_slab = max_ihb > (KH - 1) * dh ? (max_ihb - (KH - 1) * dh - 1) / sh + 1 : 1;
+        cx_idx b_out = tbl->direct_out_bytes / CX_MAX((cx_idx)1, Cog * OW * (cx_idx)sizeof(T));
+        B = CX_MAX((cx_idx)1, CX_MIN(B, CX_MIN(b_slab, b_out)));
+        cx_idx outer = p->N * G * OD;
+        while (B > 1 && outer * CX_CEILDIV(OH, B) < 4 * (cx_idx)workers) B = CX_CEILDIV(B, 2);
+    }
+    const cx_idx nb = CX_CEILDIV(OH, B);
+    const cx_idx IHb = (B - 1) * sh + (KH - 1) * dh + 1;
+    cx_idx cchunk = tbl->direct_slab_bytes / CX_MAX((cx_idx)1, KD * IHb * rowbytes);
+    cchunk = CX_MAX((cx_idx)1, CX_MIN(cchunk, Cig));
+    const cx_idx ch_stride = KD * IHb * row_len;
+    cx_idx slab_elems, ntask;
+    if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
+    if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
+    const size_t slab_bytes = (size_t)(slab_elems + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx);
+
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    {
+        size_t got = 0;
+        T *slab = (T *)convx_ws_acquire(slab_bytes, &got);
+        cx_idx *tap_off = slab ? (cx_idx *)(slab + slab_elems + ntaps) : NULL;
+        if (!slab) fail = 1;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx task = 0; task < ntask; task++) {
+            if (!slab) continue;
+            cx_idx rest = task;
+            const cx_idx bi = rest % nb; rest /= nb;
+            const cx_idx od = rest % OD; rest /= OD;
+            const cx_idx g = rest % G;
+            const cx_idx n = rest / G;
+            const cx_idx oh0 = bi * B, oh1 = CX_MIN(OH, oh0 + B), Bt = oh1 - oh0;
+            const cx_idx IHt = (Bt - 1) * sh + (KH - 1) * dh + 1;
+            T *ytask = y + ((n * p->C_out + g * Cog) * OD + od) * OH * OW + oh0 * OW;
+            for (cx_idx oc = 0; oc < Cog; oc++) {
+                T bv = bias ? bias[g * Cog + oc] : (T)0;
+                T *yr = ytask + oc * ysp;
+                for (cx_idx i = 0; i < Bt * OW; i++) yr[i] = bv;
+            }
+            for (cx_idx c0 = 0; c0 < Cig; c0 += cchunk) {
+                const cx_idx cn = CX_MIN(cchunk, Cig - c0);
+                for (cx_idx ci = 0; ci < cn; ci++) {
+                    const T *xc = x + ((n * p->C_in + g * Cig + c0 + ci) * ID) * IH * IW;
+                    for (cx_idx kd = 0; kd < KD; kd++) {
+                        const cx_idx id = od * sd - pd + kd * dd;
+                        for (cx_idx r = 0; r < IHt; r++) {
+                            const cx_idx ih = oh0 * sh - ph + r;
+                            const T *src = (id >= 0 && id < ID && ih >= 0 && ih < IH)
+                                               ? xc + (id * IH + ih) * IW : NULL;
+                            CONVX_NAME(slab_row)(slab + ci * ch_stride + (kd * IHb + r) * row_len,
+                                                 src, IW, pw, Wp, sw, Wq);
+                        }
+                    }
+                }
+                for (cx_idx oh = oh0; oh < oh1; oh++) {
+                    cx_idx t = 0;
+                    for (cx_idx kd = 0; kd < KD; kd++)
+                        for (cx_idx kh = 0; kh < KH; kh++)
+                            for (cx_idx kw = 0; kw < KW; kw++, t++) {
+                                cx_idx row = kd * IHb + (oh - oh0) * sh + kh * dh;
+                                cx_idx col = ((kw * dw) % sw) * Wq + (kw * dw) / sw;
+                                tap_off[t] = row * row_len + col;
+                            }
+                    T *yrow = ytask + (oh - oh0) * OW;
+                    for (cx_idx b = 0; b < nblk; b++) {
+                        const T *wb = wpack + g * wpack_per_group + blk_woff[b] +
+                                      c0 * ntaps * tbl->direct_ocb[blk_kind[b]];
+                        uk[blk_kind[b]](OW, cn, ntaps, tap_off, ch_stride, slab, wb,
+                                        yrow + blk_oc0[b] * ysp, ysp, blk_m[b]);
+                    }
+                }
+            }
+        }
+        if (slab) convx_ws_release(slab, got);
+    }
+    if (fail) status = CONVX_ERR_NOMEM;
+cleanup:
+    if (wpack) convx_ws_release(wpack, wpack_got);
+    free(blk_oc0);
+    return status;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* im2col + GEMM driver                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static void CONVX_NAME(gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const T *Bm,
+                             cx_idx ldb, T *C, cx_idx ldc)
+{
+#if CX_T_IS_F64
+    scipy_cblas_dgemm(CX_CblasRowMajor, CX_CblasNoTrans, CX_CblasNoTrans, (int)M, (int)N, (int)K,
+                      1.0, A, (int)lda, Bm, (int)ldb, 0.0, C, (int)ldc);
+#else
+    scipy_cblas_sgemm(CX_CblasRowMajor, CX_CblasNoTrans, CX_CblasNoTrans, (int)M, (int)N, (int)K,
+                      1.0f, A, (int)lda, Bm, (int)ldb, 0.0f, C, (int)ldc);
+#endif
+}
+
+/* C[m][j] += bias[m] for an mm x nn block with row stride ldc (no-op without bias). */
+static void CONVX_NAME(add_bias)(T *C, cx_idx ldc, cx_idx mm, cx_idx nn, const T *bias)
+{
+    if (!bias) return;
+    for (cx_idx m = 0; m < mm; m++) {
+        const T bv = bias[m];
+        T *c = C + m * ldc;
+        for (cx_idx j = 0; j < nn; j++) c[j] += bv;
+    }
+}
+
+/* Column rows [r0, r1) of the im2col matrix for output pixels [p0, p0 + np) of image n, group g.
+ * Row r = (ci, kd, kh, kw) row-major; column j = output pixel p0 + j in (od, oh, ow) order. */
+static void CONVX_NAME(im2col_rows)(const convx_conv_problem *p, const T *x, cx_idx n, cx_idx g,
+                                    cx_idx p0, cx_idx np, cx_idx r0, cx_idx r1, T *col, cx_idx ldcol)
+{
+    const cx_idx Cig = p->C_in / p->groups;
+    const cx_idx ID = p->in[0], IH = p->in[1], IW = p->in[2];
+    const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
+    const cx_idx OH = p->out[1], OW = p->out[2];
+    const cx_idx sw = p->stride[2], pw = p->pad[2], dw = p->dil[2];
+    (void)Cig;
+    for (cx_idx r = r0; r < r1; r++) {
+        cx_idx rest = r;
+        const cx_idx kw = rest % KW; rest /= KW;
+        const cx_idx kh = rest % KH; rest /= KH;
+        const cx_idx kd = rest % KD;
+        const cx_idx ci = rest / KD;
+        const T *xc = x + (n * p->C_in + g * Cig + ci) * ID * IH * IW;
+        T *dst = col + (r - r0) * ldcol;
+        cx_idx pix = p0, j = 0;
+        while (j < np) {
+            const cx_idx ow = pix % OW, oh = (pix / OW) % OH, od = pix / (OW * OH);
+            const cx_idx seg = CX_MIN(OW - ow, np - j);
+            const cx_idx id = od * p->stride[0] - p->pad[0] + kd * p->dil[0];
+            const cx_idx ih = oh * p->stride[1] - p->pad[1] + kh * p->dil[1];
+            T *d = dst + j;
+            if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
+                memset(d, 0, (size_t)seg * sizeof(T));
+            } else {
+                const T *src = xc + (id * IH + ih) * IW;
+                const cx_idx iw0 = ow * sw - pw + kw * dw;      /* iw of element 0 of the segment */
+                /* valid elements: 0 <= iw0 + e*sw < IW */
+                cx_idx elo = iw0 >= 0 ? 0 : CX_CEILDIV(-iw0, sw);
+                cx_idx ehi = iw0 < IW ? CX_CEILDIV(IW - iw0, sw) : 0;
+                elo = CX_MIN(elo, seg);
+                ehi = CX_MAX(elo, CX_MIN(ehi, seg));
+                if (elo > 0) memset(d, 0, (size_t)elo * sizeof(T));
+                if (sw == 1) {
+                    if (ehi > elo) memcpy(d + elo, src + iw0 + elo, (size_t)(ehi - elo) * sizeof(T));
+                } else {
+                    const T *s = src + iw0;
+                    for (cx_idx e = elo; e < ehi; e++) d[e] = s[e * sw];
+                }
+                if (seg > ehi) memset(d + ehi, 0, (size_t)(seg - ehi) * sizeof(T));
+            }
+            j += seg;
+            pix += seg;
+        }
+    }
+}
+
+static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
+                                   const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+    const cx_idx K = Cig * ntaps;
+    const cx_idx P = p->out[0] * p->out[1] * p->out[2];
+    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
+    const int pointwise = ntaps == 1 && p->stride[0] == 1 && p->stride[1] == 1 &&
+                          p->stride[2] == 1 && p->pad[0] == 0 && p->pad[1] == 0 &&
+                          p->pad[2] == 0 && P == Pin;
+    const int blas_threads = convx_gemm_blas_threaded();
+    if (P > CX_BLAS_INT_MAX || K > CX_BLAS_INT_MAX || Cog > CX_BLAS_INT_MAX) return CONVX_ERR_SHAPE;
+
+    /* super-tile of output pixels: im2col columns K x Pt shared by the team */
+    const cx_idx esz = (cx_idx)sizeof(T);
+    const cx_idx cap_cols = (cx_idx)convx_ws_cap_bytes() / CX_MAX((cx_idx)1, K * esz);
+    if (!pointwise && cap_cols < 1) return CONVX_ERR_NOMEM;
+    cx_idx Pt = tbl->col_tile_bytes / CX_MAX((cx_idx)1, K * esz);
+    Pt = CX_MAX(Pt, tbl->gemm_nb);
+    if (Pt < P) Pt = CX_MAX(tbl->gemm_nb, Pt / tbl->gemm_nb * tbl->gemm_nb);
+    Pt = CX_MIN(CX_MIN(Pt, P), pointwise ? P : cap_cols);
+    const cx_idx npt = CX_CEILDIV(P, Pt);
+
+    /* GEMM blocks (from the problem only): nb output pixels x mb output channels */
+    const cx_idx nbw = CX_MIN(tbl->gemm_nb, Pt);
+    cx_idx mbw = CX_MIN(tbl->gemm_mb, Cog);
+    if (CX_CEILDIV(Pt, nbw) == 1) {   /* narrow tiles (small images): cut channels finer */
+        mbw = CX_MAX((cx_idx)16, CX_CEILDIV(CX_CEILDIV(Cog, 8), 16) * 16);
+        mbw = CX_MIN(mbw, Cog);
+    }
+
+    size_t col_got = 0;
+    T *col = NULL;
+    if (!pointwise) {
+        col = (T *)convx_ws_acquire((size_t)(K * Pt * esz), &col_got);
+        if (!col) return CONVX_ERR_NOMEM;
+    }
+    const cx_idx nst = p->N * G * npt;
+
+    if (blas_threads) {
+        /* the alternative policy, kept for measurement: team im2col, then one threaded BLAS call
+         * per super-tile from this thread (OpenBLAS splits it over `workers` threads) */
+        for (cx_idx st = 0; st < nst; st++) {
+            const cx_idx ti = st % npt, g = (st / npt) % G, n = st / (npt * G);
+            const cx_idx p0 = ti * Pt, np = CX_MIN(Pt, P - p0);
+            const T *Bm = col;
+            cx_idx ldb = np;
+            if (pointwise) {
+                Bm = x + (n * p->C_in + g * Cig) * Pin + p0;
+                ldb = Pin;
+            } else {
+                const cx_idx nrc = CX_CEILDIV(K, 8);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(workers)
+#endif
+                for (cx_idx rc = 0; rc < nrc; rc++)
+                    CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
+                                            col + rc * 8 * np, np);
+            }
+            T *Cst = y + (n * p->C_out + g * Cog) * P + p0;
+            convx_blas_set_threads(workers);
+            CONVX_NAME(gemm)(Cog, np, K, w + g * Cog * K, K, Bm, ldb, Cst, P);
+            convx_blas_set_threads(1);
+            CONVX_NAME(add_bias)(Cst, P, Cog, np, bias ? bias + g * Cog : NULL);
+        }
+        if (col) convx_ws_release(col, col_got);
+        return CONVX_OK;
+    }
+
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers)
+#endif
+    for (cx_idx st = 0; st < nst; st++) {
+        const cx_idx ti = st % npt, g = (st / npt) % G, n = st / (npt * G);
+        const cx_idx p0 = ti * Pt, np = CX_MIN(Pt, P - p0);
+        const T *Bm;
+        cx_idx ldb;
+        if (pointwise) {
+            Bm = x + (n * p->C_in + g * Cig) * Pin + p0;
+            ldb = Pin;
+        } else {
+            /* rows split across the team; 8-row chunks keep writes apart */
+            const cx_idx nrc = CX_CEILDIV(K, 8);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (cx_idx rc = 0; rc < nrc; rc++)
+                CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
+                                        col + rc * 8 * np, np);
+            Bm = col;
+            ldb = np;
+        }
+        T *Cst = y + (n * p->C_out + g * Cog) * P + p0;
+        const T *Ag = w + g * Cog * K;
+        const cx_idx nmb = CX_CEILDIV(Cog, mbw), nnb = CX_CEILDIV(np, nbw);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx blk = 0; blk < nmb * nnb; blk++) {
+            const cx_idx m0 = (blk / nnb) * mbw, j0 = (blk % nnb) * nbw;
+            const cx_idx mm = CX_MIN(mbw, Cog - m0), nn = CX_MIN(nbw, np - j0);
+            T *Cb = Cst + m0 * P + j0;
+            CONVX_NAME(gemm)(mm, nn, K, Ag + m0 * K, K, Bm + j0, ldb, Cb, P);
+            CONVX_NAME(add_bias)(Cb, P, mm, nn, bias ? bias + g * Cog + m0 : NULL);
+        }
+    }
+    if (col) convx_ws_release(col, col_got);
+    return CONVX_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const T *bias, T *y,
+                     int algorithm, int workers)
+{
+    int st = convx_conv_check(p);
+    if (st != CONVX_OK) return st;
+    if (workers < 1) workers = 1;
+    const convx_table *tbl = convx_active_table();
+    if (algorithm == CONVX_ALGO_DIRECT) return CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
+    if (algorithm == CONVX_ALGO_IM2COL) return CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl);
+    return CONVX_ERR_ARG;
+}
+
+#undef T
+#undef DIRECT_FN
+#undef GEMM_FN

@@ -1,0 +1,85 @@
+/* convx.h — the C API that the Cython glue calls.
+ *
+ * Every entry point validates nothing a Python caller could get wrong (the Python layer does that
+ * first) but still re-checks sizes it allocates from, and returns a convx_status. Arrays are
+ * C-contiguous, native byte order, of the entry point's dtype. Sizes are in elements.
+ *
+ * Threads: `workers` >= 1 is the exact OpenMP team size for the call. Results are bit-identical for
+ * any `workers`: work is cut into blocks whose shapes depend only on the problem, never on the
+ * team size, and no reduction is split across threads.
+ */
+#ifndef CONVX_H
+#define CONVX_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    CONVX_OK = 0,
+    CONVX_ERR_NOMEM = -1,     /* an allocation failed or a size product overflowed */
+    CONVX_ERR_SHAPE = -2,     /* inconsistent shapes (a bug in the Python layer if seen) */
+    CONVX_ERR_ARG = -3,       /* bad argument value (likewise) */
+    CONVX_ERR_ISA = -4,       /* requested ISA not compiled or not supported by this CPU */
+    CONVX_ERR_INTERNAL = -5
+} convx_status;
+
+const char *convx_status_str(int status);
+
+/* ---- CPU / dispatch (cpu.c, dispatch.c) ---- */
+enum { CONVX_ISA_SCALAR = 0, CONVX_ISA_AVX2 = 1, CONVX_ISA_AVX512 = 2, CONVX_ISA_COUNT = 3 };
+/* Detects CPU features and picks the ISA; `request` is NULL/"" (best available) or an ISA tag.
+ * Returns CONVX_ERR_ISA if the request cannot be honoured (message via convx_cpu_error()). */
+int convx_cpu_init(const char *request);
+int convx_cpu_active_isa(void);
+int convx_cpu_isa_compiled(int isa);
+int convx_cpu_isa_supported(int isa);
+const char *convx_isa_name(int isa);
+const char *convx_cpu_error(void);
+/* feature flags as "name=0/1" pairs for introspection: count and accessors */
+int convx_cpu_feature_count(void);
+const char *convx_cpu_feature_name(int i);
+int convx_cpu_feature_value(int i);
+
+/* ---- threads and BLAS (threads.c) ---- */
+void convx_threads_init(void);        /* once at import: BLAS pool to 1 thread */
+int convx_openmp_enabled(void);
+int convx_max_threads(void);           /* cores OpenMP would use by default */
+const char *convx_blas_corename(void);
+const char *convx_blas_config(void);
+/* Measures the FMA throughput of the active ISA on `workers` threads for about `seconds`. */
+double convx_measure_peak_gflops(int workers, int f64, double seconds);
+
+/* ---- workspace pool (workspace.c) ---- */
+/* 64-byte aligned, at least `bytes`; *got receives the real capacity (pass it to release).
+ * Reused across calls; NULL on failure. */
+void *convx_ws_acquire(size_t bytes, size_t *got);
+void convx_ws_release(void *p, size_t got);
+size_t convx_ws_cap_bytes(void);       /* hard bound on one workspace buffer */
+
+/* ---- forward convolution (conv.c / conv.template.c) ---- */
+enum { CONVX_ALGO_DIRECT = 1, CONVX_ALGO_IM2COL = 2 };
+
+/* A forward convolution problem. 1-D and 2-D problems are 3-D ones with leading spatial sizes
+ * of 1 (kernel 1, stride 1, pad 0, dilation 1 on those axes). Spatial order is D, H, W.
+ * pad[] is the front (top/left) zero padding; the back padding is implied by out[]:
+ * out = floor((in + pad_front + pad_back - dil*(k-1) - 1) / stride) + 1.
+ * Layouts: x [N, C_in, D, H, W], w [C_out, C_in/groups, kD, kH, kW], bias [C_out] or NULL,
+ * y [N, C_out, oD, oH, oW]. */
+typedef struct {
+    cx_idx N, C_in, C_out, groups;
+    cx_idx in[3], k[3], out[3];
+    cx_idx stride[3], pad[3], dil[3];
+} convx_conv_problem;
+
+int convx_conv_f32(const convx_conv_problem *p, const float *x, const float *w,
+                   const float *bias, float *y, int algorithm, int workers);
+int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
+                   const double *bias, double *y, int algorithm, int workers);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,67 @@
+/* kernels.h — prototypes of every micro-kernel (expanded from the <family>.inc lists), the
+ * per-ISA dispatch table type, and the kernel registry used for introspection and tests.
+ * Included by drivers (baseline flags) and by nothing compiled with ISA flags, so it only
+ * declares.
+ */
+#ifndef CONVX_KERNELS_H
+#define CONVX_KERNELS_H
+
+#include "../common.h"
+
+/* direct micro-kernel, see kernels/direct/direct.template.h for the contract */
+typedef void (*convx_f32_direct_ukernel_fn)(cx_idx n, cx_idx n_c, cx_idx n_taps,
+                                            const cx_idx *tap_off, cx_idx x_cstride,
+                                            const float *x, const float *w, float *y,
+                                            cx_idx y_stride, cx_idx m);
+typedef void (*convx_f64_direct_ukernel_fn)(cx_idx n, cx_idx n_c, cx_idx n_taps,
+                                            const cx_idx *tap_off, cx_idx x_cstride,
+                                            const double *x, const double *w, double *y,
+                                            cx_idx y_stride, cx_idx m);
+/* FMA throughput probe: returns a checksum, sets the flops done per iteration */
+typedef double (*convx_peak_ukernel_fn)(cx_idx iters, int *flops_per_iter);
+
+#define CONVX_DIRECT_UKERNEL(isa, dt, ctype, ocb, ow, name)                                   \
+    void name(cx_idx n, cx_idx n_c, cx_idx n_taps, const cx_idx *tap_off, cx_idx x_cstride,  \
+              const ctype *x, const ctype *w, ctype *y, cx_idx y_stride, cx_idx m);
+#include "direct/direct.inc"
+#undef CONVX_DIRECT_UKERNEL
+
+double convx_f32_peak_ukernel__scalar(cx_idx, int *);
+double convx_f64_peak_ukernel__scalar(cx_idx, int *);
+double convx_f32_peak_ukernel__avx2(cx_idx, int *);
+double convx_f64_peak_ukernel__avx2(cx_idx, int *);
+double convx_f32_peak_ukernel__avx512(cx_idx, int *);
+double convx_f64_peak_ukernel__avx512(cx_idx, int *);
+
+/* The direct family offers three output-channel blockings; drivers pick per block of rows. */
+#define CONVX_DIRECT_NOCB 3
+
+/* Everything a driver needs for one (ISA): kernel pointers for both dtypes and block sizes.
+ * Block sizes are in bytes or elements as named, chosen per ISA in dispatch.c. */
+typedef struct {
+    int isa;
+    int direct_ocb[CONVX_DIRECT_NOCB];                 /* descending, last is 1 */
+    convx_f32_direct_ukernel_fn direct_f32[CONVX_DIRECT_NOCB];
+    convx_f64_direct_ukernel_fn direct_f64[CONVX_DIRECT_NOCB];
+    convx_peak_ukernel_fn peak_f32, peak_f64;
+    cx_idx direct_slab_bytes;   /* per-thread padded-input slab of the direct driver */
+    cx_idx direct_out_bytes;    /* output block a direct task writes (kept cache resident) */
+    cx_idx col_tile_bytes;      /* im2col super-tile target (columns shared by the team) */
+    cx_idx gemm_nb;             /* GEMM block: output pixels per BLAS call */
+    cx_idx gemm_mb;             /* GEMM block: output channels per BLAS call */
+} convx_table;
+
+/* The active table (set by convx_cpu_init). Never NULL after a successful init. */
+const convx_table *convx_active_table(void);
+const convx_table *convx_table_for_isa(int isa);   /* NULL if not compiled */
+
+/* Registry: one entry per compiled micro-kernel. */
+typedef struct {
+    const char *family, *name, *dtype;
+    int isa, ocb, ow_tile;
+    void (*fn)(void);
+} convx_kernel_info;
+int convx_kernel_count(void);
+const convx_kernel_info *convx_kernel_get(int i);
+
+#endif

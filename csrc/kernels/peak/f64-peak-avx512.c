@@ -1,0 +1,6 @@
+/* FMA peak probe, f64 avx512. Instantiates peak.template.h. */
+#define CONVX_T double
+#define CX_T_IS_F64 1
+#define CX_ISA_AVX512 1
+#define UKERNEL_NAME convx_f64_peak_ukernel__avx512
+#include "peak.template.h"

@@ -1,0 +1,167 @@
+"""Build convx: C kernels per ISA, C drivers with OpenMP, Cython glue, BLAS from scipy-openblas32.
+
+Layout of the build (STYLE.md section 6):
+- static libraries ``convx_k_scalar``, ``convx_k_avx2``, ``convx_k_avx512``: every
+  ``csrc/kernels/**/<...>-<isa>.c`` compiled with that ISA's flags (sources picked by suffix);
+- static library ``convx_core``: drivers, dispatch, CPU detection, workspace pool (baseline flags
+  plus OpenMP);
+- one Cython extension per family (``convx/_<stem>.pyx``) linking all of the above and BLAS.
+Non-x86 builds compile the scalar kernels only. ``CONVX_NATIVE=1`` adds -march=native for local
+experiments (never for a build that ships); ``CONVX_DEBUG=1`` keeps asserts on (-UNDEBUG -O1).
+If the compiler has no OpenMP the build still succeeds, serially (show_config() says so).
+"""
+import glob
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_clib import build_clib
+from setuptools.command.build_ext import build_ext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "x86")
+IS_MSVC = sys.platform == "win32"
+DEBUG = os.environ.get("CONVX_DEBUG") == "1"
+
+try:
+    import scipy_openblas32
+except ImportError:  # pragma: no cover - build requirement
+    sys.exit("convx needs scipy-openblas32 at build time (pip install scipy-openblas32)")
+
+BLAS_INC = scipy_openblas32.get_include_dir()
+BLAS_LIBDIR = scipy_openblas32.get_lib_dir()
+BLAS_LIB = scipy_openblas32.get_library()
+
+ISA_FLAGS = {
+    "scalar": [],
+    "avx2": ["/arch:AVX2"] if IS_MSVC else ["-mavx2", "-mfma", "-mf16c"],
+    "avx512": ["/arch:AVX512"] if IS_MSVC else
+    ["-mavx512f", "-mavx512cd", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx2", "-mfma",
+     "-mf16c"],
+}
+ISAS = ["scalar", "avx2", "avx512"] if IS_X86 else ["scalar"]
+
+
+def base_cflags():
+    if IS_MSVC:
+        return ["/O2", "/std:c11"]
+    flags = ["-std=c11", "-fPIC", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function"]
+    flags += ["-O1", "-UNDEBUG"] if DEBUG else ["-O3", "-DNDEBUG"]
+    if os.environ.get("CONVX_NATIVE") == "1":
+        flags.append("-march=native")
+    return flags
+
+
+def openmp_flags():
+    """(compile flags, link flags) for OpenMP, or ([], []) if the compiler has none."""
+    if IS_MSVC:
+        return ["/openmp"], []
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    cc = cc.split()
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "t.c")
+        with open(src, "w") as f:
+            f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() > 0 ? 0 : 1;}\n")
+        try:
+            r = subprocess.run(cc + ["-fopenmp", src, "-o", os.path.join(d, "t")],
+                               capture_output=True)
+            if r.returncode == 0:
+                return ["-fopenmp"], ["-fopenmp"]
+        except OSError:
+            pass
+    print("convx: the C compiler has no OpenMP; building without threads", file=sys.stderr)
+    return [], []
+
+
+OMP_CFLAGS, OMP_LDFLAGS = openmp_flags()
+DEFINES = [("CONVX_HAVE_" + isa.upper(), "1") for isa in ISAS if isa != "scalar"]
+
+
+def kernel_sources(isa):
+    return sorted(os.path.relpath(p, HERE) for p in
+                  glob.glob(os.path.join(HERE, "csrc", "kernels", "**", f"*-{isa}.c"),
+                            recursive=True))
+
+
+CORE_SOURCES = sorted(os.path.relpath(p, HERE) for p in glob.glob(os.path.join(HERE, "csrc", "*.c")))
+CSRC_HEADERS = sorted(os.path.relpath(p, HERE) for p in
+                      glob.glob(os.path.join(HERE, "csrc", "**", "*.h"), recursive=True) +
+                      glob.glob(os.path.join(HERE, "csrc", "**", "*.inc"), recursive=True) +
+                      glob.glob(os.path.join(HERE, "csrc", "*.template.c")))
+CORE_SOURCES = [s for s in CORE_SOURCES if not s.endswith(".template.c")]
+
+LIBRARIES = []
+for isa in ISAS:
+    LIBRARIES.append((f"convx_k_{isa}", {
+        "sources": kernel_sources(isa),
+        "cflags": base_cflags() + ISA_FLAGS[isa],
+        "include_dirs": ["csrc"],
+        "depends": CSRC_HEADERS,
+    }))
+LIBRARIES.append(("convx_core", {
+    "sources": CORE_SOURCES,
+    "cflags": base_cflags() + OMP_CFLAGS,
+    "include_dirs": ["csrc", BLAS_INC],
+    "macros": DEFINES,
+    "depends": CSRC_HEADERS,
+}))
+
+
+class BuildClibWithFlags(build_clib):
+    """setuptools' build_clib ignores per-library cflags; pass them through."""
+
+    def build_libraries(self, libraries):
+        for lib_name, info in libraries:
+            sources = list(info["sources"])
+            objects = self.compiler.compile(
+                sources, output_dir=self.build_temp, macros=info.get("macros"),
+                include_dirs=info.get("include_dirs"), extra_postargs=info.get("cflags", []),
+                debug=self.debug, depends=info.get("depends", []))
+            self.compiler.create_static_lib(objects, lib_name, output_dir=self.build_clib,
+                                            debug=self.debug)
+
+
+class BuildExtAfterClib(build_ext):
+    """`setup.py build_ext --inplace` alone must also build the static kernel libraries."""
+
+    def run(self):
+        self.run_command("build_clib")
+        clib = self.get_finalized_command("build_clib")
+        self.library_dirs = list(self.library_dirs or []) + [clib.build_clib]
+        super().run()
+
+
+def extension(stem):
+    # core first, kernels after: the static linker resolves kernel symbols the core references
+    libs = ["convx_core"] + [f"convx_k_{isa}" for isa in ISAS] + [BLAS_LIB]
+    link = list(OMP_LDFLAGS)
+    if not IS_MSVC:
+        link += [f"-Wl,-rpath,{BLAS_LIBDIR}", "-Wl,-rpath,$ORIGIN/../scipy_openblas32/lib"]
+    return Extension(
+        f"convx.{stem}", [f"convx/{stem}.pyx"],
+        include_dirs=["csrc", np.get_include(), BLAS_INC],
+        libraries=libs, library_dirs=[BLAS_LIBDIR],
+        extra_compile_args=(["/O2"] if IS_MSVC else ["-O2", "-fPIC"]) + OMP_CFLAGS,
+        extra_link_args=link,
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_25_API_VERSION")] + DEFINES,
+        depends=CSRC_HEADERS + ["convx/_csrc.pxd"],
+    )
+
+
+GLUE = sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(HERE, "convx", "_*.pyx")))
+
+setup(
+    libraries=LIBRARIES,
+    cmdclass={"build_clib": BuildClibWithFlags, "build_ext": BuildExtAfterClib},
+    ext_modules=cythonize([extension(stem) for stem in GLUE],
+                          compiler_directives={"language_level": 3, "boundscheck": False,
+                                               "wraparound": False, "cdivision": True},
+                          include_path=["convx"]),
+)
