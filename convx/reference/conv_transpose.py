@@ -19,14 +19,12 @@ __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 def _zero_insert_and_pad(x, stride, before, after):
     """Zero-stuff the spatial axes by stride, then pad (or crop, if negative) per side."""
-    nd = len(stride)
     shape = x.shape[:2] + tuple((n - 1) * s + 1 if n else 0 for n, s in zip(x.shape[2:], stride))
     z = np.zeros(shape)
     z[(Ellipsis,) + tuple(slice(None, None, s) for s in stride)] = x
     z = np.pad(z, [(0, 0), (0, 0)] + [(max(b, 0), max(a, 0)) for b, a in zip(before, after)])
     crop = tuple(slice(max(-b, 0), z.shape[2 + i] - max(-a, 0))
                  for i, (b, a) in enumerate(zip(before, after)))
-    assert len(crop) == nd
     return z[(Ellipsis,) + crop]
 
 
@@ -72,7 +70,7 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
     return out.astype(dtype)
 
 
-_DOC = """Reference {nd}-D transposed convolution, torch.nn.functional.conv_transpose{nd}d semantics.
+_DOC = """Reference {nd}-D transposed convolution, as torch.nn.functional.conv_transpose{nd}d.
 
 Built literally as zero-insertion, padding by ``dilation*(k-1) - padding`` (cropping
 when negative), ``output_padding`` at the far end, and a forward conv with the

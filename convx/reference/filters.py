@@ -192,8 +192,9 @@ output : array or dtype, optional
     Where / in which dtype to store the result (scipy's cast rules, see
     :mod:`convx.reference.filters`). Default: float32 for float16/float32 input,
     float64 otherwise.
-mode : {{'reflect', 'mirror', 'nearest', 'wrap', 'constant', 'grid-mirror', 'grid-wrap', 'grid-constant'}}
-    Boundary extension, as scipy.ndimage.
+mode : str
+    Boundary extension, as scipy.ndimage: 'reflect', 'mirror', 'nearest', 'wrap',
+    'constant', 'grid-mirror', 'grid-wrap' or 'grid-constant'.
 cval : float
     Fill value for 'constant'.
 {origin}

@@ -28,8 +28,9 @@ def _depthwise_separable(nd, input, depthwise_weight, pointwise_weight, depthwis
         raise ValueError(f"depthwise_weight must be [C_in*m, 1, *k] with C_in={c_in}, "
                          f"got shape {dw.shape}")
     if pw.ndim != nd + 2 or pw.shape[1] != dw.shape[0] or any(k != 1 for k in pw.shape[2:]):
-        raise ValueError(f"pointwise_weight must be [C_out, {dw.shape[0]}, {', '.join(['1'] * nd)}],"
-                         f" got shape {pw.shape}")
+        ones = ", ".join(["1"] * nd)
+        raise ValueError(f"pointwise_weight must be [C_out, {dw.shape[0]}, {ones}], "
+                         f"got shape {pw.shape}")
     stride = _ntuple(stride, nd, "stride")
     dilation = _ntuple(dilation, nd, "dilation")
     pads = _conv_padding(padding, dw.shape[2:], dilation, stride, nd)
