@@ -21,38 +21,10 @@
 /* direct driver                                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Fills one padded input row of the slab: padded columns c in [0, Wp) map to iw = c - pw; the
- * row is stored phase-split by the W stride (phase c % sw at [phase*Wq + c / sw]), so a strided,
- * dilated tap reads contiguous memory. src == NULL means a padding row (all zeros). */
-static void CONVX_NAME(slab_row)(T *CX_RESTRICT dst, const T *CX_RESTRICT src, cx_idx IW, cx_idx pw,
-                                 cx_idx Wp, cx_idx sw, cx_idx Wq)
-{
-    const cx_idx row_len = sw * Wq;
-    if (!src) {
-        memset(dst, 0, (size_t)row_len * sizeof(T));
-        return;
-    }
-    if (sw == 1) {
-        cx_idx lo = CX_MIN(pw, Wp);                       /* zeros on the left */
-        cx_idx n_copy = CX_MAX((cx_idx)0, CX_MIN(IW, Wp - pw));
-        memset(dst, 0, (size_t)lo * sizeof(T));
-        if (n_copy > 0) memcpy(dst + lo, src, (size_t)n_copy * sizeof(T));
-        cx_idx done = lo + CX_MAX((cx_idx)0, n_copy);
-        if (row_len > done) memset(dst + done, 0, (size_t)(row_len - done) * sizeof(T));
-        return;
-    }
-    for (cx_idx ph = 0; ph < sw; ph++) {
-        T *d = dst + ph * Wq;
-        for (cx_idx q = 0; q < Wq; q++) {
-            cx_idx iw = q * sw + ph - pw;
-            d[q] = (iw >= 0 && iw < IW && q * sw + ph < Wp) ? src[iw] : (T)0;
-        }
-    }
-}
-
-typedef void (*CONVX_CAT(direct_ukernel_t_, CONVX_DT))(cx_idx, cx_idx, cx_idx, const cx_idx *,
-                                                       cx_idx, const T *, const T *, T *, cx_idx,
-                                                       cx_idx);
+typedef void (*CONVX_CAT(direct_ukernel_t_, CONVX_DT))(cx_idx, cx_idx, cx_idx, cx_idx,
+                                                       const cx_idx *, cx_idx, cx_idx, const T *,
+                                                       const T *, T *, cx_idx, cx_idx, cx_idx,
+                                                       const T *);
 
 static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, const T *w,
                                    const T *bias, T *y, int workers, const convx_table *tbl)
@@ -70,13 +42,14 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     const cx_idx row_len = sw * Wq;
     const cx_idx ysp = OD * OH * OW;           /* stride between output channels */
     const CONVX_CAT(direct_ukernel_t_, CONVX_DT) *uk = tbl->CONVX_CAT(direct_, CONVX_DT);
+    const CONVX_CAT3(convx_, CONVX_DT, _pack_row_fn) pack_row = tbl->CONVX_CAT(pack_row_, CONVX_DT);
     int status = CONVX_OK;
 
     /* output-channel blocks of one group: greedy full blocks, then a (possibly partial) middle
      * block for 3+ leftover rows, then single rows */
     cx_idx *blk_oc0 = NULL, *blk_m = NULL, *blk_kind = NULL, *blk_woff = NULL;
     cx_idx nblk = 0, wpack_per_group = 0;
-    T *wpack = NULL;
+    T *wpack = NULL, *bpack = NULL;
     size_t wpack_got = 0;
     blk_oc0 = (cx_idx *)malloc((size_t)Cog * 4 * sizeof(cx_idx));
     if (!blk_oc0) return CONVX_ERR_NOMEM;
@@ -96,6 +69,10 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     if (cx_mul_overflow(wpack_per_group, G, &wpack_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     wpack = (T *)convx_ws_acquire((size_t)wpack_elems * sizeof(T), &wpack_got);
     if (!wpack) { status = CONVX_ERR_NOMEM; goto cleanup; }
+    /* bias (or zeros), padded so a block can read OCB values past the group's last channel */
+    bpack = (T *)calloc((size_t)(p->C_out + 8), sizeof(T));
+    if (!bpack) { status = CONVX_ERR_NOMEM; goto cleanup; }
+    if (bias) memcpy(bpack, bias, (size_t)p->C_out * sizeof(T));
     for (cx_idx g = 0; g < G; g++) {
         T *dst = wpack + g * wpack_per_group;
         for (cx_idx b = 0; b < nblk; b++) {
@@ -153,10 +130,13 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
             const cx_idx oh0 = bi * B, oh1 = CX_MIN(OH, oh0 + B), Bt = oh1 - oh0;
             const cx_idx IHt = (Bt - 1) * sh + (KH - 1) * dh + 1;
             T *ytask = y + ((n * p->C_out + g * Cog) * OD + od) * OH * OW + oh0 * OW;
-            for (cx_idx oc = 0; oc < Cog; oc++) {
-                T bv = bias ? bias[g * Cog + oc] : (T)0;
-                T *yr = ytask + oc * ysp;
-                for (cx_idx i = 0; i < Bt * OW; i++) yr[i] = bv;
+            {   /* tap offsets relative to the band's first output row */
+                cx_idx t = 0;
+                for (cx_idx kd = 0; kd < KD; kd++)
+                    for (cx_idx kh = 0; kh < KH; kh++)
+                        for (cx_idx kw = 0; kw < KW; kw++, t++)
+                            tap_off[t] = (kd * IHb + kh * dh) * row_len +
+                                         ((kw * dw) % sw) * Wq + (kw * dw) / sw;
             }
             for (cx_idx c0 = 0; c0 < Cig; c0 += cchunk) {
                 const cx_idx cn = CX_MIN(cchunk, Cig - c0);
@@ -168,27 +148,19 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
                             const cx_idx ih = oh0 * sh - ph + r;
                             const T *src = (id >= 0 && id < ID && ih >= 0 && ih < IH)
                                                ? xc + (id * IH + ih) * IW : NULL;
-                            CONVX_NAME(slab_row)(slab + ci * ch_stride + (kd * IHb + r) * row_len,
-                                                 src, IW, pw, Wp, sw, Wq);
+                            T *dst = slab + ci * ch_stride + (kd * IHb + r) * row_len;
+                            if (src) pack_row(dst, src, IW, pw, Wp, sw, Wq);
+                            else memset(dst, 0, (size_t)row_len * sizeof(T));
                         }
                     }
                 }
-                for (cx_idx oh = oh0; oh < oh1; oh++) {
-                    cx_idx t = 0;
-                    for (cx_idx kd = 0; kd < KD; kd++)
-                        for (cx_idx kh = 0; kh < KH; kh++)
-                            for (cx_idx kw = 0; kw < KW; kw++, t++) {
-                                cx_idx row = kd * IHb + (oh - oh0) * sh + kh * dh;
-                                cx_idx col = ((kw * dw) % sw) * Wq + (kw * dw) / sw;
-                                tap_off[t] = row * row_len + col;
-                            }
-                    T *yrow = ytask + (oh - oh0) * OW;
-                    for (cx_idx b = 0; b < nblk; b++) {
-                        const T *wb = wpack + g * wpack_per_group + blk_woff[b] +
-                                      c0 * ntaps * tbl->direct_ocb[blk_kind[b]];
-                        uk[blk_kind[b]](OW, cn, ntaps, tap_off, ch_stride, slab, wb,
-                                        yrow + blk_oc0[b] * ysp, ysp, blk_m[b]);
-                    }
+                for (cx_idx b = 0; b < nblk; b++) {
+                    const T *wb = wpack + g * wpack_per_group + blk_woff[b] +
+                                  c0 * ntaps * tbl->direct_ocb[blk_kind[b]];
+                    /* the first chunk starts from the bias (zeros without one) */
+                    const T *bb = c0 ? NULL : bpack + g * Cog + blk_oc0[b];
+                    uk[blk_kind[b]](Bt, OW, cn, ntaps, tap_off, ch_stride, sh * row_len, slab,
+                                    wb, ytask + blk_oc0[b] * ysp, ysp, OW, blk_m[b], bb);
                 }
             }
         }
@@ -198,6 +170,7 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
 cleanup:
     if (wpack) convx_ws_release(wpack, wpack_got);
     free(blk_oc0);
+    free(bpack);
     return status;
 }
 

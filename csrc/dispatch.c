@@ -22,6 +22,7 @@
 static const convx_table table_scalar = {
     CONVX_ISA_SCALAR, {8, 4, 1},
     DIRECT_PTRS(f32, 8x1, 4x2, 1x4, scalar), DIRECT_PTRS(f64, 8x1, 4x2, 1x4, scalar),
+    convx_f32_pack_ukernel_row__scalar, convx_f64_pack_ukernel_row__scalar,
     convx_f32_peak_ukernel__scalar, convx_f64_peak_ukernel__scalar,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
 
@@ -29,6 +30,7 @@ static const convx_table table_scalar = {
 static const convx_table table_avx2 = {
     CONVX_ISA_AVX2, {8, 4, 1},
     DIRECT_PTRS(f32, 8x8, 4x16, 1x32, avx2), DIRECT_PTRS(f64, 8x4, 4x8, 1x16, avx2),
+    convx_f32_pack_ukernel_row__avx2, convx_f64_pack_ukernel_row__avx2,
     convx_f32_peak_ukernel__avx2, convx_f64_peak_ukernel__avx2,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
 #endif
@@ -37,6 +39,7 @@ static const convx_table table_avx2 = {
 static const convx_table table_avx512 = {
     CONVX_ISA_AVX512, {8, 4, 1},
     DIRECT_PTRS(f32, 8x32, 4x32, 1x64, avx512), DIRECT_PTRS(f64, 8x16, 4x16, 1x32, avx512),
+    convx_f32_pack_ukernel_row__avx512, convx_f64_pack_ukernel_row__avx512,
     convx_f32_peak_ukernel__avx512, convx_f64_peak_ukernel__avx512,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
 #endif

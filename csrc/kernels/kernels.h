@@ -9,20 +9,39 @@
 #include "../common.h"
 
 /* direct micro-kernel, see kernels/direct/direct.template.h for the contract */
-typedef void (*convx_f32_direct_ukernel_fn)(cx_idx n, cx_idx n_c, cx_idx n_taps,
+typedef void (*convx_f32_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
                                             const cx_idx *tap_off, cx_idx x_cstride,
-                                            const float *x, const float *w, float *y,
-                                            cx_idx y_stride, cx_idx m);
-typedef void (*convx_f64_direct_ukernel_fn)(cx_idx n, cx_idx n_c, cx_idx n_taps,
+                                            cx_idx x_rstride, const float *x, const float *w,
+                                            float *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
+                                            const float *bias);
+typedef void (*convx_f64_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
                                             const cx_idx *tap_off, cx_idx x_cstride,
-                                            const double *x, const double *w, double *y,
-                                            cx_idx y_stride, cx_idx m);
+                                            cx_idx x_rstride, const double *x, const double *w,
+                                            double *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
+                                            const double *bias);
+/* slab row packer, see kernels/pack/pack.template.h */
+typedef void (*convx_f32_pack_row_fn)(float *dst, const float *src, cx_idx IW, cx_idx pw,
+                                      cx_idx Wp, cx_idx sw, cx_idx Wq);
+typedef void (*convx_f64_pack_row_fn)(double *dst, const double *src, cx_idx IW, cx_idx pw,
+                                      cx_idx Wp, cx_idx sw, cx_idx Wq);
+#define CX_PACK_PROTO(dt, ctype, isa)                                                          \
+    void convx_##dt##_pack_ukernel_row__##isa(ctype *dst, const ctype *src, cx_idx IW,        \
+                                              cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq);
+CX_PACK_PROTO(f32, float, scalar)
+CX_PACK_PROTO(f64, double, scalar)
+CX_PACK_PROTO(f32, float, avx2)
+CX_PACK_PROTO(f64, double, avx2)
+CX_PACK_PROTO(f32, float, avx512)
+CX_PACK_PROTO(f64, double, avx512)
+#undef CX_PACK_PROTO
+
 /* FMA throughput probe: returns a checksum, sets the flops done per iteration */
 typedef double (*convx_peak_ukernel_fn)(cx_idx iters, int *flops_per_iter);
 
 #define CONVX_DIRECT_UKERNEL(isa, dt, ctype, ocb, ow, name)                                   \
-    void name(cx_idx n, cx_idx n_c, cx_idx n_taps, const cx_idx *tap_off, cx_idx x_cstride,  \
-              const ctype *x, const ctype *w, ctype *y, cx_idx y_stride, cx_idx m);
+    void name(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps, const cx_idx *tap_off,     \
+              cx_idx x_cstride, cx_idx x_rstride, const ctype *x, const ctype *w, ctype *y,      \
+              cx_idx y_stride, cx_idx y_rstride, cx_idx m, const ctype *bias);
 #include "direct/direct.inc"
 #undef CONVX_DIRECT_UKERNEL
 
@@ -43,6 +62,8 @@ typedef struct {
     int direct_ocb[CONVX_DIRECT_NOCB];                 /* descending, last is 1 */
     convx_f32_direct_ukernel_fn direct_f32[CONVX_DIRECT_NOCB];
     convx_f64_direct_ukernel_fn direct_f64[CONVX_DIRECT_NOCB];
+    convx_f32_pack_row_fn pack_row_f32;
+    convx_f64_pack_row_fn pack_row_f64;
     convx_peak_ukernel_fn peak_f32, peak_f64;
     cx_idx direct_slab_bytes;   /* per-thread padded-input slab of the direct driver */
     cx_idx direct_out_bytes;    /* output block a direct task writes (kept cache resident) */

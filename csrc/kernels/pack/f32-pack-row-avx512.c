@@ -1,0 +1,6 @@
+/* Slab row packer, f32 avx512. Instantiates pack.template.h. */
+#define CONVX_T float
+#define CX_T_IS_F64 0
+#define CX_ISA_AVX512 1
+#define UKERNEL_NAME convx_f32_pack_ukernel_row__avx512
+#include "pack.template.h"
