@@ -932,6 +932,23 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
     report["summary"]["all"] = _summarize(report["cases"], peers)
     report["elapsed_s"] = time.perf_counter() - bar.t0
     report["loadavg_end"] = _loadavg()
+    # A busy machine lowers the measured peak; measuring again at the end shows
+    # whether the "% peak" column (computed from the first measurement) is shaky.
+    peak_end = measure_peak(workers, dtype)["gflops"]
+    report["peak"]["gflops_end"] = peak_end
+    over = [r["id"] for r in report["cases"]
+            if (r["results"]["convx"].get("pct_peak") or 0) > 100]
+    if abs(peak_end - peak["gflops"]) > 0.1 * peak["gflops"] or over:
+        print(f"\nwarning: peak measured {peak['gflops']:.1f} GFLOP/s at the start and "
+              f"{peak_end:.1f} at the end" + (f"; {len(over)} case(s) above 100% of it" if over
+                                            else "")
+              + ": the machine's load changed, treat '% peak' as approximate", file=out)
+    noisy = sum(any(r.get("spread", 0) > NOISY_SPREAD for r in c["results"].values())
+                for c in report["cases"])
+    if noisy:
+        print(f"{noisy} of {len(report['cases'])} rows noisy (IQR/median > {NOISY_SPREAD}); "
+              f"1-min load average at the end {report['loadavg_end'][0]:.2f}"
+              if report["loadavg_end"] else f"{noisy} rows noisy", file=out)
     print(f"\nall {len(cases)} cases: " + ", ".join(
         f"geomean vs {p} {_fmt(report['summary']['all']['geomean_speedup'].get(p), '.2f', 0)}x"
         for p in peers) + f"; {report['elapsed_s']:.0f} s", file=out)

@@ -144,14 +144,21 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
                     const T *xc = x + ((n * p->C_in + g * Cig + c0 + ci) * ID) * IH * IW;
                     for (cx_idx kd = 0; kd < KD; kd++) {
                         const cx_idx id = od * sd - pd + kd * dd;
-                        for (cx_idx r = 0; r < IHt; r++) {
-                            const cx_idx ih = oh0 * sh - ph + r;
-                            const T *src = (id >= 0 && id < ID && ih >= 0 && ih < IH)
-                                               ? xc + (id * IH + ih) * IW : NULL;
-                            T *dst = slab + ci * ch_stride + (kd * IHb + r) * row_len;
-                            if (src) pack_row(dst, src, IW, pw, Wp, sw, Wq);
-                            else memset(dst, 0, (size_t)row_len * sizeof(T));
+                        T *dk = slab + ci * ch_stride + kd * IHb * row_len;
+                        if (id < 0 || id >= ID) {
+                            memset(dk, 0, (size_t)(IHt * row_len) * sizeof(T));
+                            continue;
                         }
+                        /* slab rows r hold input rows ih = oh0*sh - ph + r: valid r in [rlo, rhi) */
+                        const cx_idx ih0 = oh0 * sh - ph;
+                        const cx_idx rlo = CX_MIN(IHt, CX_MAX((cx_idx)0, -ih0));
+                        const cx_idx rhi = CX_MAX(rlo, CX_MIN(IHt, IH - ih0));
+                        if (rlo > 0) memset(dk, 0, (size_t)(rlo * row_len) * sizeof(T));
+                        if (rhi > rlo)
+                            pack_row(rhi - rlo, dk + rlo * row_len, row_len,
+                                     xc + (id * IH + ih0 + rlo) * IW, IW, IW, pw, Wp, sw, Wq);
+                        if (rhi < IHt)
+                            memset(dk + rhi * row_len, 0, (size_t)((IHt - rhi) * row_len) * sizeof(T));
                     }
                 }
                 for (cx_idx b = 0; b < nblk; b++) {

@@ -20,12 +20,15 @@ typedef void (*convx_f64_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c,
                                             double *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
                                             const double *bias);
 /* slab row packer, see kernels/pack/pack.template.h */
-typedef void (*convx_f32_pack_row_fn)(float *dst, const float *src, cx_idx IW, cx_idx pw,
+typedef void (*convx_f32_pack_row_fn)(cx_idx n_rows, float *dst, cx_idx dst_rstride,
+                                      const float *src, cx_idx src_rstride, cx_idx IW, cx_idx pw,
                                       cx_idx Wp, cx_idx sw, cx_idx Wq);
-typedef void (*convx_f64_pack_row_fn)(double *dst, const double *src, cx_idx IW, cx_idx pw,
+typedef void (*convx_f64_pack_row_fn)(cx_idx n_rows, double *dst, cx_idx dst_rstride,
+                                      const double *src, cx_idx src_rstride, cx_idx IW, cx_idx pw,
                                       cx_idx Wp, cx_idx sw, cx_idx Wq);
 #define CX_PACK_PROTO(dt, ctype, isa)                                                          \
-    void convx_##dt##_pack_ukernel_row__##isa(ctype *dst, const ctype *src, cx_idx IW,        \
+    void convx_##dt##_pack_ukernel_row__##isa(cx_idx n_rows, ctype *dst, cx_idx dst_rstride,  \
+                                              const ctype *src, cx_idx src_rstride, cx_idx IW, \
                                               cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq);
 CX_PACK_PROTO(f32, float, scalar)
 CX_PACK_PROTO(f64, double, scalar)

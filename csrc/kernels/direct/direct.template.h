@@ -98,7 +98,7 @@ static void direct_tile_rt(int R, int NVV, cx_idx last, cx_idx n_c, cx_idx n_tap
     case 1 * 8 + 2: CX_TILE(1, 2); break;
     case 2 * 8 + 1: CX_TILE(2, 1); break;
 #endif
-    default: CX_TILE(1, 1); break;
+    default: assert(R == 1 && NVV == 1); CX_TILE(1, 1); break;
     }
 }
 
@@ -139,8 +139,8 @@ void UKERNEL_NAME(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
         for (; r + R <= n_rows; r += R)
             direct_tile_rt(R, (int)nvec, tail, n_c, n_taps, tap_off, x_cstride, x_rstride,
                            x + r * x_rstride, w, y + r * y_rstride, y_stride, y_rstride, m, bias);
-        for (; r < n_rows; r++)
-            direct_tile_rt(1, (int)nvec, tail, n_c, n_taps, tap_off, x_cstride, x_rstride,
+        if (r < n_rows)   /* leftover rows, still stacked: (n_rows - r) * nvec < NV */
+            direct_tile_rt((int)(n_rows - r), (int)nvec, tail, n_c, n_taps, tap_off, x_cstride, x_rstride,
                            x + r * x_rstride, w, y + r * y_rstride, y_stride, y_rstride, m, bias);
     }
 }

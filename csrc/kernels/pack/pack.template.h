@@ -1,7 +1,8 @@
 /* pack.template.h — builds one row of the direct driver's input slab, instantiated per
  * (dtype, ISA) by the f??-pack-row-*.c files next to it.
  *
- * Padded columns c in [0, Wp) hold src[c - pw] when 0 <= c - pw < IW, else 0. The row is stored
+ * Packs n_rows input rows (src + r*src_rstride) into slab rows (dst + r*dst_rstride). In each,
+ * padded columns c in [0, Wp) hold src[c - pw] when 0 <= c - pw < IW, else 0. The row is stored
  * split by the stride phase: column c goes to dst[(c % sw) * Wq + c / sw], so a strided, dilated
  * tap reads contiguous memory. dst has sw * Wq elements; slots past Wp are zeroed. The SIMD
  * versions read src with masked loads (never outside [0, IW)) and deinterleave stride 2 in
@@ -32,8 +33,8 @@ CX_INLINE vec_t cx_padded_chunk(const CONVX_T *src, cx_idx IW, cx_idx c0, cx_idx
 }
 #endif
 
-void UKERNEL_NAME(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT src, cx_idx IW, cx_idx pw,
-                  cx_idx Wp, cx_idx sw, cx_idx Wq)
+static inline void pack_row(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT src, cx_idx IW,
+                            cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq)
 {
     const cx_idx row_len = sw * Wq;
 #if !defined(CX_ISA_SCALAR)
@@ -67,8 +68,15 @@ void UKERNEL_NAME(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT src, cx_i
 #endif
         CONVX_T *d0 = dst, *d1 = dst + Wq;
         for (cx_idx q = 0; q < Wq; q += VL) {
-            const cx_idx c = 2 * q;
-            vec_t a = cx_padded_chunk(src, IW, c, pw), b = cx_padded_chunk(src, IW, c + VL, pw);
+            const cx_idx c = 2 * q, i0 = c - pw;
+            vec_t a, b;
+            if (i0 >= 0 && i0 + 2 * VL <= IW) {   /* interior: plain loads */
+                a = VLOAD(src + i0);
+                b = VLOAD(src + i0 + VL);
+            } else {
+                a = cx_padded_chunk(src, IW, c, pw);
+                b = cx_padded_chunk(src, IW, c + VL, pw);
+            }
             vec_t e = CX_PERM2(a, ie, b), o = CX_PERM2(a, io, b);
             if (q + VL <= Wq) {
                 VSTORE(d0 + q, e);
@@ -107,4 +115,12 @@ void UKERNEL_NAME(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT src, cx_i
         for (cx_idx q = qhi; q < Wq; q++) d[q] = 0;
     }
     (void)Wp;
+}
+
+void UKERNEL_NAME(cx_idx n_rows, CONVX_T *CX_RESTRICT dst, cx_idx dst_rstride,
+                  const CONVX_T *CX_RESTRICT src, cx_idx src_rstride, cx_idx IW, cx_idx pw,
+                  cx_idx Wp, cx_idx sw, cx_idx Wq)
+{
+    for (cx_idx r = 0; r < n_rows; r++)
+        pack_row(dst + r * dst_rstride, src + r * src_rstride, IW, pw, Wp, sw, Wq);
 }
