@@ -857,6 +857,11 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
           f">= {warmup:g} s warm-up; "
           f"GFLOP/s = 2*MACs/median (see convx._bench.macs); 'vs X' = X time / convx time",
           file=out)
+    if "numpy" in peers:
+        print(f"numpy = NumPy im2col baseline (convx._bench.numpy_conv), "
+              f"{_numpy_threads_info(workers)}", file=out)
+    if "torch" in peers:
+        print(f"torch = torch.nn.functional.convNd, no_grad, set_num_threads({workers})", file=out)
 
     report = {
         "schema": 1,
@@ -998,14 +1003,14 @@ def save_png(report: dict, path: str) -> bool:
              if any(r["speedup"].get(p) for r in recs)]
     if not recs or not peers:
         return False
-    fig, ax = plt.subplots(figsize=(9, 0.28 * len(recs) * max(1, len(peers)) / 1.5 + 1.5))
+    fig, ax = plt.subplots(figsize=(9, 0.12 * len(recs) * (1 + len(peers)) + 1.2))
     h = 0.8 / len(peers)
     ys = np.arange(len(recs))
     for i, p in enumerate(peers):
         vals = [r["speedup"].get(p) or 0.0 for r in recs]
         ax.barh(ys + (i - (len(peers) - 1) / 2) * h, vals, height=h, label=f"convx vs {p}")
     ax.set_yticks(ys, [r["id"] for r in recs], fontsize=7)
-    ax.invert_yaxis()
+    ax.set_ylim(len(recs) - 0.5, -0.5)
     ax.set_xscale("log")
     ax.axvline(1.0, color="k", lw=0.8)
     ax.set_xlabel("speed-up (peer time / convx time), log scale")
