@@ -94,7 +94,7 @@ class Case:
     extra: tuple = ()
 
     def __post_init__(self):
-        nd = len(self.input_shape) - 2
+        nd = max(len(self.input_shape) - 2, 0)
         set_ = object.__setattr__
         set_(self, "input_shape", tuple(int(s) for s in self.input_shape))
         set_(self, "weight_shape", tuple(int(s) for s in self.weight_shape))
@@ -814,7 +814,8 @@ def _row(rec, peers) -> str:
     for p in peers:
         r = rec["results"].get(p, {})
         v = r.get("median_s")
-        line += _fmt(v and v * 1e3, ".3f", 11, "ERROR" if r.get("error") else "-")
+        line += _fmt(v and v * 1e3, ".3f", 11,
+                     "n/a" if r.get("skipped") else "ERROR" if r.get("error") else "-")
     for p in peers:
         line += _fmt(rec["speedup"].get(p), ".2f", 9) + ("x" if rec["speedup"].get(p) else " ")
     chk = rec.get("check")
@@ -937,6 +938,10 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
     report["summary"]["all"] = _summarize(report["cases"], peers)
     report["elapsed_s"] = time.perf_counter() - bar.t0
     report["loadavg_end"] = _loadavg()
+    gm = report["summary"]["all"]["geomean_speedup"]
+    print(f"\nall {len(cases)} cases: " + ", ".join(
+        f"geomean vs {p} " + (f"{gm[p]:.2f}x" if gm.get(p) else "n/a") for p in peers)
+        + f"; {report['elapsed_s']:.0f} s", file=out)
     # A busy machine lowers the measured peak; measuring again at the end shows
     # whether the "% peak" column (computed from the first measurement) is shaky.
     peak_end = measure_peak(workers, dtype)["gflops"]
@@ -954,9 +959,6 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
         print(f"{noisy} of {len(report['cases'])} rows noisy (IQR/median > {NOISY_SPREAD}); "
               f"1-min load average at the end {report['loadavg_end'][0]:.2f}"
               if report["loadavg_end"] else f"{noisy} rows noisy", file=out)
-    print(f"\nall {len(cases)} cases: " + ", ".join(
-        f"geomean vs {p} {_fmt(report['summary']['all']['geomean_speedup'].get(p), '.2f', 0)}x"
-        for p in peers) + f"; {report['elapsed_s']:.0f} s", file=out)
     return report
 
 
