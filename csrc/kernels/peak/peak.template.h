@@ -10,23 +10,35 @@
 #include "../simd.h"
 #define CX_PEAK_CHAINS 12
 
+/* twelve named accumulators: an array would be kept in memory by the compiler, and the probe
+ * would then measure store-to-load forwarding instead of the FMA pipes */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define CX_OPAQUE(v) __asm__ volatile("" : "+v"(v))
+#else
+#define CX_OPAQUE(v) ((void)0)
+#endif
+#define CX_STEP(v) v = VFMA(v, a, b); CX_OPAQUE(v)
+
 double UKERNEL_NAME(cx_idx iters, int *flops_per_iter)
 {
-    vec_t acc[CX_PEAK_CHAINS];
     const vec_t a = VSET1((CONVX_T)0.999999), b = VSET1((CONVX_T)1e-7);
-    for (int i = 0; i < CX_PEAK_CHAINS; i++) acc[i] = VSET1((CONVX_T)i);
+    vec_t c0 = VSET1((CONVX_T)0), c1 = VSET1((CONVX_T)1), c2 = VSET1((CONVX_T)2),
+          c3 = VSET1((CONVX_T)3), c4 = VSET1((CONVX_T)4), c5 = VSET1((CONVX_T)5),
+          c6 = VSET1((CONVX_T)6), c7 = VSET1((CONVX_T)7), c8 = VSET1((CONVX_T)8),
+          c9 = VSET1((CONVX_T)9), c10 = VSET1((CONVX_T)10), c11 = VSET1((CONVX_T)11);
     for (cx_idx it = 0; it < iters; it++) {
-        for (int i = 0; i < CX_PEAK_CHAINS; i++) acc[i] = VFMA(acc[i], a, b);
-#if defined(__GNUC__)
-        __asm__ volatile("" ::: "memory");
-#endif
+        CX_STEP(c0); CX_STEP(c1); CX_STEP(c2); CX_STEP(c3); CX_STEP(c4); CX_STEP(c5);
+        CX_STEP(c6); CX_STEP(c7); CX_STEP(c8); CX_STEP(c9); CX_STEP(c10); CX_STEP(c11);
     }
+    vec_t sum = VFMA(c0, a, c1);
+    sum = VFMA(c2, a, sum); sum = VFMA(c3, a, sum); sum = VFMA(c4, a, sum);
+    sum = VFMA(c5, a, sum); sum = VFMA(c6, a, sum); sum = VFMA(c7, a, sum);
+    sum = VFMA(c8, a, sum); sum = VFMA(c9, a, sum); sum = VFMA(c10, a, sum);
+    sum = VFMA(c11, a, sum);
     CONVX_T buf[VL];
+    VSTORE(buf, sum);
     double s = 0;
-    for (int i = 0; i < CX_PEAK_CHAINS; i++) {
-        VSTORE(buf, acc[i]);
-        for (int l = 0; l < VL; l++) s += (double)buf[l];
-    }
+    for (int l = 0; l < VL; l++) s += (double)buf[l];
     *flops_per_iter = 2 * CX_PEAK_CHAINS * VL;
     return s;
 }
