@@ -371,6 +371,112 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* direct, implicit-GEMM variant (dense convolutions)                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+/* out[g][m][pixel] = sum_k w[g][m][k] * col[k][pixel] without materialising the image's im2col:
+ * each job packs one K x NR panel of im2col columns (NR output pixels) into a per-thread buffer
+ * and runs convx's GEMM micro-kernel over MR-row blocks of the weights, which are read in place.
+ * 1x1 stride-1 unpadded convs read the input itself as the panel. Jobs are (image, group, pixel
+ * block, output-channel range); a job's shape never changes an element's arithmetic, so results
+ * do not depend on `workers`. */
+static int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
+                                 const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+    const cx_idx K = Cig * ntaps;
+    const cx_idx P = p->out[0] * p->out[1] * p->out[2];
+    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
+    const int pointwise = ntaps == 1 && p->stride[0] == 1 && p->stride[1] == 1 &&
+                          p->stride[2] == 1 && p->pad[0] == 0 && p->pad[1] == 0 &&
+                          p->pad[2] == 0 && P == Pin;
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
+    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+    const cx_idx nblk = CX_CEILDIV(P, NR);
+    cx_idx panel_elems;
+    if (cx_mul_overflow(K, NR, &panel_elems)) return CONVX_ERR_NOMEM;
+    if (!pointwise && (size_t)panel_elems * sizeof(T) > convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
+
+    /* split output channels when there are too few pixel blocks to feed the team */
+    const cx_idx outer = p->N * G * nblk;
+    cx_idx msplit = 1;
+    const cx_idx mblocks = CX_CEILDIV(Cog, MR);
+    while (outer * msplit < 4 * (cx_idx)workers && msplit * 2 <= mblocks) msplit *= 2;
+    const cx_idx mstep = CX_CEILDIV(mblocks, msplit) * MR;
+    msplit = CX_CEILDIV(Cog, mstep);
+    cx_idx njobs;
+    if (cx_mul_overflow(outer, msplit, &njobs)) return CONVX_ERR_NOMEM;
+
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    {
+        size_t got = 0;
+        T *panel = NULL;
+        if (!pointwise) {
+            panel = (T *)convx_ws_acquire((size_t)panel_elems * sizeof(T), &got);
+            if (!panel) fail = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx job = 0; job < njobs; job++) {
+            if (!pointwise && !panel) continue;
+            cx_idx rest = job;
+            const cx_idx ms = rest % msplit; rest /= msplit;
+            const cx_idx jb = rest % nblk; rest /= nblk;
+            const cx_idx g = rest % G;
+            const cx_idx n = rest / G;
+            const cx_idx j0 = jb * NR, nn = CX_MIN(NR, P - j0);
+            const cx_idx m0 = ms * mstep, m1 = CX_MIN(Cog, m0 + mstep);
+            const T *Bm;
+            cx_idx ldb;
+            if (pointwise) {
+                Bm = x + (n * p->C_in + g * Cig) * Pin + j0;
+                ldb = Pin;
+            } else {
+                CONVX_NAME(im2col_rows)(p, x, n, g, j0, nn, 0, K, panel, NR);
+                Bm = panel;
+                ldb = NR;
+            }
+            const T *Ag = w + g * Cog * K;
+            T *Cg = y + (n * p->C_out + g * Cog) * P + j0;
+            for (cx_idx k0 = 0; k0 < K; k0 += kc) {
+                const cx_idx kn = CX_MIN(kc, K - k0);
+                for (cx_idx m = m0; m < m1; m += MR)
+                    uk(kn, Ag + m * K + k0, K, Bm + k0 * ldb, ldb, Cg + m * P, P,
+                       CX_MIN(MR, m1 - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
+            }
+        }
+        if (panel) convx_ws_release(panel, got);
+    }
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+}
+
+/* The direct algorithm's two variants: the sliding-window kernel wins when the reduction per
+ * output is short (depthwise, few input channels per group) or a group has too few output
+ * channels to fill the GEMM tile; the implicit GEMM wins for dense convolutions. */
+static int CONVX_NAME(direct_uses_gemm)(const convx_conv_problem *p, const convx_table *tbl)
+{
+    const cx_idx Cig = p->C_in / p->groups, Cog = p->C_out / p->groups;
+    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32;
+#endif
+    (void)ntaps;
+    return Cig >= 8 && Cog >= MR;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const T *bias, T *y,
                      int algorithm, int workers)
@@ -379,7 +485,10 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
     if (st != CONVX_OK) return st;
     if (workers < 1) workers = 1;
     const convx_table *tbl = convx_active_table();
-    if (algorithm == CONVX_ALGO_DIRECT) return CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
+    if (algorithm == CONVX_ALGO_DIRECT)
+        return CONVX_NAME(direct_uses_gemm)(p, tbl)
+                   ? CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl)
+                   : CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
     if (algorithm == CONVX_ALGO_IM2COL) return CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl);
     return CONVX_ERR_ARG;
 }

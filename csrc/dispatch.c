@@ -8,6 +8,8 @@
  *  - direct_out_bytes 256 KiB: output rows a direct task accumulates into, also L2;
  *  - col_tile_bytes 4 MiB: im2col super-tile shared by the team (L2 x cores + L3 slice), large
  *    enough that each BLAS call sees a wide panel (resnet50 suite);
+ *  - gemm_kc 512: reduction chunk of convx's own GEMM micro-kernel, so the B sub-panel
+ *    (kc x NR) stays in L2 while the MR-row blocks of A stream past it;
  *  - gemm_nb / gemm_mb: the BLAS call block. Blocks are fixed per problem (never per team size)
  *    so results do not depend on `workers`.
  */
@@ -22,6 +24,8 @@
 static const convx_table table_scalar = {
     CONVX_ISA_SCALAR, {8, 4, 1},
     DIRECT_PTRS(f32, 8x1, 4x2, 1x4, scalar), DIRECT_PTRS(f64, 8x1, 4x2, 1x4, scalar),
+    convx_f32_gemm_ukernel_4x4__scalar, convx_f64_gemm_ukernel_4x4__scalar,
+    4, 4, 4, 4, 512,
     convx_f32_pack_ukernel_row__scalar, convx_f64_pack_ukernel_row__scalar,
     convx_f32_peak_ukernel__scalar, convx_f64_peak_ukernel__scalar,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
@@ -30,6 +34,8 @@ static const convx_table table_scalar = {
 static const convx_table table_avx2 = {
     CONVX_ISA_AVX2, {8, 4, 1},
     DIRECT_PTRS(f32, 8x8, 4x16, 1x32, avx2), DIRECT_PTRS(f64, 8x4, 4x8, 1x16, avx2),
+    convx_f32_gemm_ukernel_6x16__avx2, convx_f64_gemm_ukernel_6x8__avx2,
+    6, 16, 6, 8, 512,
     convx_f32_pack_ukernel_row__avx2, convx_f64_pack_ukernel_row__avx2,
     convx_f32_peak_ukernel__avx2, convx_f64_peak_ukernel__avx2,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
@@ -39,6 +45,8 @@ static const convx_table table_avx2 = {
 static const convx_table table_avx512 = {
     CONVX_ISA_AVX512, {8, 4, 1},
     DIRECT_PTRS(f32, 8x32, 4x32, 1x64, avx512), DIRECT_PTRS(f64, 8x16, 4x16, 1x32, avx512),
+    convx_f32_gemm_ukernel_6x64__avx512, convx_f64_gemm_ukernel_6x32__avx512,
+    6, 64, 6, 32, 512,
     convx_f32_pack_ukernel_row__avx512, convx_f64_pack_ukernel_row__avx512,
     convx_f32_peak_ukernel__avx512, convx_f64_peak_ukernel__avx512,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
@@ -86,6 +94,10 @@ static const convx_kernel_info registry[] = {
     {"direct", #name, #dt, ISA_ID_##isa, ocb, ow, CX_PTR_##isa(name)},
 #include "kernels/direct/direct.inc"
 #undef CONVX_DIRECT_UKERNEL
+#define CONVX_GEMM_UKERNEL(isa, dt, ctype, mr, nr, name)                                      \
+    {"gemm", #name, #dt, ISA_ID_##isa, mr, nr, CX_PTR_##isa(name)},
+#include "kernels/gemm/gemm.inc"
+#undef CONVX_GEMM_UKERNEL
 };
 
 int convx_kernel_count(void) { return (int)(sizeof registry / sizeof registry[0]); }

@@ -19,6 +19,19 @@ typedef void (*convx_f64_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c,
                                             cx_idx x_rstride, const double *x, const double *w,
                                             double *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
                                             const double *bias);
+/* GEMM micro-kernel, see kernels/gemm/gemm.template.h */
+typedef void (*convx_f32_gemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda, const float *B,
+                                          cx_idx ldb, float *C, cx_idx ldc, cx_idx m, cx_idx n,
+                                          int accumulate, const float *bias);
+typedef void (*convx_f64_gemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda, const double *B,
+                                          cx_idx ldb, double *C, cx_idx ldc, cx_idx m, cx_idx n,
+                                          int accumulate, const double *bias);
+#define CONVX_GEMM_UKERNEL(isa, dt, ctype, mr, nr, name)                                      \
+    void name(cx_idx K, const ctype *A, cx_idx lda, const ctype *B, cx_idx ldb, ctype *C,     \
+              cx_idx ldc, cx_idx m, cx_idx n, int accumulate, const ctype *bias);
+#include "gemm/gemm.inc"
+#undef CONVX_GEMM_UKERNEL
+
 /* slab row packer, see kernels/pack/pack.template.h */
 typedef void (*convx_f32_pack_row_fn)(cx_idx n_rows, float *dst, cx_idx dst_rstride,
                                       const float *src, cx_idx src_rstride, cx_idx IW, cx_idx pw,
@@ -65,6 +78,10 @@ typedef struct {
     int direct_ocb[CONVX_DIRECT_NOCB];                 /* descending, last is 1 */
     convx_f32_direct_ukernel_fn direct_f32[CONVX_DIRECT_NOCB];
     convx_f64_direct_ukernel_fn direct_f64[CONVX_DIRECT_NOCB];
+    convx_f32_gemm_ukernel_fn gemm_f32;
+    convx_f64_gemm_ukernel_fn gemm_f64;
+    int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64;
+    cx_idx gemm_kc;             /* reduction chunk of the GEMM micro-kernel (B sub-panel in L2) */
     convx_f32_pack_row_fn pack_row_f32;
     convx_f64_pack_row_fn pack_row_f64;
     convx_peak_ukernel_fn peak_f32, peak_f64;
