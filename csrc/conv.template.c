@@ -185,7 +185,7 @@ cleanup:
 /* im2col + GEMM driver                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-static void CONVX_NAME(gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const T *Bm,
+static void CONVX_NAME(blas_gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const T *Bm,
                              cx_idx ldb, T *C, cx_idx ldc)
 {
 #if CX_T_IS_F64
@@ -218,7 +218,7 @@ static void CONVX_NAME(im2col_rows)(const convx_conv_problem *p, const T *x, cx_
     const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
     const cx_idx OH = p->out[1], OW = p->out[2];
     const cx_idx sw = p->stride[2], pw = p->pad[2], dw = p->dil[2];
-    (void)Cig;
+    const cx_idx od0 = p0 / (OW * OH), oh0 = (p0 / OW) % OH, ow0 = p0 % OW;
     for (cx_idx r = r0; r < r1; r++) {
         cx_idx rest = r;
         const cx_idx kw = rest % KW; rest /= KW;
@@ -226,16 +226,17 @@ static void CONVX_NAME(im2col_rows)(const convx_conv_problem *p, const T *x, cx_
         const cx_idx kd = rest % KD;
         const cx_idx ci = rest / KD;
         const T *xc = x + (n * p->C_in + g * Cig + ci) * ID * IH * IW;
-        T *dst = col + (r - r0) * ldcol;
-        cx_idx pix = p0, j = 0;
+        T *CX_RESTRICT dst = col + (r - r0) * ldcol;
+        cx_idx od = od0, oh = oh0, ow = ow0, j = 0;
+        /* output rows (od, oh) one segment at a time; short segments are the common case
+         * (small images), so the copies are inline loops rather than library calls */
         while (j < np) {
-            const cx_idx ow = pix % OW, oh = (pix / OW) % OH, od = pix / (OW * OH);
             const cx_idx seg = CX_MIN(OW - ow, np - j);
             const cx_idx id = od * p->stride[0] - p->pad[0] + kd * p->dil[0];
             const cx_idx ih = oh * p->stride[1] - p->pad[1] + kh * p->dil[1];
-            T *d = dst + j;
+            T *CX_RESTRICT d = dst + j;
             if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
-                memset(d, 0, (size_t)seg * sizeof(T));
+                for (cx_idx e = 0; e < seg; e++) d[e] = (T)0;
             } else {
                 const T *src = xc + (id * IH + ih) * IW;
                 const cx_idx iw0 = ow * sw - pw + kw * dw;      /* iw of element 0 of the segment */
@@ -244,17 +245,19 @@ static void CONVX_NAME(im2col_rows)(const convx_conv_problem *p, const T *x, cx_
                 cx_idx ehi = iw0 < IW ? CX_CEILDIV(IW - iw0, sw) : 0;
                 elo = CX_MIN(elo, seg);
                 ehi = CX_MAX(elo, CX_MIN(ehi, seg));
-                if (elo > 0) memset(d, 0, (size_t)elo * sizeof(T));
+                cx_idx e = 0;
+                for (; e < elo; e++) d[e] = (T)0;
                 if (sw == 1) {
-                    if (ehi > elo) memcpy(d + elo, src + iw0 + elo, (size_t)(ehi - elo) * sizeof(T));
+                    const T *CX_RESTRICT s1 = src + iw0;
+                    for (; e < ehi; e++) d[e] = s1[e];
                 } else {
-                    const T *s = src + iw0;
-                    for (cx_idx e = elo; e < ehi; e++) d[e] = s[e * sw];
+                    for (; e < ehi; e++) d[e] = src[iw0 + e * sw];
                 }
-                if (seg > ehi) memset(d + ehi, 0, (size_t)(seg - ehi) * sizeof(T));
+                for (; e < seg; e++) d[e] = (T)0;
             }
             j += seg;
-            pix += seg;
+            ow = 0;
+            if (++oh == OH) { oh = 0; od++; }
         }
     }
 }
@@ -321,7 +324,7 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
             }
             T *Cst = y + (n * p->C_out + g * Cog) * P + p0;
             convx_blas_set_threads(workers);
-            CONVX_NAME(gemm)(Cog, np, K, w + g * Cog * K, K, Bm, ldb, Cst, P);
+            CONVX_NAME(blas_gemm)(Cog, np, K, w + g * Cog * K, K, Bm, ldb, Cst, P);
             convx_blas_set_threads(1);
             CONVX_NAME(add_bias)(Cst, P, Cog, np, bias ? bias + g * Cog : NULL);
         }
@@ -362,7 +365,7 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
             const cx_idx m0 = (blk / nnb) * mbw, j0 = (blk % nnb) * nbw;
             const cx_idx mm = CX_MIN(mbw, Cog - m0), nn = CX_MIN(nbw, np - j0);
             T *Cb = Cst + m0 * P + j0;
-            CONVX_NAME(gemm)(mm, nn, K, Ag + m0 * K, K, Bm + j0, ldb, Cb, P);
+            CONVX_NAME(blas_gemm)(mm, nn, K, Ag + m0 * K, K, Bm + j0, ldb, Cb, P);
             CONVX_NAME(add_bias)(Cb, P, mm, nn, bias ? bias + g * Cog + m0 : NULL);
         }
     }
@@ -373,6 +376,66 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
 /* ------------------------------------------------------------------------------------------ */
 /* direct, implicit-GEMM variant (dense convolutions)                                         */
 /* ------------------------------------------------------------------------------------------ */
+
+/* Team variant of the implicit GEMM for images with few pixels (deep, small-spatial layers):
+ * the team builds one shared im2col super-tile [K][Pt] (rows split across threads), then runs
+ * the GEMM jobs (NR-pixel blocks x output-channel ranges) on it, so no panel is built twice. */
+static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, const T *w,
+                                      const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx K = Cig * p->k[0] * p->k[1] * p->k[2];
+    const cx_idx P = p->out[0] * p->out[1] * p->out[2];
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
+    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+    const cx_idx esz = (cx_idx)sizeof(T);
+    cx_idx Pt = tbl->col_tile_bytes / CX_MAX((cx_idx)1, K * esz) / NR * NR;
+    Pt = CX_MIN(CX_MAX(Pt, NR), CX_CEILDIV(P, NR) * NR);
+    if (K * Pt * esz > (cx_idx)convx_ws_cap_bytes()) Pt = NR;
+    if (K * Pt * esz > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
+    const cx_idx npt = CX_CEILDIV(P, Pt);
+    const cx_idx mblocks = CX_CEILDIV(Cog, MR);
+    size_t got = 0;
+    T *col = (T *)convx_ws_acquire((size_t)(K * Pt * esz), &got);
+    if (!col) return CONVX_ERR_NOMEM;
+    const cx_idx nst = p->N * G * npt;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers)
+#endif
+    for (cx_idx st = 0; st < nst; st++) {
+        const cx_idx ti = st % npt, g = (st / npt) % G, n = st / (npt * G);
+        const cx_idx p0 = ti * Pt, np = CX_MIN(Pt, P - p0);
+        const cx_idx nrc = CX_CEILDIV(K, 8);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (cx_idx rc = 0; rc < nrc; rc++)
+            CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
+                                    col + rc * 8 * Pt, Pt);
+        const cx_idx nnb = CX_CEILDIV(np, NR);
+        const T *Ag = w + g * Cog * K;
+        T *Cg = y + (n * p->C_out + g * Cog) * P + p0;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx job = 0; job < nnb * mblocks; job++) {
+            const cx_idx js = (job % nnb) * NR, m = (job / nnb) * MR;
+            const cx_idx nn = CX_MIN(NR, np - js);
+            for (cx_idx k0 = 0; k0 < K; k0 += kc) {
+                const cx_idx kn = CX_MIN(kc, K - k0);
+                uk(kn, Ag + m * K + k0, K, col + k0 * Pt + js, Pt, Cg + m * P + js, P,
+                   CX_MIN(MR, Cog - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
+            }
+        }
+    }
+    convx_ws_release(col, got);
+    return CONVX_OK;
+}
 
 /* out[g][m][pixel] = sum_k w[g][m][k] * col[k][pixel] without materialising the image's im2col:
  * each job packs one K x NR panel of im2col columns (NR output pixels) into a per-thread buffer
@@ -398,9 +461,15 @@ static int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const 
 #endif
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
-    const cx_idx nblk = CX_CEILDIV(P, NR);
+    /* a job's pixel block: up to 4 NR-wide panels side by side ([K][Wb], about 512 KiB, in L2)
+     * so im2col copies whole output rows; narrower when the team needs more jobs. The width
+     * only changes ldb, never an element's arithmetic. */
+    cx_idx wmul = CX_MAX((cx_idx)1, CX_MIN((cx_idx)4, (cx_idx)(512 << 10) / CX_MAX((cx_idx)1, K * NR * (cx_idx)sizeof(T))));
+    while (wmul > 1 && p->N * G * CX_CEILDIV(P, wmul * NR) < 8 * (cx_idx)workers) wmul--;
+    const cx_idx Wb = CX_MIN(wmul * NR, CX_CEILDIV(P, NR) * NR);
+    const cx_idx nblk = CX_CEILDIV(P, Wb);
     cx_idx panel_elems;
-    if (cx_mul_overflow(K, NR, &panel_elems)) return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(K, Wb, &panel_elems)) return CONVX_ERR_NOMEM;
     if (!pointwise && (size_t)panel_elems * sizeof(T) > convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
 
     /* split output channels when there are too few pixel blocks to feed the team */
@@ -412,6 +481,9 @@ static int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const 
     msplit = CX_CEILDIV(Cog, mstep);
     cx_idx njobs;
     if (cx_mul_overflow(outer, msplit, &njobs)) return CONVX_ERR_NOMEM;
+
+    if (!pointwise && outer < 8 * (cx_idx)workers)
+        return CONVX_NAME(conv_gemm_team)(p, x, w, bias, y, workers, tbl);
 
     int fail = 0;
 #ifdef _OPENMP
@@ -434,7 +506,7 @@ static int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const 
             const cx_idx jb = rest % nblk; rest /= nblk;
             const cx_idx g = rest % G;
             const cx_idx n = rest / G;
-            const cx_idx j0 = jb * NR, nn = CX_MIN(NR, P - j0);
+            const cx_idx j0 = jb * Wb, nw = CX_MIN(Wb, P - j0);
             const cx_idx m0 = ms * mstep, m1 = CX_MIN(Cog, m0 + mstep);
             const T *Bm;
             cx_idx ldb;
@@ -442,17 +514,20 @@ static int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const 
                 Bm = x + (n * p->C_in + g * Cig) * Pin + j0;
                 ldb = Pin;
             } else {
-                CONVX_NAME(im2col_rows)(p, x, n, g, j0, nn, 0, K, panel, NR);
+                CONVX_NAME(im2col_rows)(p, x, n, g, j0, nw, 0, K, panel, Wb);
                 Bm = panel;
-                ldb = NR;
+                ldb = Wb;
             }
             const T *Ag = w + g * Cog * K;
             T *Cg = y + (n * p->C_out + g * Cog) * P + j0;
-            for (cx_idx k0 = 0; k0 < K; k0 += kc) {
-                const cx_idx kn = CX_MIN(kc, K - k0);
-                for (cx_idx m = m0; m < m1; m += MR)
-                    uk(kn, Ag + m * K + k0, K, Bm + k0 * ldb, ldb, Cg + m * P, P,
-                       CX_MIN(MR, m1 - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
+            for (cx_idx js = 0; js < nw; js += NR) {
+                const cx_idx nn = CX_MIN(NR, nw - js);
+                for (cx_idx k0 = 0; k0 < K; k0 += kc) {
+                    const cx_idx kn = CX_MIN(kc, K - k0);
+                    for (cx_idx m = m0; m < m1; m += MR)
+                        uk(kn, Ag + m * K + k0, K, Bm + k0 * ldb + js, ldb, Cg + m * P + js, P,
+                           CX_MIN(MR, m1 - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
+                }
             }
         }
         if (panel) convx_ws_release(panel, got);

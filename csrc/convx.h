@@ -59,6 +59,17 @@ void *convx_ws_acquire(size_t bytes, size_t *got);
 void convx_ws_release(void *p, size_t got);
 size_t convx_ws_cap_bytes(void);       /* hard bound on one workspace buffer */
 
+/* ---- GEMM over convx's micro-kernels (gemm.c / gemm.template.c) ----
+ * C[M][N] (+)= A[M][K] * B[K][N] (+ bias[M] when not accumulating); row-major, leading dimensions
+ * in elements, C must not alias A or B. accumulate = 0: C is overwritten; 1: added to.
+ * Threaded over `workers` (bit-identical for any value); call outside OpenMP regions. */
+int convx_gemm_f32(cx_idx M, cx_idx N, cx_idx K, const float *A, cx_idx lda, const float *B,
+                   cx_idx ldb, float *C, cx_idx ldc, const float *bias, int accumulate,
+                   int workers);
+int convx_gemm_f64(cx_idx M, cx_idx N, cx_idx K, const double *A, cx_idx lda, const double *B,
+                   cx_idx ldb, double *C, cx_idx ldc, const double *bias, int accumulate,
+                   int workers);
+
 /* ---- forward convolution (conv.c / conv.template.c) ---- */
 enum { CONVX_ALGO_DIRECT = 1, CONVX_ALGO_IM2COL = 2 };
 

@@ -1,0 +1,56 @@
+/* gemm.template.c — convx's own threaded GEMM driver over the gemm micro-kernels, one dtype.
+ *
+ * Included twice by gemm.c (CONVX_T / CONVX_DT / CX_T_IS_F64). For the families that lower to a
+ * GEMM (transposed and deformable convolution): C[M][N] = A[M][K] * B[K][N] (+ bias[M]), all
+ * row-major with leading dimensions in elements. Jobs are NR-column blocks x MR-multiple row
+ * ranges, scheduled dynamically on `workers` OpenMP threads; the reduction over K is never split,
+ * and a job's shape never changes an element's arithmetic, so results do not depend on
+ * `workers`. Call it from outside any OpenMP parallel region (or with workers = 1).
+ */
+#if !defined(CONVX_T) || !defined(CONVX_DT)
+#error "gemm.template.c needs CONVX_T and CONVX_DT (include it from gemm.c)"
+#endif
+#define T CONVX_T
+
+int CONVX_NAME(gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const T *B,
+                     cx_idx ldb, T *C, cx_idx ldc, const T *bias, int accumulate, int workers)
+{
+    if (M < 0 || N < 0 || K < 0 || workers < 1) return CONVX_ERR_ARG;
+    if (M == 0 || N == 0) return CONVX_OK;
+    const convx_table *tbl = convx_active_table();
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
+    if (K == 0) {   /* empty reduction: C = bias (or unchanged when accumulating) */
+        if (!accumulate)
+            for (cx_idx i = 0; i < M; i++)
+                for (cx_idx j = 0; j < N; j++) C[i * ldc + j] = bias ? bias[i] : (T)0;
+        return CONVX_OK;
+    }
+    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+    const cx_idx nnb = CX_CEILDIV(N, NR), mblocks = CX_CEILDIV(M, MR);
+    cx_idx msplit = 1;
+    while (nnb * msplit < 4 * (cx_idx)workers && msplit * 2 <= mblocks) msplit *= 2;
+    const cx_idx mstep = CX_CEILDIV(mblocks, msplit) * MR;
+    msplit = CX_CEILDIV(M, mstep);
+    const cx_idx njobs = nnb * msplit;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(workers)
+#endif
+    for (cx_idx job = 0; job < njobs; job++) {
+        const cx_idx j0 = (job % nnb) * NR, m0 = (job / nnb) * mstep;
+        const cx_idx nn = CX_MIN(NR, N - j0), m1 = CX_MIN(M, m0 + mstep);
+        for (cx_idx k0 = 0; k0 < K; k0 += kc) {
+            const cx_idx kn = CX_MIN(kc, K - k0);
+            for (cx_idx m = m0; m < m1; m += MR)
+                uk(kn, A + m * lda + k0, lda, B + k0 * ldb + j0, ldb, C + m * ldc + j0, ldc,
+                   CX_MIN(MR, m1 - m), nn, accumulate || k0 > 0, bias ? bias + m : NULL);
+        }
+    }
+    return CONVX_OK;
+}
+
+#undef T
