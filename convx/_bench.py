@@ -125,8 +125,8 @@ class Case:
         if any(s != 1 for s in self.stride):
             parts.append("s" + ",".join(map(str, self.stride)))
         if isinstance(self.padding, str) or any(self.padding):
-            pad = self.padding if isinstance(self.padding, str) else ",".join(map(str, self.padding))
-            parts.append("p" + pad)
+            pad = self.padding
+            parts.append("p" + (pad if isinstance(pad, str) else ",".join(map(str, pad))))
         if any(d != 1 for d in self.dilation):
             parts.append("d" + ",".join(map(str, self.dilation)))
         if self.groups != 1:
@@ -891,8 +891,8 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
             bar.clear()
             current_suite = sname
             s = SUITES[sname]
-            print(f"\n== {sname}: {s.description} ({sum(1 for c, _ in cases if c.startswith(sname + '/'))}"
-                  f" cases) ==", file=out)
+            n_in_suite = sum(1 for c, _ in cases if c.startswith(sname + "/"))
+            print(f"\n== {sname}: {s.description} ({n_in_suite} cases) ==", file=out)
             print(_header(peers), file=out)
             out.flush()
         flop = 2 * macs(case)
@@ -931,7 +931,8 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
         print(_row(rec, peers), file=out)
         out.flush()
         if i + 1 == len(cases) or not cases[i + 1][0].startswith(sname + "/"):
-            report["summary"][sname] = _summarize([c for c in report["cases"] if c["suite"] == sname], peers)
+            report["summary"][sname] = _summarize(
+                [c for c in report["cases"] if c["suite"] == sname], peers)
             print(_summary_row(report["summary"][sname], peers), file=out)
             out.flush()
     bar.clear()

@@ -57,6 +57,8 @@ def _as_int(v, name):
 
 def int_tuple(value, n, name, minimum):
     """An int or length-n sequence of ints, each >= minimum, as a tuple of n ints."""
+    if type(value) is int and value >= minimum:   # the common case, without ABC checks
+        return (value,) * n
     if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
         vals = (operator.index(value),) * n
     elif isinstance(value, (tuple, list, np.ndarray)):
@@ -124,9 +126,15 @@ def _initial_workers():
     return all_cores()
 
 
+_all_cores = None
+
+
 def all_cores():
-    from convx import _cpu
-    return max(1, _cpu.max_threads())
+    global _all_cores
+    if _all_cores is None:
+        from convx import _cpu
+        _all_cores = max(1, _cpu.max_threads())
+    return _all_cores
 
 
 def get_num_threads():
@@ -145,6 +153,8 @@ def resolve_workers(workers, name="workers"):
     """None -> global default, -1 -> all cores, n >= 1 -> n."""
     if workers is None:
         return get_num_threads()
+    if type(workers) is int and workers >= 1:
+        return workers
     if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (numbers.Integral, np.integer)):
         raise TypeError(f"{name} must be None, -1 or a positive int, got {workers!r} "
                         f"({type(workers).__name__})")

@@ -4,6 +4,8 @@ Layers: this module validates and normalises every argument (via convx._validate
 dtype policy, makes inputs C-contiguous, allocates the output, picks the algorithm, then calls
 the Cython glue convx._conv, which calls the C drivers in csrc/conv.template.c.
 """
+import math
+
 import numpy as np
 
 from convx import _validate as V
@@ -22,9 +24,10 @@ def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial, isa=N
     (at least 8 input and 4 output channels per group) and the direct path for the rest. Output
     volumes beyond BLAS's 32-bit dimension limit always go direct.
     """
-    from convx import _cpu
-    isa = _cpu.active_isa() if isa is None else isa
-    P = int(np.prod(out_spatial))
+    if isa is None:
+        from convx import _cpu
+        isa = _cpu.active_isa()
+    P = math.prod(out_spatial)
     if P >= 2**31 - 1 or isa != "scalar":
         return "direct"
     if c_in_per_group >= 8 and c_out_per_group >= 4:
@@ -32,9 +35,19 @@ def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial, isa=N
     return "direct"
 
 
+_isa_cache = []
+
+
+def _active_isa():
+    if not _isa_cache:
+        from convx import _cpu
+        _isa_cache.append(_cpu.active_isa())
+    return _isa_cache[0]
+
+
 def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
             algorithm, workers, out):
-    from convx import _conv, reference
+    from convx import _conv
     x = V.as_array(input, "input")
     w = V.as_array(weight, "weight")
     b = None if bias is None else V.as_array(bias, "bias")
@@ -90,6 +103,7 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
 
     if algorithm == "reference":
+        from convx import reference
         r = getattr(reference, op)(x, w, b, stride, padding if isinstance(padding, str) else lo,
                                    dilation, groups, padding_mode=mode)
         r = np.asarray(r, dtype=dtype).reshape(shape)
@@ -114,13 +128,13 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     bc = None if b is None else V.as_compute_array(b, dtype)
 
     if algorithm == "auto":
-        algorithm = choose_algorithm(Cig, C_out // groups, kernel, out_sp)
+        algorithm = choose_algorithm(Cig, C_out // groups, kernel, out_sp, _active_isa())
     lead = (1,) * (3 - nd)
     x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
     w5 = wc.reshape(wc.shape[:2] + lead + wc.shape[2:])
     y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
     algo = _conv.ALGO_DIRECT if algorithm == "direct" else _conv.ALGO_IM2COL
-    if algo == _conv.ALGO_IM2COL and int(np.prod(out_sp)) >= 2**31 - 1:
+    if algo == _conv.ALGO_IM2COL and math.prod(out_sp) >= 2**31 - 1:
         raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {tuple(out_sp)}; "
                          f"use algorithm='direct' or 'auto'")

@@ -21,6 +21,16 @@ def available_isas():
     return [isa for isa in cpu.compiled_isas() if isa in supported]
 
 
+def subprocess_env(**extra):
+    """Environment for a child `python` that imports the same convx as this process."""
+    import convx
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(convx.__file__)))
+    env = dict(os.environ, **extra)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    return env
+
+
 def conv_op(ndim):
     """The public convx.conv{ndim}d function."""
     import convx

@@ -150,7 +150,8 @@ def test_numpy_baseline_matches_reference(nd, x_shape, w_shape, kw):
     want = getattr(reference, f"conv{nd}d")(x, w, b, **kw)
     got = _bench.numpy_conv(x, w, b, **kw)
     assert_conv_close(got, want, np.float64, reduction_length(w_shape))
-    got32 = _bench.numpy_conv(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), **kw)
+    x32, w32, b32 = (v.astype(np.float32) for v in (x, w, b))
+    got32 = _bench.numpy_conv(x32, w32, b32, **kw)
     assert_conv_close(got32, want, np.float32, reduction_length(w_shape))
     # unbatched input, and a column budget small enough to force one output row per chunk
     assert_conv_close(_bench.numpy_conv(x[0], w, b, **kw), want[0], np.float64,
