@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from _helpers import assert_conv_close, reduction_length
+from _helpers import assert_conv_close, reduction_length, subprocess_env
 from convx import _bench
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -244,7 +244,7 @@ def test_run_tiny_suite_report(tiny_suite, tmp_path):
 @pytest.mark.skipif(not _convx_built(), reason="convx not built")
 def test_cli_quick_end_to_end(tmp_path):
     out = tmp_path / "bench.json"
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = subprocess_env()
     t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "convx", "bench", "--quick", "--json", str(out), "--png", "",
@@ -262,7 +262,7 @@ def test_cli_quick_end_to_end(tmp_path):
 
 
 def test_cli_list():
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = subprocess_env()
     proc = subprocess.run([sys.executable, "-m", "convx", "bench", "--list", "--quick"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
