@@ -247,6 +247,28 @@ def test_conv3d_hypothesis(cfg, algorithm, dtype):
     _run_config(3, cfg, algorithm, dtype)
 
 
+# Slow sweeps: more examples, bigger shapes (channels past SIMD widths, longer rows).
+@pytest.mark.slow
+@settings(_hyp, max_examples=600)
+@given(cfg=conv_configs(1, max_in=70, max_k=9, max_ch=12), algorithm=_algo_st, dtype=_dtype_st)
+def test_conv1d_hypothesis_slow(cfg, algorithm, dtype):
+    _run_config(1, cfg, algorithm, dtype)
+
+
+@pytest.mark.slow
+@settings(_hyp, max_examples=600)
+@given(cfg=conv_configs(2, max_in=20, max_k=6, max_ch=12), algorithm=_algo_st, dtype=_dtype_st)
+def test_conv2d_hypothesis_slow(cfg, algorithm, dtype):
+    _run_config(2, cfg, algorithm, dtype)
+
+
+@pytest.mark.slow
+@settings(_hyp, max_examples=400)
+@given(cfg=conv_configs(3, max_in=10, max_k=4, max_ch=8), algorithm=_algo_st, dtype=_dtype_st)
+def test_conv3d_hypothesis_slow(cfg, algorithm, dtype):
+    _run_config(3, cfg, algorithm, dtype)
+
+
 # --------------------------------------------------------------------------------------
 # Real network shapes (reduced; see tests/data/README.md).
 
