@@ -7,7 +7,6 @@ end to end in a subprocess.
 import importlib.util
 import io
 import json
-import math
 import os
 import subprocess
 import sys
