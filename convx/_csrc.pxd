@@ -53,3 +53,47 @@ cdef extern from "kernels/kernels.h" nogil:
         void *fn
     int convx_kernel_count()
     const convx_kernel_info *convx_kernel_get(int i)
+
+cdef extern from "convx.h" nogil:
+    ctypedef struct convx_deform_problem:
+        cx_idx N, C_in, H, W, C_out, groups, offset_groups, kh, kw, OH, OW
+        cx_idx stride[2]
+        cx_idx pad[2]
+        cx_idx dil[2]
+    int convx_deform_conv2d_f32(const convx_deform_problem *p, const float *x,
+                                const float *offset, const float *mask, const float *w,
+                                const float *bias, float *y, int workers)
+    int convx_deform_conv2d_f64(const convx_deform_problem *p, const double *x,
+                                const double *offset, const double *mask, const double *w,
+                                const double *bias, double *y, int workers)
+
+cdef extern from "convx.h" nogil:
+    int CONVX_MODE_REFLECT, CONVX_MODE_CONSTANT, CONVX_MODE_NEAREST, CONVX_MODE_MIRROR
+    int CONVX_MODE_WRAP
+    ctypedef struct convx_filter_problem:
+        cx_idx B, inner
+        cx_idx in_ "in"[3]
+        cx_idx k[3]
+        cx_idx lo[3]
+        int mode
+        double cval
+    int convx_filter_f32(const convx_filter_problem *p, const float *x, const float *w,
+                         int skip_zero, float *y, int workers)
+    int convx_filter_f64(const convx_filter_problem *p, const double *x, const double *w,
+                         int skip_zero, double *y, int workers)
+
+cdef extern from "convx.h" nogil:
+    ctypedef struct convx_conv_transpose_problem:
+        cx_idx N, C_in, C_out, groups
+        cx_idx in_ "in"[3]
+        cx_idx k[3]
+        cx_idx out[3]
+        cx_idx stride[3]
+        cx_idx pad[3]
+        cx_idx dil[3]
+    int convx_conv_transpose_f32(const convx_conv_transpose_problem *p, const float *x,
+                                 const float *w, const float *bias, float *y, int algorithm,
+                                 int workers)
+    int convx_conv_transpose_f64(const convx_conv_transpose_problem *p, const double *x,
+                                 const double *w, const double *bias, double *y, int algorithm,
+                                 int workers)

@@ -107,6 +107,8 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     const size_t slab_bytes = (size_t)(slab_elems + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx);
+    /* many tiny tasks (depthwise on small planes): hand them out in chunks */
+    const cx_idx task_chunk = CX_MAX((cx_idx)1, ntask / (16 * (cx_idx)workers));
 
     int fail = 0;
 #ifdef _OPENMP
@@ -117,8 +119,16 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
         T *slab = (T *)convx_ws_acquire(slab_bytes, &got);
         cx_idx *tap_off = slab ? (cx_idx *)(slab + slab_elems + ntaps) : NULL;
         if (!slab) fail = 1;
+        if (slab) {   /* tap offsets relative to a band's first output row: the same for every task */
+            cx_idx t = 0;
+            for (cx_idx kd = 0; kd < KD; kd++)
+                for (cx_idx kh = 0; kh < KH; kh++)
+                    for (cx_idx kw = 0; kw < KW; kw++, t++)
+                        tap_off[t] = (kd * IHb + kh * dh) * row_len +
+                                     ((kw * dw) % sw) * Wq + (kw * dw) / sw;
+        }
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, task_chunk)
 #endif
         for (cx_idx task = 0; task < ntask; task++) {
             if (!slab) continue;
@@ -130,14 +140,6 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
             const cx_idx oh0 = bi * B, oh1 = CX_MIN(OH, oh0 + B), Bt = oh1 - oh0;
             const cx_idx IHt = (Bt - 1) * sh + (KH - 1) * dh + 1;
             T *ytask = y + ((n * p->C_out + g * Cog) * OD + od) * OH * OW + oh0 * OW;
-            {   /* tap offsets relative to the band's first output row */
-                cx_idx t = 0;
-                for (cx_idx kd = 0; kd < KD; kd++)
-                    for (cx_idx kh = 0; kh < KH; kh++)
-                        for (cx_idx kw = 0; kw < KW; kw++, t++)
-                            tap_off[t] = (kd * IHb + kh * dh) * row_len +
-                                         ((kw * dw) % sw) * Wq + (kw * dw) / sw;
-            }
             for (cx_idx c0 = 0; c0 < Cig; c0 += cchunk) {
                 const cx_idx cn = CX_MIN(cchunk, Cig - c0);
                 for (cx_idx ci = 0; ci < cn; ci++) {

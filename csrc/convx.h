@@ -90,6 +90,68 @@ int convx_conv_f32(const convx_conv_problem *p, const float *x, const float *w,
 int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
                    const double *bias, double *y, int algorithm, int workers);
 
+/* ---- deformable convolution (deform.c / deform.template.c) ----
+ * torchvision.ops.deform_conv2d semantics (spec/deform_conv2d.md). Layouts (C-contiguous):
+ * x [N, C_in, H, W]; offset [N, 2*offset_groups*kh*kw, OH, OW] with (dy, dx) pairs per tap
+ * t = i*kw + j, offset groups stacked; mask [N, offset_groups*kh*kw, OH, OW] or NULL (all ones);
+ * w [C_out, C_in/groups, kh, kw]; bias [C_out] or NULL; y [N, C_out, OH, OW] (overwritten).
+ * pad is the implicit zero padding (top, left); H*W must fit in 32 bits. Threaded over `workers`,
+ * bit-identical for any value; call outside OpenMP regions. */
+typedef struct {
+    cx_idx N, C_in, H, W, C_out, groups, offset_groups, kh, kw, OH, OW;
+    cx_idx stride[2], pad[2], dil[2];
+} convx_deform_problem;
+
+int convx_deform_conv2d_f32(const convx_deform_problem *p, const float *x, const float *offset,
+                            const float *mask, const float *w, const float *bias, float *y,
+                            int workers);
+int convx_deform_conv2d_f64(const convx_deform_problem *p, const double *x, const double *offset,
+                            const double *mask, const double *w, const double *bias, double *y,
+                            int workers);
+
+/* ---- scipy.ndimage-style filtering (filters.c / filters.template.c) ----
+ * Correlation of B independent volumes [D, H, W] (W pixels of `inner` interleaved samples, each
+ * sample filtered on its own) with a dense kernel w[kD][kH][kW]; output has the input's shape.
+ * Along each axis the input is extended by lo[a] samples before and k[a]-1-lo[a] after with the
+ * boundary `mode` (scipy.ndimage names; cval fills 'constant'):
+ *   y[b,d,h,u,c] = sum_{i,j,l} w[i][j][l] * ext[b, d+i-lo0, h+j-lo1, u+l-lo2, c].
+ * skip_zero = 1 leaves out taps whose weight is exactly 0 (the n-D correlate's footprint rule;
+ * the caller zeroes the weights it wants skipped). x and y must not overlap. */
+enum { CONVX_MODE_REFLECT = 0, CONVX_MODE_CONSTANT = 1, CONVX_MODE_NEAREST = 2,
+       CONVX_MODE_MIRROR = 3, CONVX_MODE_WRAP = 4 };
+typedef struct {
+    cx_idx B, inner;
+    cx_idx in[3], k[3], lo[3];   /* 0 <= lo[a] < k[a] */
+    int mode;
+    double cval;
+} convx_filter_problem;
+int convx_filter_f32(const convx_filter_problem *p, const float *x, const float *w,
+                     int skip_zero, float *y, int workers);
+int convx_filter_f64(const convx_filter_problem *p, const double *x, const double *w,
+                     int skip_zero, double *y, int workers);
+
+/* ---- transposed convolution (conv_transpose.c / conv_transpose.template.c) ----
+ * The adjoint of convx_conv: input pixel i and tap t scatter to output o = i*stride - pad + t*dil
+ * (kept when 0 <= o < out). 1-D and 2-D problems are 3-D ones with leading sizes of 1 (kernel 1,
+ * stride 1, pad 0, dilation 1 on those axes). out[] already includes output_padding:
+ * out = (in - 1)*stride - 2*pad + dil*(k - 1) + output_padding + 1.
+ * Layouts: x [N, C_in, D, H, W], w [C_in, C_out/groups, kD, kH, kW], bias [C_out] or NULL,
+ * y [N, C_out, oD, oH, oW] (fully overwritten). algorithm: CONVX_ALGO_DIRECT (fused per-thread
+ * GEMM + col2im) or CONVX_ALGO_IM2COL (team GEMM, then parallel col2im); both bit-identical for
+ * any `workers` and to each other. */
+typedef struct {
+    cx_idx N, C_in, C_out, groups;
+    cx_idx in[3], k[3], out[3];
+    cx_idx stride[3], pad[3], dil[3];
+} convx_conv_transpose_problem;
+
+int convx_conv_transpose_f32(const convx_conv_transpose_problem *p, const float *x,
+                             const float *w, const float *bias, float *y, int algorithm,
+                             int workers);
+int convx_conv_transpose_f64(const convx_conv_transpose_problem *p, const double *x,
+                             const double *w, const double *bias, double *y, int algorithm,
+                             int workers);
+
 #ifdef __cplusplus
 }
 #endif

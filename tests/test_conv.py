@@ -384,6 +384,31 @@ def test_conv3d_dtype_policy(x_dt, w_dt, res_dt, algorithm):
     _run_dtype_policy(3, x_dt, w_dt, res_dt, algorithm)
 
 
+def _run_bias_dtype(ndim, dtype):
+    """The bias dtype does not take part: result dtype is result_type(input, weight)."""
+    x, w, b = make_data(23, (2, 3, *_sp((6, 5, 4), ndim)), (4, 3, *_sp((3, 2, 3), ndim)), dtype)
+    expected = reference_op(ndim)(x, w, b.astype(np.float64), padding=1)
+    assert expected.dtype == dtype
+    for bias in (b.astype(np.float64), b.astype(np.float16), np.rint(b).astype(np.int64),
+                 b.astype(np.float64).tolist()):
+        got = conv_op(ndim)(x, w, bias, padding=1)
+        assert got.dtype == dtype, f"bias {np.asarray(bias).dtype} made the result {got.dtype}"
+        assert_conv_close(got, reference_op(ndim)(x, w, np.asarray(bias, np.float64), padding=1),
+                          dtype, reduction_length(w.shape))
+
+
+def test_conv1d_bias_dtype_does_not_promote(dtype):
+    _run_bias_dtype(1, dtype)
+
+
+def test_conv2d_bias_dtype_does_not_promote(dtype):
+    _run_bias_dtype(2, dtype)
+
+
+def test_conv3d_bias_dtype_does_not_promote(dtype):
+    _run_bias_dtype(3, dtype)
+
+
 BAD_DTYPES = [
     # (which argument, dtype)
     ("input", np.complex64),
@@ -458,7 +483,19 @@ def _broadcast(a):
     return np.broadcast_to(a[:1], a.shape)
 
 
+def _at_byte_offset(a, offset):
+    """A C-contiguous copy of a starting `offset` bytes past a 64-byte boundary."""
+    buf = np.zeros(a.nbytes + 128, np.uint8)
+    start = (-buf.ctypes.data) % 64 + offset
+    view = buf[start:start + a.nbytes].view(a.dtype).reshape(a.shape)
+    view[...] = a
+    return view
+
+
 LAYOUTS = {
+    # C-contiguous but not 64-byte aligned (next element) / not even itemsize-aligned
+    "offset_one_element": lambda a: _at_byte_offset(a, a.itemsize),
+    "unaligned": lambda a: _at_byte_offset(a, 1),
     "non_contiguous": _non_contiguous,
     "negative_strides": _reversed,
     "permuted_strides": _permuted,
@@ -475,7 +512,9 @@ def _run_layout(ndim, layout, algorithm, dtype):
     make = LAYOUTS[layout]
     xs, ws, bs = make(x), make(w), make(b)
     expected = reference_op(ndim)(xs.astype(dtype), ws.astype(dtype), bs.astype(dtype), **kwargs)
-    if layout not in ("read_only", "broadcast", "big_endian"):
+    if layout == "unaligned":
+        assert not xs.flags.aligned
+    elif layout not in ("read_only", "broadcast", "big_endian", "offset_one_element"):
         assert not xs.flags.c_contiguous and not ws.flags.c_contiguous
     saved = [(a.copy(), a.flags.writeable, a.strides, a.dtype) for a in (xs, ws, bs)]
     got = conv_op(ndim)(xs, ws, bs, algorithm=algorithm, **kwargs)
@@ -544,6 +583,23 @@ def test_conv2d_out(algorithm, dtype, batched):
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "unbatched"])
 def test_conv3d_out(algorithm, dtype, batched):
     _run_out(3, algorithm, dtype, batched)
+
+
+@pytest.mark.parametrize("offset", [4, 1], ids=["offset_4_bytes", "unaligned"])
+@pytest.mark.parametrize("ndim", [1, 2, 3], ids=["conv1d", "conv2d", "conv3d"])
+def test_conv_out_not_64_byte_aligned(ndim, offset, dtype):
+    """A C-contiguous out at any address is filled correctly (or refused naming out)."""
+    x, w, b, kwargs, shape = _out_problem(ndim, dtype)
+    expected = reference_op(ndim)(x, w, b, **kwargs)
+    for algorithm in ALGORITHMS:
+        out = _at_byte_offset(np.full(shape, np.nan, dtype), offset)
+        try:
+            got = conv_op(ndim)(x, w, b, out=out, algorithm=algorithm, **kwargs)
+        except (TypeError, ValueError) as exc:
+            assert offset == 1 and "out" in str(exc)
+            continue
+        assert got is out
+        assert_conv_close(np.array(out), expected, dtype, reduction_length(w.shape))
 
 
 def _bad_out(kind, shape, dtype):

@@ -29,55 +29,108 @@
 #define CX_ALWAYS_INLINE static __forceinline
 #endif
 
-/* One register tile: R rows x NVV vectors (R * NVV <= NV); the last vector of each row holds
- * `last` (1..VL) valid lanes. R and NVV are literal constants at every call site. */
-CX_ALWAYS_INLINE void direct_tile(const int R, const int NVV, const cx_idx last, cx_idx n_c,
-                                  cx_idx n_taps, const cx_idx *CX_RESTRICT tap_off,
-                                  cx_idx x_cstride, cx_idx x_rstride,
-                                  const CONVX_T *CX_RESTRICT x, const CONVX_T *CX_RESTRICT w,
-                                  CONVX_T *CX_RESTRICT y, cx_idx y_stride, cx_idx y_rstride,
-                                  cx_idx m, const CONVX_T *CX_RESTRICT bias)
-{
-    vec_t acc[OCB][NV];
-    for (int j = 0; j < OCB; j++)
-        for (int r = 0; r < R; r++)
-            for (int v = 0; v < NVV; v++) {
-                const CONVX_T *py = y + j * y_stride + r * y_rstride + v * VL;
-                acc[j][r * NVV + v] = j >= m ? VZERO()
-                                      : bias ? VSET1(bias[j])
-                                      : (v == NVV - 1 && last < VL) ? VLOADN(py, last) : VLOAD(py);
-            }
-    for (cx_idx c = 0; c < n_c; c++) {
-        const CONVX_T *xc = x + c * x_cstride;
-        const CONVX_T *wc = w + c * n_taps * OCB;
-        for (cx_idx t = 0; t < n_taps; t++) {
-            const CONVX_T *xt = xc + tap_off[t];
-            vec_t xv[NV];
-            for (int r = 0; r < R; r++)
-                for (int v = 0; v < NVV; v++) {
-                    const CONVX_T *px = xt + r * x_rstride + v * VL;
-                    xv[r * NVV + v] = (v == NVV - 1 && last < VL) ? VLOADN(px, last) : VLOAD(px);
-                }
-            for (int j = 0; j < OCB; j++) {
-                const vec_t wv = VSET1(wc[t * OCB + j]);
-                for (int i = 0; i < R * NVV; i++) acc[j][i] = VFMA(xv[i], wv, acc[j][i]);
-            }
-        }
+/* One register tile: NS vector slots (NS = R * NVV <= NV: R rows of NVV vectors each) for OCB
+ * output channels. Every accumulator is a named variable (slot s, channel j): GCC keeps arrays
+ * of vector accumulators in memory when a function has many inlined variants. Slot s covers
+ * row s / NVV, vector s % NVV; the last vector of each row holds `last` (1..VL) valid lanes.
+ * R and NVV are literal constants at every call site. Rows j >= m start at zero and are never
+ * stored (their packed weights are zero). */
+#if OCB == 8
+#define CX_FOR_J(X, s) X(0, s) X(1, s) X(2, s) X(3, s) X(4, s) X(5, s) X(6, s) X(7, s)
+#elif OCB == 4
+#define CX_FOR_J(X, s) X(0, s) X(1, s) X(2, s) X(3, s)
+#elif OCB == 1
+#define CX_FOR_J(X, s) X(0, s)
+#else
+#error "direct: OCB must be 1, 4 or 8"
+#endif
+#define CX_S1(X) X(0)
+#define CX_S2(X) X(0) X(1)
+#define CX_S3(X) X(0) X(1) X(2)
+#define CX_S4(X) X(0) X(1) X(2) X(3)
+
+#define CX_SLOT_OFF(s, rs) (((s) / NVV) * (rs) + ((s) % NVV) * VL)
+#define CX_SLOT_MASKED(s) ((s) % NVV == NVV - 1 && last < VL)
+#define CX_DINIT(j, s)                                                                         \
+    vec_t c##j##_##s = (j) >= m ? VZERO() : bias ? VSET1(bias[j])                              \
+        : CX_SLOT_MASKED(s) ? VLOADN(y + (j) * y_stride + CX_SLOT_OFF(s, y_rstride), last)     \
+        : VLOAD(y + (j) * y_stride + CX_SLOT_OFF(s, y_rstride));
+#define CX_DINIT_S(s) CX_FOR_J(CX_DINIT, s)
+#define CX_DLOADX(s)                                                                           \
+    const vec_t xv##s = CX_SLOT_MASKED(s) ? VLOADN(xt + CX_SLOT_OFF(s, x_rstride), last)       \
+                                          : VLOAD(xt + CX_SLOT_OFF(s, x_rstride));
+#define CX_DFMA(j, s) c##j##_##s = VFMA(xv##s, wv##j, c##j##_##s);
+#define CX_DFMA_S(s) CX_FOR_J(CX_DFMA, s)
+#define CX_DW(j, s) const vec_t wv##j = VSET1(wt[j]);
+#define CX_DSTORE(j, s)                                                                        \
+    if ((j) < m) {                                                                             \
+        if (CX_SLOT_MASKED(s)) VSTOREN(y + (j) * y_stride + CX_SLOT_OFF(s, y_rstride), c##j##_##s, last); \
+        else VSTORE(y + (j) * y_stride + CX_SLOT_OFF(s, y_rstride), c##j##_##s);               \
     }
-    for (int j = 0; j < OCB; j++) {
-        if (j >= m) continue;
-        for (int r = 0; r < R; r++)
-            for (int v = 0; v < NVV; v++) {
-                CONVX_T *py = y + j * y_stride + r * y_rstride + v * VL;
-                if (v == NVV - 1 && last < VL) VSTOREN(py, acc[j][r * NVV + v], last);
-                else VSTORE(py, acc[j][r * NVV + v]);
-            }
+#define CX_DSTORE_S(s) CX_FOR_J(CX_DSTORE, s)
+
+#define CX_DEFINE_DTILE(NS)                                                                    \
+    CX_ALWAYS_INLINE void direct_tile_##NS(                                                    \
+        const int R, const int NVV, const cx_idx last, cx_idx n_c, cx_idx n_taps,              \
+        const cx_idx *CX_RESTRICT tap_off, cx_idx x_cstride, cx_idx x_rstride,                 \
+        const CONVX_T *CX_RESTRICT x, const CONVX_T *CX_RESTRICT w, CONVX_T *CX_RESTRICT y,    \
+        cx_idx y_stride, cx_idx y_rstride, cx_idx m, const CONVX_T *CX_RESTRICT bias)          \
+    {                                                                                          \
+        (void)R;                                                                               \
+        CX_S##NS(CX_DINIT_S)                                                                   \
+        for (cx_idx c = 0; c < n_c; c++) {                                                     \
+            const CONVX_T *xc = x + c * x_cstride;                                             \
+            const CONVX_T *wc = w + c * n_taps * OCB;                                          \
+            for (cx_idx t = 0; t < n_taps; t++) {                                              \
+                const CONVX_T *xt = xc + tap_off[t];                                           \
+                const CONVX_T *wt = wc + t * OCB;                                              \
+                CX_S##NS(CX_DLOADX)                                                            \
+                CX_FOR_J(CX_DW, 0)                                                             \
+                CX_S##NS(CX_DFMA_S)                                                            \
+            }                                                                                  \
+        }                                                                                      \
+        CX_S##NS(CX_DSTORE_S)                                                                  \
     }
-}
+
+CX_DEFINE_DTILE(1)
+#if NV >= 2
+CX_DEFINE_DTILE(2)
+#endif
+#if NV >= 3
+CX_DEFINE_DTILE(3)
+#endif
+#if NV >= 4
+CX_DEFINE_DTILE(4)
+#endif
 
 #define CX_TILE(R_, NVV_)                                                                      \
-    direct_tile(R_, NVV_, last, n_c, n_taps, tap_off, x_cstride, x_rstride, x, w, y, y_stride, \
-                y_rstride, m, bias)
+    direct_tile_##R_##x##NVV_(last, n_c, n_taps, tap_off, x_cstride, x_rstride, x, w, y,       \
+                              y_stride, y_rstride, m, bias)
+/* (R, NVV) -> NS = R * NVV slots; NVV must be a literal for the slot-offset arithmetic */
+#define CX_DEFINE_RT(R_, NVV_, NS_)                                                            \
+    static void direct_tile_##R_##x##NVV_(cx_idx last, cx_idx n_c, cx_idx n_taps,              \
+                                          const cx_idx *CX_RESTRICT tap_off, cx_idx x_cstride, \
+                                          cx_idx x_rstride, const CONVX_T *CX_RESTRICT x,      \
+                                          const CONVX_T *CX_RESTRICT w, CONVX_T *CX_RESTRICT y, \
+                                          cx_idx y_stride, cx_idx y_rstride, cx_idx m,         \
+                                          const CONVX_T *CX_RESTRICT bias)                     \
+    {                                                                                          \
+        direct_tile_##NS_(R_, NVV_, last, n_c, n_taps, tap_off, x_cstride, x_rstride, x, w, y, \
+                          y_stride, y_rstride, m, bias);                                       \
+    }
+
+CX_DEFINE_RT(1, 1, 1)
+#if NV >= 2
+CX_DEFINE_RT(1, 2, 2)
+CX_DEFINE_RT(2, 1, 2)
+#endif
+#if NV >= 4
+CX_DEFINE_RT(1, 4, 4)
+CX_DEFINE_RT(1, 3, 3)
+CX_DEFINE_RT(4, 1, 4)
+CX_DEFINE_RT(3, 1, 3)
+CX_DEFINE_RT(2, 2, 4)
+#endif
 
 /* dispatch a runtime (R, NVV) to a specialised tile; R * NVV <= NV */
 static void direct_tile_rt(int R, int NVV, cx_idx last, cx_idx n_c, cx_idx n_taps,
@@ -122,8 +175,8 @@ void UKERNEL_NAME(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
                 const cx_idx last = VL;
                 const CONVX_T *x_ = xr + f * NV * VL;
                 CONVX_T *y_ = yr + f * NV * VL;
-                direct_tile(1, NV, last, n_c, n_taps, tap_off, x_cstride, x_rstride, x_, w, y_,
-                            y_stride, y_rstride, m, bias);
+                direct_tile_rt(1, NV, last, n_c, n_taps, tap_off, x_cstride, x_rstride, x_, w, y_,
+                               y_stride, y_rstride, m, bias);
             }
             if (rem) {
                 const int nv = (int)CX_CEILDIV(rem, (cx_idx)VL);
