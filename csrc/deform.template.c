@@ -1,0 +1,159 @@
+/* deform.template.c — deformable 2-D convolution driver (torchvision semantics), one dtype.
+ *
+ * Included twice by deform.c with CONVX_T (float/double), CONVX_DT (f32/f64) and CX_T_IS_F64.
+ *
+ * Lowering: out[n][g] = w[g] (Cout/G x K) * col[g] (K x P) + bias, K = Cin/G * kh * kw, where
+ * col[c*taps + t][p] = mask(og(c), t, p) * bilinear(x[n][c], y(og(c), t, p), x(og(c), t, p))
+ * is a deformable im2col. The image is cut into super-tiles of Pt output pixels; for each the
+ * team (one OpenMP region for the whole call)
+ *   1. builds the sampling table: for every (offset group, tap, pixel) four corner indices and
+ *      four corner weights with the mask folded in and out-of-image corners zeroed — these depend
+ *      on the offset group, never on the channel, so they are computed once and reused for
+ *      every channel of the offset group (the main cost saving);
+ *   2. gathers all Cin*taps rows of col (rows split across threads, whole channels per chunk);
+ *   3. runs the GEMM jobs (weight group x MR output-channel block x NR pixel block) with the
+ *      active ISA's GEMM micro-kernel reading col in place.
+ * Every element's arithmetic depends only on the problem (Pt is chosen from the problem alone),
+ * never on which thread computes it, and no reduction is split: results are bit-identical for
+ * any `workers`. Workspace: one pooled buffer, col [Cin*taps][Pt] + the tables.
+ *
+ * Out-of-image corners get weight 0 and index 0 (a valid pixel) so the gather loop is branch
+ * free; for finite inputs this is exactly torchvision's rule (an outside corner contributes 0).
+ */
+#if !defined(CONVX_T) || !defined(CONVX_DT)
+#error "deform.template.c needs CONVX_T and CONVX_DT (include it from deform.c)"
+#endif
+#define T CONVX_T
+
+/* Sampling table rows for (offset group og, tap t) and pixels [p0, p0 + np) of image n:
+ * idx[c][j], wt[c][j] for corner c = 0..3 ((y0,x0), (y0,x1), (y1,x0), (y1,x1)), each row Pt
+ * long. Coordinates are computed in double so float32 offsets far from the origin keep their
+ * fractional part. */
+static void CONVX_NAME(deform_table)(const convx_deform_problem *p, const T *off, const T *mask,
+                                     cx_idx n, cx_idx og, cx_idx t, cx_idx p0, cx_idx np,
+                                     int32_t *CX_RESTRICT idx, T *CX_RESTRICT wt, cx_idx Pt)
+{
+    const cx_idx taps = p->kh * p->kw, P = p->OH * p->OW;
+    const cx_idx H = p->H, W = p->W;
+    const cx_idx i = t / p->kw, j = t % p->kw;
+    const T *dy = off + ((n * p->offset_groups + og) * 2 * taps + 2 * t) * P;
+    const T *dx = dy + P;
+    const T *m = mask ? mask + ((n * p->offset_groups + og) * taps + t) * P : NULL;
+    const double fH = (double)H, fW = (double)W;
+    cx_idx oy = p0 / p->OW, ox = p0 % p->OW;
+    for (cx_idx e = 0; e < np; e++) {
+        const cx_idx q = p0 + e;
+        const double y = (double)(oy * p->stride[0] - p->pad[0] + i * p->dil[0]) + (double)dy[q];
+        const double x = (double)(ox * p->stride[1] - p->pad[1] + j * p->dil[1]) + (double)dx[q];
+        int32_t i00 = 0, i01 = 0, i10 = 0, i11 = 0;
+        T w00 = 0, w01 = 0, w10 = 0, w11 = 0;
+        /* torchvision: zero unless -1 < y < H and -1 < x < W (NaN lands here too) */
+        if (y > -1.0 && y < fH && x > -1.0 && x < fW) {
+            const double fy = floor(y), fx = floor(x);
+            const double ly = y - fy, lx = x - fx, hy = 1.0 - ly, hx = 1.0 - lx;
+            const double mv = m ? (double)m[q] : 1.0;
+            const cx_idx y0 = (cx_idx)fy, x0 = (cx_idx)fx, y1 = y0 + 1, x1 = x0 + 1;
+            const int vy0 = y0 >= 0, vy1 = y1 <= H - 1, vx0 = x0 >= 0, vx1 = x1 <= W - 1;
+            if (vy0 && vx0) { i00 = (int32_t)(y0 * W + x0); w00 = (T)(mv * (hy * hx)); }
+            if (vy0 && vx1) { i01 = (int32_t)(y0 * W + x1); w01 = (T)(mv * (hy * lx)); }
+            if (vy1 && vx0) { i10 = (int32_t)(y1 * W + x0); w10 = (T)(mv * (ly * hx)); }
+            if (vy1 && vx1) { i11 = (int32_t)(y1 * W + x1); w11 = (T)(mv * (ly * lx)); }
+        }
+        idx[e] = i00; idx[Pt + e] = i01; idx[2 * Pt + e] = i10; idx[3 * Pt + e] = i11;
+        wt[e] = w00; wt[Pt + e] = w01; wt[2 * Pt + e] = w10; wt[3 * Pt + e] = w11;
+        if (++ox == p->OW) { ox = 0; oy++; }
+    }
+}
+
+/* col rows c*taps .. c*taps + taps - 1 (all taps of input channel c) for np pixels. */
+static void CONVX_NAME(deform_gather)(const convx_deform_problem *p, const T *xc, cx_idx og,
+                                      const int32_t *idx, const T *wt, cx_idx np, T *col,
+                                      cx_idx Pt)
+{
+    const cx_idx taps = p->kh * p->kw;
+    for (cx_idx t = 0; t < taps; t++) {
+        const cx_idx r = (og * taps + t) * 4 * Pt;
+        const int32_t *CX_RESTRICT i0 = idx + r, *CX_RESTRICT i1 = i0 + Pt;
+        const int32_t *CX_RESTRICT i2 = i1 + Pt, *CX_RESTRICT i3 = i2 + Pt;
+        const T *CX_RESTRICT w0 = wt + r, *CX_RESTRICT w1 = w0 + Pt;
+        const T *CX_RESTRICT w2 = w1 + Pt, *CX_RESTRICT w3 = w2 + Pt;
+        T *CX_RESTRICT d = col + t * Pt;
+        for (cx_idx e = 0; e < np; e++)
+            d[e] = w0[e] * xc[i0[e]] + w1[e] * xc[i1[e]] + w2[e] * xc[i2[e]] + w3[e] * xc[i3[e]];
+    }
+}
+
+int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T *off,
+                              const T *mask, const T *w, const T *bias, T *y, int workers)
+{
+    int st = convx_deform_check(p);
+    if (st != CONVX_OK) return st;
+    if (p->N == 0) return CONVX_OK;
+    if (workers < 1) workers = 1;
+    const convx_table *tbl = convx_active_table();
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
+    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+    const cx_idx G = p->groups, OG = p->offset_groups;
+    const cx_idx Cig = p->C_in / G, Cog = p->C_out / G, Cpog = p->C_in / OG;
+    const cx_idx taps = p->kh * p->kw, K = Cig * taps, Ktot = p->C_in * taps;
+    const cx_idx P = p->OH * p->OW, HW = p->H * p->W;
+    const cx_idx esz = (cx_idx)sizeof(T);
+    /* bytes per pixel column: col rows plus the table (4 weights + 4 int32 indices per entry) */
+    const cx_idx col_bpp = Ktot * esz + OG * taps * 4 * (esz + 4);
+    cx_idx Pt = tbl->col_tile_bytes / col_bpp / NR * NR;
+    Pt = CX_MIN(CX_MAX(Pt, NR), CX_CEILDIV(P, NR) * NR);
+    cx_idx bytes;
+    if (cx_mul_overflow(col_bpp, Pt, &bytes)) return CONVX_ERR_NOMEM;
+    if (bytes > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
+    size_t got = 0;
+    T *col = (T *)convx_ws_acquire((size_t)bytes, &got);
+    if (!col) return CONVX_ERR_NOMEM;
+    T *wt = col + Ktot * Pt;
+    int32_t *idx = (int32_t *)(wt + OG * taps * 4 * Pt);
+    const cx_idx npt = CX_CEILDIV(P, Pt), mblocks = CX_CEILDIV(Cog, MR);
+    const cx_idx nst = p->N * npt;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers)
+#endif
+    for (cx_idx s = 0; s < nst; s++) {
+        const cx_idx n = s / npt, p0 = (s % npt) * Pt, np = CX_MIN(Pt, P - p0);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (cx_idx e = 0; e < OG * taps; e++)
+            CONVX_NAME(deform_table)(p, off, mask, n, e / taps, e % taps, p0, np,
+                                     idx + e * 4 * Pt, wt + e * 4 * Pt, Pt);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (cx_idx c = 0; c < p->C_in; c++)
+            CONVX_NAME(deform_gather)(p, x + (n * p->C_in + c) * HW, c / Cpog, idx, wt, np,
+                                      col + c * taps * Pt, Pt);
+        const cx_idx nnb = CX_CEILDIV(np, NR);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx job = 0; job < G * mblocks * nnb; job++) {
+            const cx_idx js = (job % nnb) * NR, m = ((job / nnb) % mblocks) * MR;
+            const cx_idx g = job / (nnb * mblocks);
+            const cx_idx nn = CX_MIN(NR, np - js);
+            const T *Ag = w + (g * Cog + m) * K;
+            const T *Bg = col + g * K * Pt + js;
+            T *Cg = y + (n * p->C_out + g * Cog + m) * P + p0 + js;
+            for (cx_idx k0 = 0; k0 < K; k0 += kc) {
+                const cx_idx kn = CX_MIN(kc, K - k0);
+                uk(kn, Ag + k0, K, Bg + k0 * Pt, Pt, Cg, P, CX_MIN(MR, Cog - m), nn, k0 > 0,
+                   bias ? bias + g * Cog + m : NULL);
+            }
+        }
+    }
+    convx_ws_release(col, got);
+    return CONVX_OK;
+}
+
+#undef T
