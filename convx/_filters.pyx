@@ -1,0 +1,44 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Glue for convx.filters (csrc/filters.template.c): no policy, just the C call.
+
+The caller (convx/filters.py) passes a C-contiguous input viewed as [B, D, H, W, inner], a
+C-contiguous kernel [kD, kH, kW] and output of the same dtype, already validated.
+"""
+cimport numpy as cnp
+from convx._csrc cimport *
+
+include "_runtime.pxi"
+
+cnp.import_array()
+
+MODES = {"reflect": CONVX_MODE_REFLECT, "constant": CONVX_MODE_CONSTANT,
+         "nearest": CONVX_MODE_NEAREST, "mirror": CONVX_MODE_MIRROR, "wrap": CONVX_MODE_WRAP}
+
+
+def _filter(cnp.ndarray x, cnp.ndarray w, cnp.ndarray y, tuple lo, int mode, double cval,
+            bint skip_zero, int workers):
+    """y = correlate(x, w) for x, y of shape [B, D, H, W, inner] and w [kD, kH, kW]."""
+    cdef convx_filter_problem p
+    cdef int a, st
+    p.B = x.shape[0]
+    p.inner = x.shape[4]
+    for a in range(3):
+        p.in_[a] = x.shape[1 + a]
+        p.k[a] = w.shape[a]
+        p.lo[a] = lo[a]
+    p.mode = mode
+    p.cval = cval
+    cdef void *xp = cnp.PyArray_DATA(x)
+    cdef void *wp = cnp.PyArray_DATA(w)
+    cdef void *yp = cnp.PyArray_DATA(y)
+    cdef int sz = 1 if skip_zero else 0
+    if x.dtype.num == cnp.NPY_FLOAT32:
+        with nogil:
+            st = convx_filter_f32(&p, <const float *>xp, <const float *>wp, sz, <float *>yp,
+                                  workers)
+    else:
+        with nogil:
+            st = convx_filter_f64(&p, <const double *>xp, <const double *>wp, sz,
+                                  <double *>yp, workers)
+    _check(st)
+    return y

@@ -1,0 +1,192 @@
+/* filters.template.c — the correlation driver for convx.filters, one dtype.
+ *
+ * Included twice by filters.c with CONVX_T / CONVX_DT / CX_T_IS_F64 defined. The problem is a
+ * batch of B independent volumes [D, H, W], each pixel holding `inner` interleaved samples that
+ * are filtered independently (the trailing unfiltered axes of an image, e.g. colour channels).
+ *
+ * Plan: tasks are (batch, plane d, block of R output rows). A task gathers, for each kernel
+ * plane kd, the R + kH - 1 input rows it needs: a row is used in place when the kernel has one
+ * tap along W, otherwise copied into a per-thread buffer extended by the boundary mode on both
+ * sides (the "padded tile"); rows outside the volume in 'constant' mode point at a cval row.
+ * Then every output row is one call of the `filter` micro-kernel with one pointer per non-zero
+ * tap. Each output element's tap sum runs in one thread in tap order, so results are
+ * bit-identical for any `workers` and any R.
+ */
+#if !defined(CONVX_T) || !defined(CONVX_DT)
+#error "filters.template.c needs CONVX_T and CONVX_DT (include it from filters.c)"
+#endif
+
+#define T CONVX_T
+#define FUKERNEL_FN CONVX_CAT(convx_filter_ukernel_fn_, CONVX_DT)
+#if CX_T_IS_F64
+typedef convx_f64_filter_ukernel_fn FUKERNEL_FN;
+#define FU_SCALAR convx_f64_filter_ukernel_1x4__scalar
+#define FU_AVX2 convx_f64_filter_ukernel_1x16__avx2
+#define FU_AVX512 convx_f64_filter_ukernel_1x32__avx512
+#else
+typedef convx_f32_filter_ukernel_fn FUKERNEL_FN;
+#define FU_SCALAR convx_f32_filter_ukernel_1x4__scalar
+#define FU_AVX2 convx_f32_filter_ukernel_1x32__avx2
+#define FU_AVX512 convx_f32_filter_ukernel_1x64__avx512
+#endif
+
+static FUKERNEL_FN CONVX_CAT(filter_pick_, CONVX_DT)(void)
+{
+    switch (convx_cpu_active_isa()) {
+#ifdef CONVX_HAVE_AVX512
+    case CONVX_ISA_AVX512: return FU_AVX512;
+#endif
+#ifdef CONVX_HAVE_AVX2
+    case CONVX_ISA_AVX2: return FU_AVX2;
+#endif
+    default: return FU_SCALAR;
+    }
+}
+
+/* One extended row: dst[u*I + c] = src[map(u - lo, W)*I + c] for u in [0, W + k - 1). */
+static void CONVX_CAT(filter_extend_row_, CONVX_DT)(T *CX_RESTRICT dst, const T *CX_RESTRICT src,
+                                                   cx_idx W, cx_idx I, cx_idx k, cx_idx lo,
+                                                   int mode, T cval)
+{
+    memcpy(dst + lo * I, src, (size_t)(W * I) * sizeof(T));
+    for (cx_idx u = 0; u < k - 1; u++) {
+        cx_idx pos = u < lo ? u : W + u;            /* extended position, left part then right */
+        cx_idx s = cx_filter_map(pos - lo, W, mode);
+        T *d = dst + pos * I;
+        if (s < 0)
+            for (cx_idx c = 0; c < I; c++) d[c] = cval;
+        else
+            memcpy(d, src + s * I, (size_t)I * sizeof(T));
+    }
+}
+
+int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, int skip_zero,
+                       T *y, int workers)
+{
+    int status = convx_filter_check(p);
+    if (status != CONVX_OK) return status;
+    if (workers < 1) workers = 1;
+    const cx_idx B = p->B, D = p->in[0], H = p->in[1], W = p->in[2], I = p->inner;
+    const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
+    const int mode = p->mode;
+    const T cval = (T)p->cval;
+    const cx_idx n_row = W * I;                      /* outputs per row */
+    const cx_idx rowlen = (W + KW - 1) * I;          /* extended row length */
+    const int need_ext = KW > 1;
+    const FUKERNEL_FN uk = CONVX_CAT(filter_pick_, CONVX_DT)();
+    if (B == 0) return CONVX_OK;
+
+    /* compact tap list: (plane, row, column) and weight of each tap used */
+    const cx_idx nk = KD * KH * KW;
+    cx_idx n_taps = 0;
+    for (cx_idx t = 0; t < nk; t++) n_taps += (!skip_zero || w[t] != 0);
+    if (n_taps == 0) {
+        memset(y, 0, (size_t)(B * D * H * n_row) * sizeof(T));
+        return CONVX_OK;
+    }
+
+    /* rows per task: the extended rows of one task stay within ~384 KiB (L2) */
+    cx_idx R = 16;
+    if (need_ext) {
+        cx_idx per_row = KD * rowlen * (cx_idx)sizeof(T);
+        R = (384 << 10) / CX_MAX(per_row, (cx_idx)1) - (KH - 1);
+        R = CX_MAX((cx_idx)1, CX_MIN((cx_idx)64, R));
+    }
+    const cx_idx tot_rows = B * D * H;
+    R = CX_MIN(R, CX_MAX((cx_idx)1, tot_rows / 16));  /* at least ~16 tasks when possible */
+    R = CX_MIN(R, H);
+    const cx_idx nb = CX_CEILDIV(H, R);
+    const cx_idx ntask = B * D * nb;
+    const cx_idx nin = R + KH - 1;                   /* input rows per plane per task */
+
+    cx_idx ext_elems = 0, t1;
+    if (need_ext) {
+        if (cx_mul_overflow(KD * nin, rowlen, &ext_elems)) return CONVX_ERR_NOMEM;
+    }
+    if (cx_mul_overflow(KD, nin, &t1)) return CONVX_ERR_NOMEM;
+    /* per-thread buffer: [ext rows | cval row | weights | row pointers | tap pointers], each
+     * part rounded up to 16 elements so the pointer arrays stay aligned */
+    const cx_idx ext_pad = (ext_elems + 15) & ~(cx_idx)15, row_pad = (rowlen + 15) & ~(cx_idx)15;
+    const cx_idx wt_pad = (n_taps + 15) & ~(cx_idx)15;
+    const size_t ws_bytes = (size_t)(ext_pad + row_pad + wt_pad) * sizeof(T) +
+                            (size_t)(KD * nin + 2 * n_taps + 8) * sizeof(void *);
+
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    {
+        size_t got = 0;
+        T *ws = (T *)convx_ws_acquire(ws_bytes, &got);
+        if (!ws) fail = 1;
+        T *ext = ws, *cvrow = NULL, *wt = NULL;
+        const T **rowp = NULL, **xp = NULL;
+        if (ws) {
+            cvrow = ext + ext_pad;
+            wt = cvrow + row_pad;
+            rowp = (const T **)(void *)(wt + wt_pad);
+            xp = rowp + KD * nin;
+        }
+        cx_idx *trow = NULL, *tcol = NULL;
+        size_t tgot = 0;
+        if (ws) {
+            trow = (cx_idx *)convx_ws_acquire((size_t)(2 * n_taps) * sizeof(cx_idx), &tgot);
+            if (!trow) fail = 1;
+        }
+        if (ws && trow) {
+            tcol = trow + n_taps;
+            cx_idx t = 0, j = 0;
+            for (cx_idx kd = 0; kd < KD; kd++)
+                for (cx_idx kh = 0; kh < KH; kh++)
+                    for (cx_idx kw = 0; kw < KW; kw++, j++) {
+                        if (skip_zero && w[j] == 0) continue;
+                        trow[t] = kd * nin + kh;
+                        tcol[t] = kw * I;
+                        wt[t] = w[j];
+                        t++;
+                    }
+            for (cx_idx i = 0; i < rowlen; i++) cvrow[i] = cval;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx task = 0; task < ntask; task++) {
+            if (!ws || !trow) continue;
+            const cx_idx bi = task % nb;
+            const cx_idx d = (task / nb) % D;
+            const cx_idx b = task / (nb * D);
+            const cx_idx h0 = bi * R, rows = CX_MIN(R, H - h0), nrows_in = rows + KH - 1;
+            for (cx_idx kd = 0; kd < KD; kd++) {
+                const cx_idx sd = cx_filter_map(d + kd - p->lo[0], D, mode);
+                for (cx_idx r = 0; r < nrows_in; r++) {
+                    const cx_idx sh = sd < 0 ? -1 : cx_filter_map(h0 + r - p->lo[1], H, mode);
+                    const T *src = sh < 0 ? NULL : x + ((b * D + sd) * H + sh) * n_row;
+                    if (!need_ext) {
+                        rowp[kd * nin + r] = src ? src : cvrow;
+                    } else if (!src) {
+                        rowp[kd * nin + r] = cvrow;
+                    } else {
+                        T *dst = ext + (kd * nin + r) * rowlen;
+                        CONVX_CAT(filter_extend_row_, CONVX_DT)(dst, src, W, I, KW, p->lo[2],
+                                                                mode, cval);
+                        rowp[kd * nin + r] = dst;
+                    }
+                }
+            }
+            T *yrow = y + ((b * D + d) * H + h0) * n_row;
+            for (cx_idx r = 0; r < rows; r++, yrow += n_row) {
+                for (cx_idx t = 0; t < n_taps; t++) xp[t] = rowp[trow[t] + r] + tcol[t];
+                uk(n_row, n_taps, xp, wt, yrow);
+            }
+        }
+        if (trow) convx_ws_release(trow, tgot);
+        if (ws) convx_ws_release(ws, got);
+    }
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+}
+
+#undef T
+#undef FUKERNEL_FN
+#undef FU_SCALAR
+#undef FU_AVX2
+#undef FU_AVX512
