@@ -15,9 +15,11 @@ from convx import _cpu  # noqa: E402  (runs CPU detection; CONVX_ISA errors surf
 from convx import reference  # noqa: E402
 from convx._validate import get_num_threads, set_num_threads  # noqa: E402
 from convx.conv import conv1d, conv2d, conv3d  # noqa: E402
+from convx.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
 from convx.deform import deform_conv2d  # noqa: E402
 
 __all__ = [
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "conv1d", "conv2d", "conv3d", "deform_conv2d",
     "set_num_threads", "get_num_threads", "show_config", "get_config", "reference",
 ]

@@ -1,0 +1,54 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Glue for the transposed convolutions (csrc/conv_transpose.template.c): no policy, just the C
+call.
+
+The caller (convx/conv_transpose.py) passes C-contiguous, native-order arrays of one dtype,
+already validated, as 5-D views [N, C, D, H, W] (weight [C_in, C_out/groups, kD, kH, kW]); this
+module fills the problem struct and releases the GIL around the C driver.
+"""
+cimport numpy as cnp
+from convx._csrc cimport *
+
+include "_runtime.pxi"
+
+cnp.import_array()
+
+
+def _conv_transpose(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride,
+                    tuple pad, tuple dil, Py_ssize_t groups, int algorithm, int workers):
+    """y[...] = conv_transpose(x, w) + bias for 5-D arrays; y's shape carries output_padding."""
+    cdef convx_conv_transpose_problem p
+    cdef int a, st
+    p.N = x.shape[0]
+    p.C_in = x.shape[1]
+    p.C_out = w.shape[1] * groups
+    p.groups = groups
+    for a in range(3):
+        p.in_[a] = x.shape[2 + a]
+        p.k[a] = w.shape[2 + a]
+        p.out[a] = y.shape[2 + a]
+        p.stride[a] = stride[a]
+        p.pad[a] = pad[a]
+        p.dil[a] = dil[a]
+    cdef void *bp = NULL
+    cdef cnp.ndarray b
+    if bias is not None:
+        b = bias
+        bp = cnp.PyArray_DATA(b)
+    cdef void *xp = cnp.PyArray_DATA(x)
+    cdef void *wp = cnp.PyArray_DATA(w)
+    cdef void *yp = cnp.PyArray_DATA(y)
+    if x.dtype.num == cnp.NPY_FLOAT32:
+        with nogil:
+            st = convx_conv_transpose_f32(&p, <const float *>xp, <const float *>wp,
+                                          <const float *>bp, <float *>yp, algorithm, workers)
+    else:
+        with nogil:
+            st = convx_conv_transpose_f64(&p, <const double *>xp, <const double *>wp,
+                                          <const double *>bp, <double *>yp, algorithm, workers)
+    _check(st)
+    return y
+
+
+ALGO_DIRECT = CONVX_ALGO_DIRECT
+ALGO_IM2COL = CONVX_ALGO_IM2COL

@@ -1,0 +1,201 @@
+"""Transposed convolutions conv_transpose1d / 2d / 3d with torch.nn.functional semantics.
+
+Layers: this module validates and normalises every argument (via convx._validate), applies the
+dtype policy, makes inputs C-contiguous, allocates the output, picks the algorithm, then calls
+the Cython glue convx._conv_transpose, which calls the C drivers in
+csrc/conv_transpose.template.c (GEMM + col2im, parallel over output channels).
+"""
+import numpy as np
+
+from convx import _validate as V
+
+ALGORITHMS = ("auto", "direct", "im2col", "reference")
+
+
+def choose_algorithm(c_in_per_group, c_out_per_group, kernel, in_spatial):
+    """The ``algorithm="auto"`` rule (measured with ``python -m convx bench --suite
+    conv_transpose``).
+
+    Both C algorithms are GEMM + col2im and give bit-identical results. "direct" (per-thread
+    fused GEMM + col2im over blocks of output channels, the col tile stays in L2, no barriers)
+    is the faster one on every benchmark case, so "auto" always picks it.
+    """
+    return "direct"
+
+
+def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_padding, groups,
+                      dilation, algorithm, workers, out):
+    from convx import _conv_transpose, reference
+    x = V.as_array(input, "input")
+    w = V.as_array(weight, "weight")
+    b = None if bias is None else V.as_array(bias, "bias")
+
+    if w.ndim != nd + 2:
+        raise ValueError(f"weight must be {nd + 2}-D [C_in, C_out/groups, {', '.join('k' * nd)}] "
+                         f"for {op}, got weight of shape {w.shape}")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"input must be {nd + 1}-D (unbatched) or {nd + 2}-D (batched) for {op}, "
+                         f"got input of shape {x.shape}")
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x[None]
+    if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"groups must be a positive int, got {groups!r} ({type(groups).__name__})")
+    groups = int(groups)
+    if groups < 1:
+        raise ValueError(f"groups must be a positive int, got groups={groups}")
+    C_in_w, Cog = w.shape[0], w.shape[1]
+    C_out = Cog * groups
+    kernel = tuple(int(k) for k in w.shape[2:])
+    if C_in_w % groups:
+        raise ValueError(f"weight.shape[0] (C_in={C_in_w}) must be divisible by groups={groups}")
+    if any(k < 1 for k in kernel):
+        raise ValueError(f"weight must have kernel sizes >= 1, got weight of shape {w.shape}")
+    N, C_in = x.shape[0], x.shape[1]
+    if C_in != C_in_w:
+        raise ValueError(f"input has {C_in} channels but weight of shape {w.shape} expects "
+                         f"C_in = weight.shape[0] = {C_in_w} (transposed weight layout "
+                         f"[C_in, C_out/groups, *k])")
+    stride = V.int_tuple(stride, nd, "stride", 1)
+    dilation = V.int_tuple(dilation, nd, "dilation", 1)
+    if isinstance(padding, str):
+        raise ValueError(f"padding must be an int or a tuple of {nd} ints for {op} (no 'same' or "
+                         f"'valid' for transposed convolutions), got padding={padding!r}")
+    pad = V.int_tuple(padding, nd, "padding", 0)
+    opad = V.int_tuple(output_padding, nd, "output_padding", 0)
+    for ax in range(nd):
+        if not (opad[ax] < stride[ax] or opad[ax] < dilation[ax]):
+            raise ValueError(f"output_padding must be smaller than either stride or dilation in "
+                             f"every dimension, got output_padding={opad}, stride={stride}, "
+                             f"dilation={dilation}")
+    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got algorithm={algorithm!r}")
+    nworkers = V.resolve_workers(workers)
+    if b is not None and b.shape != (C_out,):
+        raise ValueError(f"bias must be 1-D with C_out={C_out} elements (weight.shape[1]*groups), "
+                         f"got bias of shape {b.shape}")
+    spatial = x.shape[2:]
+    if any(s == 0 for s in spatial) and N and C_in:
+        raise ValueError(f"input spatial sizes must be >= 1 (only a zero batch or zero channels "
+                         f"are allowed to be empty), got input of shape {x.shape}")
+    out_sp = []
+    for ax in range(nd):
+        o = ((spatial[ax] - 1) * stride[ax] - 2 * pad[ax] + dilation[ax] * (kernel[ax] - 1)
+             + opad[ax] + 1)
+        if o < 1 and N and C_in:
+            raise ValueError(f"output size {o} < 1 in spatial dimension {ax}: input "
+                             f"{tuple(spatial)}, kernel {kernel}, stride {stride}, padding "
+                             f"{pad}, output_padding {opad}, dilation {dilation}; reduce padding")
+        out_sp.append(max(o, 0))
+    dtype = V.compute_dtype(x, w, b)
+    shape = (N, C_out, *out_sp)
+    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+
+    if algorithm == "reference":
+        r = getattr(reference, op)(x, w, b, stride, pad, opad, groups, dilation)
+        r = np.asarray(r, dtype=dtype).reshape(shape)
+        r = r[0] if unbatched else r
+        if out is not None:
+            out[...] = r
+            return out
+        return r
+
+    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
+    if y.size == 0:
+        return out if out is not None else (y[0] if unbatched else y)
+    if C_in == 0:  # empty reduction: bias only
+        y[...] = 0 if b is None else V.as_compute_array(b, dtype).reshape((1, C_out) + (1,) * nd)
+        return out if out is not None else (y[0] if unbatched else y)
+
+    xc = V.as_compute_array(x, dtype)
+    wc = V.as_compute_array(w, dtype)
+    bc = None if b is None else V.as_compute_array(b, dtype)
+    if algorithm == "auto":
+        algorithm = choose_algorithm(C_in // groups, Cog, kernel, spatial)
+    lead = (1,) * (3 - nd)
+    x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
+    w5 = wc.reshape(wc.shape[:2] + lead + wc.shape[2:])
+    y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
+    algo = (_conv_transpose.ALGO_DIRECT if algorithm == "direct"
+            else _conv_transpose.ALGO_IM2COL)
+    _conv_transpose._conv_transpose(x5, w5, bc, y5, lead + stride, (0,) * (3 - nd) + pad,
+                                    lead + dilation, groups, algo, nworkers)
+    if out is not None:
+        return out
+    return y[0] if unbatched else y
+
+
+_DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functional.{op}``.
+
+    The adjoint of :func:`convx.conv{nd}d`: input position ``i`` and kernel tap ``t`` add
+    ``input[i] * weight[t]`` to output position ``i*stride - padding + t*dilation``.
+
+    Parameters
+    ----------
+    input : array_like, shape [N, C_in, {sp}] or unbatched [C_in, {sp}]
+    weight : array_like, shape [C_in, C_out/groups, {k}]
+        Note the transposed layout: input channels first.
+    bias : array_like, shape [C_out], optional
+    stride, dilation : int or tuple of {nd} ints, >= 1
+    padding : int or tuple of {nd} ints, >= 0
+        Removes ``dilation*(k-1) - padding`` ... i.e. crops ``padding`` from both ends of the
+        full transposed output (strings are not accepted, as in torch).
+    output_padding : int or tuple of {nd} ints
+        Extra size added at the end of each axis; must be smaller than stride or dilation.
+    groups : int
+        Input and output channels are split into ``groups`` blocks; C_in must be divisible by it.
+    algorithm : {{'auto', 'direct', 'im2col', 'reference'}}
+        'direct': per-thread fused GEMM + col2im; 'im2col': team GEMM then parallel col2im
+        (bit-identical to 'direct'); 'auto' applies
+        :func:`convx.conv_transpose.choose_algorithm`; 'reference' runs the NumPy oracle.
+    workers : int, optional
+        Threads for this call; None uses :func:`convx.get_num_threads`, -1 all cores. The result
+        does not depend on it (bit-identical for any value).
+    out : ndarray, optional
+        C-contiguous, writeable array of the exact result shape and dtype to write into.
+
+    Returns
+    -------
+    ndarray, shape [N, C_out, {osp}] (unbatched input gives an unbatched result), with
+    ``out = (in - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1`` per axis. Its
+    dtype is ``np.result_type(input, weight)`` with float16 -> float32 and integer/bool ->
+    float64.
+
+    Examples
+    --------
+    >>> import numpy as np, convx
+    >>> x = np.ones({xshape}, dtype=np.float32)
+    >>> w = np.ones({wshape}, dtype=np.float32)
+    >>> convx.{op}(x, w, stride=2, padding=1).shape
+    {oshape}
+    """
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1, *, algorithm="auto", workers=None, out=None):
+    return _conv_transposend(1, "conv_transpose1d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation, algorithm, workers, out)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1, *, algorithm="auto", workers=None, out=None):
+    return _conv_transposend(2, "conv_transpose2d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation, algorithm, workers, out)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1, *, algorithm="auto", workers=None, out=None):
+    return _conv_transposend(3, "conv_transpose3d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation, algorithm, workers, out)
+
+
+conv_transpose1d.__doc__ = _DOC.format(nd=1, op="conv_transpose1d", sp="L", k="k", osp="L_out",
+                                       xshape="(1, 2, 5)", wshape="(2, 4, 4)",
+                                       oshape="(1, 4, 10)")
+conv_transpose2d.__doc__ = _DOC.format(nd=2, op="conv_transpose2d", sp="H, W", k="kH, kW",
+                                       osp="H_out, W_out", xshape="(1, 2, 5, 5)",
+                                       wshape="(2, 4, 4, 4)", oshape="(1, 4, 10, 10)")
+conv_transpose3d.__doc__ = _DOC.format(nd=3, op="conv_transpose3d", sp="D, H, W",
+                                       k="kD, kH, kW", osp="D_out, H_out, W_out",
+                                       xshape="(1, 2, 5, 5, 5)", wshape="(2, 4, 4, 4, 4)",
+                                       oshape="(1, 4, 10, 10, 10)")

@@ -1,0 +1,411 @@
+/* conv_transpose.template.c — transposed convolution drivers (GEMM + col2im), one dtype.
+ *
+ * Included twice by conv_transpose.c with CONVX_T (float/double) and CONVX_DT (f32/f64) defined;
+ * every function here is static or named through CONVX_NAME. Compiled with baseline flags plus
+ * OpenMP: ISA-specific work happens only in the GEMM micro-kernel reached through the dispatch
+ * table (and in convx_gemm, which uses the same micro-kernel).
+ *
+ * Formulation, per image n and group g: with At_g[co*ntaps + t][ci] = w[g*Cig + ci][co][t],
+ *     col = At_g (M = Cog*ntaps rows) x x_g (Cig rows, one column per input pixel)
+ * and col2im scatter-adds col[co*ntaps + t][i] into y[co][i*stride - pad + t*dil] (positions
+ * outside the output are dropped). y starts from the bias (or zero), so output cells that no
+ * input reaches (output_padding beyond the padding) hold just the bias.
+ *
+ * Determinism: the input pixels are cut into tiles that depend on the problem only (whole input
+ * rows (d, h), or fixed chunks of a row when rows are very long), and each output channel plane
+ * is written by one thread at a time, adding tiles in pixel order and, within a tile, in
+ * (input row, kd, kh, kw) order. Each col element is one micro-kernel dot product whose
+ * arithmetic does not depend on the row/column block it was computed in. So results are
+ * bit-identical for any `workers`, and the two drivers below agree bit for bit.
+ *  - fused ("direct"): jobs are (image, group, block of output channels); a job computes its own
+ *    col rows tile by tile into a per-thread L2-sized buffer and scatters them at once. No
+ *    barriers; the col tile is consumed while it is still in L2.
+ *  - team ("im2col"): per (image, group, tile) one threaded convx_gemm over all M rows into a
+ *    shared buffer, then a parallel col2im over output channels.
+ */
+#if !defined(CONVX_T) || !defined(CONVX_DT)
+#error "conv_transpose.template.c needs CONVX_T and CONVX_DT (include it from conv_transpose.c)"
+#endif
+
+#define T CONVX_T
+#define CT_ROW_CHUNK 2048   /* longer input rows are tiled in chunks of this many pixels */
+#define CT_FUSED_ROWS 192   /* target GEMM rows (channels x taps) of one fused job */
+#define CT_FUSED_COL_BYTES (256 << 10)  /* per-thread col tile, in L2 */
+
+/* At[g][m][ci] = w[g*Cig + ci][m] (m = co*ntaps + t): the row-major M x Cig A operand. */
+static void CONVX_NAME(ct_pack_weights)(const convx_conv_transpose_problem *p, const T *w, T *At,
+                                        int workers)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx M = Cog * p->k[0] * p->k[1] * p->k[2];
+    const cx_idx mb = CX_CEILDIV(M, 64), nblk = G * mb;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(workers)
+#endif
+    for (cx_idx b = 0; b < nblk; b++) {
+        const cx_idx g = b / mb, m0 = (b % mb) * 64, m1 = CX_MIN(M, m0 + 64);
+        const T *wg = w + g * Cig * M;
+        T *ag = At + g * M * Cig;
+        for (cx_idx c0 = 0; c0 < Cig; c0 += 16) {
+            const cx_idx c1 = CX_MIN(Cig, c0 + 16);
+            for (cx_idx m = m0; m < m1; m++)
+                for (cx_idx ci = c0; ci < c1; ci++) ag[m * Cig + ci] = wg[ci * M + m];
+        }
+    }
+}
+
+/* y plane(s) := bias value (or zero) */
+static void CONVX_NAME(ct_fill)(T *yc, cx_idx n, T v)
+{
+    for (cx_idx i = 0; i < n; i++) yc[i] = v;
+}
+
+/* yc[o] += col[t*ts + j*ps] for one output channel: taps t = (kd*KH + kh)*KW + kw, input pixel
+ * p0 + j for j in [0, np). ps == 1: tap rows of pixels (col); ts == 1: pixel rows of taps
+ * (the transposed col). yc is the channel's output plane. The order of additions into an
+ * output element is (input row, kd, kh, kw) in both layouts. */
+static void CONVX_NAME(ct_scatter)(const convx_conv_transpose_problem *p, const T *col,
+                                   cx_idx ts, cx_idx ps, cx_idx p0, cx_idx np,
+                                   T *CX_RESTRICT yc)
+{
+    const cx_idx IH = p->in[1], IW = p->in[2];
+    const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
+    const cx_idx OD = p->out[0], OH = p->out[1], OW = p->out[2];
+    const cx_idx sd = p->stride[0], sh = p->stride[1], sw = p->stride[2];
+    const cx_idx pd = p->pad[0], ph = p->pad[1], pw = p->pad[2];
+    const cx_idx dd = p->dil[0], dh = p->dil[1], dw = p->dil[2];
+    for (cx_idx j = 0; j < np;) {
+        const cx_idx pix = p0 + j;
+        const cx_idx iw0 = pix % IW, ih = (pix / IW) % IH, id = pix / (IW * IH);
+        const cx_idx seg = CX_MIN(IW - iw0, np - j);
+        for (cx_idx kd = 0; kd < KD; kd++) {
+            const cx_idx od = id * sd - pd + kd * dd;
+            if (od < 0 || od >= OD) continue;
+            for (cx_idx kh = 0; kh < KH; kh++) {
+                const cx_idx oh = ih * sh - ph + kh * dh;
+                if (oh < 0 || oh >= OH) continue;
+                T *CX_RESTRICT yrow = yc + (od * OH + oh) * OW;
+                for (cx_idx kw = 0; kw < KW; kw++) {
+                    /* ow = iw*sw + off; keep 0 <= ow < OW and iw in [iw0, iw0 + seg) */
+                    const cx_idx off = kw * dw - pw;
+                    cx_idx lo = off >= 0 ? 0 : CX_CEILDIV(-off, sw);
+                    if (OW - 1 - off < 0) continue;
+                    cx_idx hi = (OW - 1 - off) / sw + 1;
+                    lo = CX_MAX(lo, iw0);
+                    hi = CX_MIN(hi, iw0 + seg);
+                    if (hi <= lo) continue;
+                    /* c[iw] is column j + (iw - iw0) of tap row t */
+                    const T *CX_RESTRICT c = col + ((kd * KH + kh) * KW + kw) * ts +
+                                             (j + (lo - iw0)) * ps;
+                    const cx_idx cnt = hi - lo;
+                    T *CX_RESTRICT yo = yrow + lo * sw + off;
+                    if (ps != 1) {
+                        for (cx_idx e = 0; e < cnt; e++) yo[e * sw] += c[e * ps];
+                    } else if (sw == 1) {
+                        for (cx_idx e = 0; e < cnt; e++) yo[e] += c[e];
+                    } else if (sw == 2) {
+                        for (cx_idx e = 0; e < cnt; e++) yo[2 * e] += c[e];
+                    } else {
+                        for (cx_idx e = 0; e < cnt; e++) yo[e * sw] += c[e];
+                    }
+                }
+            }
+        }
+        j += seg;
+    }
+}
+
+/* Pixel tiling fixed by the problem: whole rows (R rows per tile) or row chunks. */
+typedef struct {
+    cx_idx rows_per_tile;   /* > 0: tiles are R whole input rows; 0: chunked rows */
+    cx_idx chunks_per_row;
+    cx_idx width;           /* max pixels per tile (the col buffer's row stride) */
+    cx_idx ntiles;
+} CONVX_CAT(ct_tiling_, CONVX_DT);
+
+static CONVX_CAT(ct_tiling_, CONVX_DT) CONVX_NAME(ct_tiling)(const convx_conv_transpose_problem *p,
+                                                             cx_idx rows_m, cx_idx target_bytes)
+{
+    CONVX_CAT(ct_tiling_, CONVX_DT) tl;
+    const cx_idx IW = p->in[2], nrows = p->in[0] * p->in[1];
+    if (IW <= CT_ROW_CHUNK) {
+        cx_idx R = target_bytes / CX_MAX((cx_idx)1, rows_m * IW * (cx_idx)sizeof(T));
+        R = CX_MAX((cx_idx)1, CX_MIN(R, nrows));
+        tl.rows_per_tile = R;
+        tl.chunks_per_row = 1;
+        tl.width = R * IW;
+        tl.ntiles = CX_CEILDIV(nrows, R);
+    } else {
+        tl.rows_per_tile = 0;
+        tl.chunks_per_row = CX_CEILDIV(IW, CT_ROW_CHUNK);
+        tl.width = CT_ROW_CHUNK;
+        tl.ntiles = nrows * tl.chunks_per_row;
+    }
+    return tl;
+}
+
+static void CONVX_NAME(ct_tile)(const convx_conv_transpose_problem *p,
+                                const CONVX_CAT(ct_tiling_, CONVX_DT) *tl, cx_idx i, cx_idx *p0,
+                                cx_idx *np)
+{
+    const cx_idx IW = p->in[2], Pin = p->in[0] * p->in[1] * IW;
+    if (tl->rows_per_tile > 0) {
+        *p0 = i * tl->rows_per_tile * IW;
+        *np = CX_MIN(tl->width, Pin - *p0);
+    } else {
+        const cx_idx row = i / tl->chunks_per_row, c = i % tl->chunks_per_row;
+        *p0 = row * IW + c * CT_ROW_CHUNK;
+        *np = CX_MIN((cx_idx)CT_ROW_CHUNK, IW - c * CT_ROW_CHUNK);
+    }
+}
+
+static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *x, const T *At,
+                                const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+    const cx_idx M = Cog * ntaps;
+    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
+    const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
+    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+
+    /* output channels per job: about CT_FUSED_ROWS GEMM rows, fewer when the team needs jobs
+     * (the block size only groups rows; it never changes an element's arithmetic) */
+    cx_idx cb = CX_MIN(Cog, CX_MAX((cx_idx)1, CX_CEILDIV(CT_FUSED_ROWS, ntaps)));
+    while (cb > 1 && p->N * G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers) cb = CX_CEILDIV(cb, 2);
+    const cx_idx ncb = CX_CEILDIV(Cog, cb);
+    const CONVX_CAT(ct_tiling_, CONVX_DT) tl =
+        CONVX_NAME(ct_tiling)(p, cb * ntaps, CT_FUSED_COL_BYTES);
+    cx_idx col_elems, njobs;
+    if (cx_mul_overflow(cb * ntaps, tl.width, &col_elems)) return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(p->N * G, ncb, &njobs)) return CONVX_ERR_NOMEM;
+    (void)M;
+
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    {
+        size_t got = 0;
+        T *col = (T *)convx_ws_acquire((size_t)col_elems * sizeof(T), &got);
+        if (!col) fail = 1;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx job = 0; job < njobs; job++) {
+            if (!col) continue;
+            const cx_idx cbi = job % ncb, g = (job / ncb) % G, n = job / (ncb * G);
+            const cx_idx co0 = cbi * cb, co1 = CX_MIN(Cog, co0 + cb);
+            const cx_idx mj = (co1 - co0) * ntaps;
+            T *yj = y + (n * p->C_out + g * Cog + co0) * Pout;
+            for (cx_idx co = co0; co < co1; co++)
+                CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout,
+                                    bias ? bias[g * Cog + co] : (T)0);
+            const T *A = At + (g * Cog + co0) * ntaps * Cig;
+            const T *B = x + (n * p->C_in + g * Cig) * Pin;
+            for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
+                cx_idx p0, np;
+                CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
+                for (cx_idx js = 0; js < np; js += NR) {
+                    const cx_idx nn = CX_MIN(NR, np - js);
+                    for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
+                        const cx_idx kn = CX_MIN(kc, Cig - k0);
+                        for (cx_idx m = 0; m < mj; m += MR)
+                            uk(kn, A + m * Cig + k0, Cig, B + k0 * Pin + p0 + js, Pin,
+                               col + m * tl.width + js, tl.width, CX_MIN(MR, mj - m), nn,
+                               k0 > 0, NULL);
+                    }
+                }
+                for (cx_idx co = co0; co < co1; co++)
+                    CONVX_NAME(ct_scatter)(p, col + (co - co0) * ntaps * tl.width, tl.width, 1,
+                                           p0, np, yj + (co - co0) * Pout);
+            }
+        }
+        if (col) convx_ws_release(col, got);
+    }
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+}
+
+/* XT[n][g][pix][ci] = x[n][g*Cig + ci][pix]: the pixel-major A operand of the transposed GEMM. */
+static void CONVX_NAME(ct_pack_input)(const convx_conv_transpose_problem *p, const T *x, T *XT,
+                                      int workers)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G;
+    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
+    const cx_idx pb = CX_CEILDIV(Pin, 64), nblk = p->N * G * pb;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(workers)
+#endif
+    for (cx_idx b = 0; b < nblk; b++) {
+        const cx_idx ng = b / pb, q0 = (b % pb) * 64, q1 = CX_MIN(Pin, q0 + 64);
+        const T *xs = x + ng * Cig * Pin;
+        T *xt = XT + ng * Pin * Cig;
+        for (cx_idx c0 = 0; c0 < Cig; c0 += 16) {
+            const cx_idx c1 = CX_MIN(Cig, c0 + 16);
+            for (cx_idx q = q0; q < q1; q++)
+                for (cx_idx ci = c0; ci < c1; ci++) xt[q * Cig + ci] = xs[ci * Pin + q];
+        }
+    }
+}
+
+/* The fused driver with the GEMM transposed, for few input pixels and many (channel, tap) rows
+ * (deep, small-spatial layers): colT[pixel][co*ntaps + t] = XT x w_g, where the weights are
+ * read in place as the B operand (no weight repacking, which would cost more than the GEMM)
+ * and only the small input is transposed. Jobs and tiles as in ct_fused. */
+static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T *XT, const T *w,
+                                  const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+    const cx_idx M = Cog * ntaps;
+    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
+    const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
+    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+
+    cx_idx cb = CX_MIN(Cog, CX_MAX((cx_idx)1, CX_CEILDIV(CT_FUSED_ROWS, ntaps)));
+    while (cb > 1 && p->N * G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers) cb = CX_CEILDIV(cb, 2);
+    const cx_idx ncb = CX_CEILDIV(Cog, cb);
+    const cx_idx ldc = cb * ntaps;
+    const CONVX_CAT(ct_tiling_, CONVX_DT) tl = CONVX_NAME(ct_tiling)(p, ldc, CT_FUSED_COL_BYTES);
+    cx_idx col_elems, njobs;
+    if (cx_mul_overflow(ldc, tl.width, &col_elems)) return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(p->N * G, ncb, &njobs)) return CONVX_ERR_NOMEM;
+
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    {
+        size_t got = 0;
+        T *col = (T *)convx_ws_acquire((size_t)col_elems * sizeof(T), &got);
+        if (!col) fail = 1;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx job = 0; job < njobs; job++) {
+            if (!col) continue;
+            const cx_idx cbi = job % ncb, g = (job / ncb) % G, n = job / (ncb * G);
+            const cx_idx co0 = cbi * cb, co1 = CX_MIN(Cog, co0 + cb);
+            const cx_idx mj = (co1 - co0) * ntaps;
+            T *yj = y + (n * p->C_out + g * Cog + co0) * Pout;
+            for (cx_idx co = co0; co < co1; co++)
+                CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout,
+                                    bias ? bias[g * Cog + co] : (T)0);
+            const T *A = XT + (n * G + g) * Pin * Cig;
+            const T *B = w + g * Cig * M + co0 * ntaps;
+            for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
+                cx_idx p0, np;
+                CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
+                for (cx_idx js = 0; js < mj; js += NR) {
+                    const cx_idx nn = CX_MIN(NR, mj - js);
+                    for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
+                        const cx_idx kn = CX_MIN(kc, Cig - k0);
+                        for (cx_idx r = 0; r < np; r += MR)
+                            uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * M + js, M,
+                               col + r * ldc + js, ldc, CX_MIN(MR, np - r), nn, k0 > 0, NULL);
+                    }
+                }
+                for (cx_idx co = co0; co < co1; co++)
+                    CONVX_NAME(ct_scatter)(p, col + (co - co0) * ntaps, 1, ldc, p0, np,
+                                           yj + (co - co0) * Pout);
+            }
+        }
+        if (col) convx_ws_release(col, got);
+    }
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+}
+
+static int CONVX_NAME(ct_team)(const convx_conv_transpose_problem *p, const T *x, const T *At,
+                               const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+    const cx_idx M = Cog * ntaps;
+    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
+    const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
+    const CONVX_CAT(ct_tiling_, CONVX_DT) tl = CONVX_NAME(ct_tiling)(p, M, tbl->col_tile_bytes);
+    cx_idx col_elems;
+    if (cx_mul_overflow(M, tl.width, &col_elems)) return CONVX_ERR_NOMEM;
+    size_t got = 0;
+    T *col = (T *)convx_ws_acquire((size_t)col_elems * sizeof(T), &got);
+    if (!col) return CONVX_ERR_NOMEM;
+    const cx_idx nplanes = p->N * p->C_out;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(workers)
+#endif
+    for (cx_idx pl = 0; pl < nplanes; pl++)
+        CONVX_NAME(ct_fill)(y + pl * Pout, Pout, bias ? bias[pl % p->C_out] : (T)0);
+    int status = CONVX_OK;
+    for (cx_idx n = 0; n < p->N && status == CONVX_OK; n++)
+        for (cx_idx g = 0; g < G && status == CONVX_OK; g++) {
+            const T *B = x + (n * p->C_in + g * Cig) * Pin;
+            T *yg = y + (n * p->C_out + g * Cog) * Pout;
+            for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
+                cx_idx p0, np;
+                CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
+                status = CONVX_NAME(gemm)(M, np, Cig, At + g * M * Cig, Cig, B + p0, Pin, col,
+                                          tl.width, NULL, 0, workers);
+                if (status != CONVX_OK) break;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(workers)
+#endif
+                for (cx_idx co = 0; co < Cog; co++)
+                    CONVX_NAME(ct_scatter)(p, col + co * ntaps * tl.width, tl.width, 1, p0, np,
+                                           yg + co * Pout);
+            }
+        }
+    convx_ws_release(col, got);
+    return status;
+}
+
+int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x, const T *w,
+                               const T *bias, T *y, int algorithm, int workers)
+{
+    int st = convx_conv_transpose_check(p);
+    if (st != CONVX_OK) return st;
+    if (algorithm != CONVX_ALGO_DIRECT && algorithm != CONVX_ALGO_IM2COL) return CONVX_ERR_ARG;
+    if (workers < 1) workers = 1;
+    if (p->N == 0) return CONVX_OK;
+    const convx_table *tbl = convx_active_table();
+    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
+    const cx_idx M = (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
+    if (algorithm == CONVX_ALGO_DIRECT && p->N * Pin < M) {
+        /* transposing the input is cheaper than repacking the weights (chosen from the
+         * problem only, never from `workers`) */
+        size_t xgot = 0;
+        T *XT = (T *)convx_ws_acquire((size_t)(p->N * p->C_in * Pin) * sizeof(T), &xgot);
+        if (!XT) return CONVX_ERR_NOMEM;
+        CONVX_NAME(ct_pack_input)(p, x, XT, workers);
+        st = CONVX_NAME(ct_fused_t)(p, XT, w, bias, y, workers, tbl);
+        convx_ws_release(XT, xgot);
+        return st;
+    }
+    cx_idx wn = p->C_in * (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
+    size_t got = 0;
+    T *At = (T *)convx_ws_acquire((size_t)wn * sizeof(T), &got);
+    if (!At) return CONVX_ERR_NOMEM;
+    CONVX_NAME(ct_pack_weights)(p, w, At, workers);
+    if (algorithm == CONVX_ALGO_DIRECT)
+        st = CONVX_NAME(ct_fused)(p, x, At, bias, y, workers, tbl);
+    else
+        st = CONVX_NAME(ct_team)(p, x, At, bias, y, workers, tbl);
+    convx_ws_release(At, got);
+    return st;
+}
+
+#undef T
+#undef CT_ROW_CHUNK
+#undef CT_FUSED_ROWS
+#undef CT_FUSED_COL_BYTES
