@@ -30,6 +30,8 @@ from _helpers import (
 
 DTYPES = (np.float32, np.float64)
 algorithms = pytest.mark.parametrize("algorithm", ALGORITHMS)
+# the oracle path too, where the API contract (shapes, out=) is what is checked
+all_algorithms = pytest.mark.parametrize("algorithm", ALGORITHMS + ("reference",))
 
 
 def _sp(sizes, ndim):
@@ -161,17 +163,17 @@ def _run_batch_zero(ndim, algorithm, dtype):
     assert out.dtype == dtype
 
 
-@algorithms
+@all_algorithms
 def test_conv1d_batch_zero(algorithm, dtype):
     _run_batch_zero(1, algorithm, dtype)
 
 
-@algorithms
+@all_algorithms
 def test_conv2d_batch_zero(algorithm, dtype):
     _run_batch_zero(2, algorithm, dtype)
 
 
-@algorithms
+@all_algorithms
 def test_conv3d_batch_zero(algorithm, dtype):
     _run_batch_zero(3, algorithm, dtype)
 
@@ -567,19 +569,19 @@ def _run_out(ndim, algorithm, dtype, batched):
     assert_conv_close(out, expected if batched else expected[0], dtype, reduction_length(w.shape))
 
 
-@algorithms
+@all_algorithms
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "unbatched"])
 def test_conv1d_out(algorithm, dtype, batched):
     _run_out(1, algorithm, dtype, batched)
 
 
-@algorithms
+@all_algorithms
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "unbatched"])
 def test_conv2d_out(algorithm, dtype, batched):
     _run_out(2, algorithm, dtype, batched)
 
 
-@algorithms
+@all_algorithms
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "unbatched"])
 def test_conv3d_out(algorithm, dtype, batched):
     _run_out(3, algorithm, dtype, batched)

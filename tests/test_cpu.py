@@ -52,6 +52,7 @@ def test_cpu_show_config_mentions_active_isa(capsys):
     printed = capsys.readouterr().out
     assert printed.strip()
     assert cpu.active_isa() in printed
+    assert isinstance(convx.__version__, str) and convx.__version__
     cfg = convx.get_config()
     assert isinstance(cfg, dict)
     assert cpu.active_isa() in str(cfg)
