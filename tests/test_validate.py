@@ -270,7 +270,8 @@ def test_conv1d_huge_parameters(kwargs, expected, name, algorithm):
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, env=subprocess_env())
-    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
+    how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+    assert proc.returncode == 0, f"conv1d({kwargs}, algorithm={algorithm!r}): {how}\n{proc.stderr[-2000:]}"
     out = proc.stdout.split(None, 1)
     if out[0] == "ValueError":
         assert out[1].strip() == "True", f"ValueError does not name {name}"
