@@ -106,7 +106,17 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     cx_idx slab_elems, ntask;
     if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
-    const size_t slab_bytes = (size_t)(slab_elems + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx);
+    /* + 64 elements of slack: the dwconv kernels read up to 32 elements past a row */
+    const size_t slab_bytes = (size_t)(slab_elems + 64 + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx);
+#if CX_T_IS_F64
+    const convx_f32_dwconv_ukernel_fn dwk = NULL;
+#else
+    /* depthwise 3x3 (stride 1 or 2, dilation 1, same stride on both axes): register-blocked
+     * kernel that loads each input row once per 16 outputs */
+    const convx_f32_dwconv_ukernel_fn dwk =
+        (Cig == 1 && KD == 1 && KH == 3 && KW == 3 && dh == 1 && dw == 1 && sh == sw)
+            ? (sh == 1 ? tbl->dwconv3x3s1_f32 : sh == 2 ? tbl->dwconv3x3s2_f32 : NULL) : NULL;
+#endif
     /* many tiny tasks (depthwise on small planes): hand them out in chunks */
     const cx_idx task_chunk = CX_MAX((cx_idx)1, ntask / (16 * (cx_idx)workers));
 
@@ -117,7 +127,7 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     {
         size_t got = 0;
         T *slab = (T *)convx_ws_acquire(slab_bytes, &got);
-        cx_idx *tap_off = slab ? (cx_idx *)(slab + slab_elems + ntaps) : NULL;
+        cx_idx *tap_off = slab ? (cx_idx *)(slab + slab_elems + 64 + ntaps) : NULL;
         if (!slab) fail = 1;
         if (slab) {   /* tap offsets relative to a band's first output row: the same for every task */
             cx_idx t = 0;
@@ -162,6 +172,14 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
                         if (rhi < IHt)
                             memset(dk + rhi * row_len, 0, (size_t)((IHt - rhi) * row_len) * sizeof(T));
                     }
+                }
+                if (dwk) {   /* Cig == 1: one chunk, one slab channel, every output channel */
+#if !CX_T_IS_F64
+                    for (cx_idx oc = 0; oc < Cog; oc++)
+                        dwk(Bt, OW, slab, row_len, w + (g * Cog + oc) * 9, bpack[g * Cog + oc],
+                            ytask + oc * ysp, OW);
+#endif
+                    continue;
                 }
                 for (cx_idx b = 0; b < nblk; b++) {
                     const T *wb = wpack + g * wpack_per_group + blk_woff[b] +

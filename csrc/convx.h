@@ -152,6 +152,20 @@ int convx_conv_transpose_f64(const convx_conv_transpose_problem *p, const double
                              const double *w, const double *bias, double *y, int algorithm,
                              int workers);
 
+/* ---- fused depthwise-separable convolution (separable.c / separable.template.c) ----
+ * y = pointwise(depthwise(x)): depthwise weight dw [C_in*mult][kD*kH*kW] (channel cm reads
+ * input channel cm / mult), pointwise pw [C_out][C_in*mult], bias [C_out] or NULL (the caller
+ * folds the depthwise bias in: pw @ dw_bias + pw_bias). x [N, C_in, D, H, W] is ALREADY PADDED
+ * (no padding here); y [N, C_out, OD, OH, OW] with (out-1)*stride + (k-1)*dil < in per axis. */
+typedef struct {
+    cx_idx N, C_in, mult, C_out;
+    cx_idx in[3], k[3], out[3], stride[3], dil[3];
+} convx_dwsep_problem;
+int convx_dwsep_f32(const convx_dwsep_problem *p, const float *x, const float *dw,
+                    const float *pw, const float *bias, float *y, int workers);
+int convx_dwsep_f64(const convx_dwsep_problem *p, const double *x, const double *dw,
+                    const double *pw, const double *bias, double *y, int workers);
+
 #ifdef __cplusplus
 }
 #endif

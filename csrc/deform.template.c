@@ -83,14 +83,13 @@ static void CONVX_NAME(deform_gather)(const convx_deform_problem *p, const T *xc
     }
 }
 
-int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T *off,
-                              const T *mask, const T *w, const T *bias, T *y, int workers)
+/* C[m][j] for output channels of all weight groups, pixels [p0, p0 + np) of image n, from a
+ * gathered panel col [Cin*taps][ldcol]: GEMM micro-kernel over MR x NR blocks, K in kc chunks. */
+static void CONVX_NAME(deform_gemm_block)(const convx_deform_problem *p, const T *w,
+                                          const T *bias, T *y, cx_idx n, cx_idx p0, cx_idx np,
+                                          const T *col, cx_idx ldcol, cx_idx g, cx_idx m0,
+                                          cx_idx m1, const convx_table *tbl)
 {
-    int st = convx_deform_check(p);
-    if (st != CONVX_OK) return st;
-    if (p->N == 0) return CONVX_OK;
-    if (workers < 1) workers = 1;
-    const convx_table *tbl = convx_active_table();
 #if CX_T_IS_F64
     const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
 #else
@@ -98,20 +97,82 @@ int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T
 #endif
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
-    const cx_idx G = p->groups, OG = p->offset_groups;
-    const cx_idx Cig = p->C_in / G, Cog = p->C_out / G, Cpog = p->C_in / OG;
-    const cx_idx taps = p->kh * p->kw, K = Cig * taps, Ktot = p->C_in * taps;
+    const cx_idx Cog = p->C_out / p->groups, K = p->C_in / p->groups * p->kh * p->kw;
+    const cx_idx P = p->OH * p->OW;
+    const T *Ag = w + g * Cog * K;
+    const T *Bg = col + g * K * ldcol;
+    T *Cg = y + (n * p->C_out + g * Cog) * P + p0;
+    for (cx_idx js = 0; js < np; js += NR) {
+        const cx_idx nn = CX_MIN(NR, np - js);
+        for (cx_idx k0 = 0; k0 < K; k0 += kc) {
+            const cx_idx kn = CX_MIN(kc, K - k0);
+            for (cx_idx m = m0; m < m1; m += MR)
+                uk(kn, Ag + m * K + k0, K, Bg + k0 * ldcol + js, ldcol, Cg + m * P + js, P,
+                   CX_MIN(MR, m1 - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
+        }
+    }
+}
+
+/* Many independent pixel blocks: each thread owns a panel of Wb pixels (cache resident) and
+ * runs table, gather and GEMM for one (image, pixel block) job at a time, no barriers. */
+static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, const T *off,
+                                     const T *mask, const T *w, const T *bias, T *y,
+                                     int workers, const convx_table *tbl, cx_idx Wb,
+                                     cx_idx col_bpp)
+{
+    const cx_idx G = p->groups, OG = p->offset_groups, taps = p->kh * p->kw;
+    const cx_idx Cog = p->C_out / G, Cpog = p->C_in / OG, Ktot = p->C_in * taps;
     const cx_idx P = p->OH * p->OW, HW = p->H * p->W;
-    const cx_idx esz = (cx_idx)sizeof(T);
-    /* bytes per pixel column: col rows plus the table (4 weights + 4 int32 indices per entry) */
-    const cx_idx col_bpp = Ktot * esz + OG * taps * 4 * (esz + 4);
-    cx_idx Pt = tbl->col_tile_bytes / col_bpp / NR * NR;
-    Pt = CX_MIN(CX_MAX(Pt, NR), CX_CEILDIV(P, NR) * NR);
-    cx_idx bytes;
-    if (cx_mul_overflow(col_bpp, Pt, &bytes)) return CONVX_ERR_NOMEM;
-    if (bytes > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
+    const cx_idx nblk = CX_CEILDIV(P, Wb), njobs = p->N * nblk;
+    const size_t bytes = (size_t)(col_bpp * Wb);
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    {
+        size_t got = 0;
+        T *col = (T *)convx_ws_acquire(bytes, &got);
+        if (!col) fail = 1;
+        T *wt = col ? col + Ktot * Wb : NULL;
+        int32_t *idx = col ? (int32_t *)(wt + OG * taps * 4 * Wb) : NULL;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx job = 0; job < njobs; job++) {
+            if (!col) continue;
+            const cx_idx n = job / nblk, p0 = (job % nblk) * Wb, np = CX_MIN(Wb, P - p0);
+            for (cx_idx e = 0; e < OG * taps; e++)
+                CONVX_NAME(deform_table)(p, off, mask, n, e / taps, e % taps, p0, np,
+                                         idx + e * 4 * Wb, wt + e * 4 * Wb, Wb);
+            for (cx_idx c = 0; c < p->C_in; c++)
+                CONVX_NAME(deform_gather)(p, x + (n * p->C_in + c) * HW, c / Cpog, idx, wt, np,
+                                          col + c * taps * Wb, Wb);
+            for (cx_idx g = 0; g < G; g++)
+                CONVX_NAME(deform_gemm_block)(p, w, bias, y, n, p0, np, col, Wb, g, 0, Cog,
+                                              tbl);
+        }
+        if (col) convx_ws_release(col, got);
+    }
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+}
+
+/* Few pixel blocks (small images, small batches): the team shares one super-tile of Pt pixels,
+ * builds its table and gathers its rows together, then splits the GEMM by (weight group,
+ * MR-row block, NR-pixel block) so every thread has work. */
+static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, const T *off,
+                                   const T *mask, const T *w, const T *bias, T *y, int workers,
+                                   const convx_table *tbl, cx_idx Pt, cx_idx col_bpp)
+{
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const cx_idx G = p->groups, OG = p->offset_groups, taps = p->kh * p->kw;
+    const cx_idx Cog = p->C_out / G, Cpog = p->C_in / OG, Ktot = p->C_in * taps;
+    const cx_idx P = p->OH * p->OW, HW = p->H * p->W;
     size_t got = 0;
-    T *col = (T *)convx_ws_acquire((size_t)bytes, &got);
+    T *col = (T *)convx_ws_acquire((size_t)(col_bpp * Pt), &got);
     if (!col) return CONVX_ERR_NOMEM;
     T *wt = col + Ktot * Pt;
     int32_t *idx = (int32_t *)(wt + OG * taps * 4 * Pt);
@@ -141,19 +202,48 @@ int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T
         for (cx_idx job = 0; job < G * mblocks * nnb; job++) {
             const cx_idx js = (job % nnb) * NR, m = ((job / nnb) % mblocks) * MR;
             const cx_idx g = job / (nnb * mblocks);
-            const cx_idx nn = CX_MIN(NR, np - js);
-            const T *Ag = w + (g * Cog + m) * K;
-            const T *Bg = col + g * K * Pt + js;
-            T *Cg = y + (n * p->C_out + g * Cog + m) * P + p0 + js;
-            for (cx_idx k0 = 0; k0 < K; k0 += kc) {
-                const cx_idx kn = CX_MIN(kc, K - k0);
-                uk(kn, Ag + k0, K, Bg + k0 * Pt, Pt, Cg, P, CX_MIN(MR, Cog - m), nn, k0 > 0,
-                   bias ? bias + g * Cog + m : NULL);
-            }
+            CONVX_NAME(deform_gemm_block)(p, w, bias, y, n, p0 + js, CX_MIN(NR, np - js),
+                                          col + js, Pt, g, m, CX_MIN(Cog, m + MR), tbl);
         }
     }
     convx_ws_release(col, got);
     return CONVX_OK;
+}
+
+int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T *off,
+                              const T *mask, const T *w, const T *bias, T *y, int workers)
+{
+    int st = convx_deform_check(p);
+    if (st != CONVX_OK) return st;
+    if (p->N == 0) return CONVX_OK;
+    if (workers < 1) workers = 1;
+    const convx_table *tbl = convx_active_table();
+#if CX_T_IS_F64
+    const cx_idx NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx NR = tbl->gemm_nr_f32;
+#endif
+    const cx_idx OG = p->offset_groups, taps = p->kh * p->kw, Ktot = p->C_in * taps;
+    const cx_idx P = p->OH * p->OW, esz = (cx_idx)sizeof(T);
+    /* bytes per pixel column: col rows plus the table (4 weights + 4 int32 indices per entry) */
+    const cx_idx col_bpp = Ktot * esz + OG * taps * 4 * (esz + 4);
+    /* Per-thread blocks of up to 4 NR-wide panels (<= 256 KiB, L2 resident: measured faster
+     * than wider team tiles whose panel spills to L3), narrower when the team needs jobs. The
+     * path and widths only change which thread computes an element and its ldb, never its
+     * arithmetic (same gather formula, same kc chunks), so results do not depend on workers. */
+    cx_idx wmul = CX_MAX((cx_idx)1, CX_MIN((cx_idx)4, (cx_idx)(256 << 10) / CX_MAX((cx_idx)1, col_bpp * NR)));
+    while (wmul > 1 && p->N * CX_CEILDIV(P, wmul * NR) < 8 * (cx_idx)workers) wmul--;
+    const cx_idx Wb = CX_MIN(wmul * NR, CX_CEILDIV(P, NR) * NR);
+    cx_idx max_bytes;
+    if (cx_mul_overflow(col_bpp, CX_CEILDIV(P, NR) * NR, &max_bytes)) return CONVX_ERR_NOMEM;
+    if (workers == 1 || p->N * CX_CEILDIV(P, Wb) >= 4 * (cx_idx)workers) {
+        if (col_bpp * Wb > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
+        return CONVX_NAME(deform_blocks)(p, x, off, mask, w, bias, y, workers, tbl, Wb, col_bpp);
+    }
+    cx_idx Pt = tbl->col_tile_bytes / col_bpp / NR * NR;
+    Pt = CX_MIN(CX_MAX(Pt, NR), CX_CEILDIV(P, NR) * NR);
+    if (col_bpp * Pt > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
+    return CONVX_NAME(deform_team)(p, x, off, mask, w, bias, y, workers, tbl, Pt, col_bpp);
 }
 
 #undef T

@@ -32,6 +32,16 @@ typedef void (*convx_f64_gemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda,
 #include "gemm/gemm.inc"
 #undef CONVX_GEMM_UKERNEL
 
+/* depthwise 3x3 micro-kernels on one channel's slab, see kernels/dwconv/ */
+typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *x,
+                                            cx_idx x_rstride, const float *w, float bias,
+                                            float *y, cx_idx y_rstride);
+#define CONVX_DWCONV_UKERNEL(isa, dt, ctype, k, s, name)                                      \
+    void name(cx_idx n_rows, cx_idx n, const ctype *x, cx_idx x_rstride, const ctype *w,      \
+              ctype bias, ctype *y, cx_idx y_rstride);
+#include "dwconv/dwconv.inc"
+#undef CONVX_DWCONV_UKERNEL
+
 /* slab row packer, see kernels/pack/pack.template.h */
 typedef void (*convx_f32_pack_row_fn)(cx_idx n_rows, float *dst, cx_idx dst_rstride,
                                       const float *src, cx_idx src_rstride, cx_idx IW, cx_idx pw,
@@ -82,6 +92,7 @@ typedef struct {
     convx_f64_gemm_ukernel_fn gemm_f64;
     int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64;
     cx_idx gemm_kc;             /* reduction chunk of the GEMM micro-kernel (B sub-panel in L2) */
+    convx_f32_dwconv_ukernel_fn dwconv3x3s1_f32, dwconv3x3s2_f32;   /* NULL: use direct */
     convx_f32_pack_row_fn pack_row_f32;
     convx_f64_pack_row_fn pack_row_f64;
     convx_peak_ukernel_fn peak_f32, peak_f64;
