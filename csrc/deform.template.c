@@ -4,18 +4,20 @@
  *
  * Lowering: out[n][g] = w[g] (Cout/G x K) * col[g] (K x P) + bias, K = Cin/G * kh * kw, where
  * col[c*taps + t][p] = mask(og(c), t, p) * bilinear(x[n][c], y(og(c), t, p), x(og(c), t, p))
- * is a deformable im2col. The image is cut into super-tiles of Pt output pixels; for each the
- * team (one OpenMP region for the whole call)
- *   1. builds the sampling table: for every (offset group, tap, pixel) four corner indices and
- *      four corner weights with the mask folded in and out-of-image corners zeroed — these depend
- *      on the offset group, never on the channel, so they are computed once and reused for
- *      every channel of the offset group (the main cost saving);
- *   2. gathers all Cin*taps rows of col (rows split across threads, whole channels per chunk);
- *   3. runs the GEMM jobs (weight group x MR output-channel block x NR pixel block) with the
- *      active ISA's GEMM micro-kernel reading col in place.
- * Every element's arithmetic depends only on the problem (Pt is chosen from the problem alone),
- * never on which thread computes it, and no reduction is split: results are bit-identical for
- * any `workers`. Workspace: one pooled buffer, col [Cin*taps][Pt] + the tables.
+ * is a deformable im2col, built a bounded tile of output pixels at a time. For each tile:
+ *   1. the sampling table: for every (offset group, tap, pixel) four corner indices and four
+ *      corner weights with the mask folded in and out-of-image corners zeroed — these depend
+ *      on the offset group, never on the channel, so they are computed once per tile and reused
+ *      for every channel of the offset group (the main cost saving);
+ *   2. the gather of all Cin*taps rows of col for the tile;
+ *   3. the GEMM with the active ISA's micro-kernel reading col in place (MR x NR blocks, K in
+ *      gemm_kc chunks), called from inside our own OpenMP region.
+ * Two schedules: with many tiles each thread owns a small panel (L2 resident) and runs whole
+ * (image, pixel block) jobs without barriers (deform_blocks); with few tiles (small images,
+ * batch 1) the team shares one super-tile, splits steps 1-2 by rows and step 3 by
+ * (weight group, MR block, NR block) (deform_team). An element's arithmetic never depends on
+ * the schedule, the tile widths or the thread computing it, and no reduction is split, so
+ * results are bit-identical for any `workers`. Workspace: pooled buffers, col + tables.
  *
  * Out-of-image corners get weight 0 and index 0 (a valid pixel) so the gather loop is branch
  * free; for finite inputs this is exactly torchvision's rule (an outside corner contributes 0).
