@@ -97,3 +97,16 @@ cdef extern from "convx.h" nogil:
     int convx_conv_transpose_f64(const convx_conv_transpose_problem *p, const double *x,
                                  const double *w, const double *bias, double *y, int algorithm,
                                  int workers)
+
+cdef extern from "convx.h" nogil:
+    ctypedef struct convx_dwsep_problem:
+        cx_idx N, C_in, mult, C_out
+        cx_idx in_ "in"[3]
+        cx_idx k[3]
+        cx_idx out[3]
+        cx_idx stride[3]
+        cx_idx dil[3]
+    int convx_dwsep_f32(const convx_dwsep_problem *p, const float *x, const float *dw,
+                        const float *pw, const float *bias, float *y, int workers)
+    int convx_dwsep_f64(const convx_dwsep_problem *p, const double *x, const double *dw,
+                        const double *pw, const double *bias, double *y, int workers)

@@ -1,0 +1,327 @@
+"""Separable convolutions: depthwise-separable (1-D/2-D/3-D) and spatially separable (2-D).
+
+Each equals two ``convx.convNd`` calls (see the oracles in :mod:`convx.reference.separable`) but
+never materialises the whole intermediate tensor:
+
+* ``depthwise_separable_conv{1,2,3}d``: the C driver (csrc/separable.template.c) cuts the output
+  rows into blocks whose depthwise result fits ~1 MiB, computes those rows (OpenMP over
+  channels, vectorised row kernels) and feeds them straight to convx's GEMM for the pointwise
+  stage, which writes the final output in place. The depthwise bias is folded into the
+  pointwise bias (``pw @ dw_bias + pw_bias``; equal up to rounding).
+* ``spatially_separable_conv2d``: blocks of output rows, each a (kh x 1) conv2d on the input
+  rows it needs followed by the (1 x kw) conv2d, with the block's intermediate bounded by
+  ``_SPATIAL_BLOCK_BYTES`` (a single block, i.e. exactly the two calls, when it fits).
+
+Padding and ``padding_mode`` are applied to the input first (for the depthwise stage, the only
+one that pads), which is what the two-call form does.
+"""
+import numpy as np
+
+from convx import _validate as V
+
+__all__ = ["depthwise_separable_conv1d", "depthwise_separable_conv2d",
+           "depthwise_separable_conv3d", "spatially_separable_conv2d"]
+
+_NP_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+# Bound on one block's intermediate in spatially_separable_conv2d (bytes).
+_SPATIAL_BLOCK_BYTES = 4 << 20
+
+
+def _groups(groups):
+    if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"groups must be a positive int, got {groups!r} ({type(groups).__name__})")
+    groups = int(groups)
+    if groups < 1:
+        raise ValueError(f"groups must be a positive int, got groups={groups}")
+    return groups
+
+
+def _batched(x, nd, op):
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"input must be {nd + 1}-D (unbatched) or {nd + 2}-D (batched) for {op}, "
+                         f"got input of shape {x.shape}")
+    return (x[None], True) if x.ndim == nd + 1 else (x, False)
+
+
+def _pad(xc, lo, hi, mode):
+    """Pad the spatial axes of [N, C, *sp] with the padding_mode (torch's rules)."""
+    if not any(lo) and not any(hi):
+        return xc
+    if mode == "zeros":
+        return np.pad(xc, [(0, 0), (0, 0)] + list(zip(lo, hi)))
+    return V.pad_explicit(xc, lo, hi, mode)
+
+
+def _out_sizes(spatial, kernel, lo, hi, stride, dilation, padding):
+    out = []
+    for ax in range(len(spatial)):
+        ext = dilation[ax] * (kernel[ax] - 1) + 1
+        padded = spatial[ax] + lo[ax] + hi[ax]
+        if padded < ext:
+            raise ValueError(f"kernel (dilated extent {ext}) is larger than the padded input "
+                             f"({padded}) in spatial dimension {ax}: input {tuple(spatial)}, "
+                             f"kernel {tuple(kernel)}, dilation {dilation}, padding {padding!r}")
+        out.append((padded - ext) // stride[ax] + 1)
+    return out
+
+
+def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, depthwise_bias,
+                         pointwise_bias, stride, padding, dilation, padding_mode, workers, out):
+    from convx import _separable
+    x = V.as_array(input, "input")
+    dw = V.as_array(depthwise_weight, "depthwise_weight")
+    pw = V.as_array(pointwise_weight, "pointwise_weight")
+    db = None if depthwise_bias is None else V.as_array(depthwise_bias, "depthwise_bias")
+    pb = None if pointwise_bias is None else V.as_array(pointwise_bias, "pointwise_bias")
+    x, unbatched = _batched(x, nd, op)
+    N, C = x.shape[0], x.shape[1]
+    ks = ", ".join("k" * nd)
+    if dw.ndim != nd + 2 or dw.shape[1] != 1:
+        raise ValueError(f"depthwise_weight must be {nd + 2}-D [C_in*m, 1, {ks}] for {op}, got "
+                         f"depthwise_weight of shape {dw.shape}")
+    Cm = dw.shape[0]
+    if C < 1 or Cm < 1 or Cm % C:
+        raise ValueError(f"depthwise_weight.shape[0] (C_in*m = {Cm}) must be a positive "
+                         f"multiple of the input's {C} channels")
+    kernel = tuple(int(k) for k in dw.shape[2:])
+    if any(k < 1 for k in kernel):
+        raise ValueError(f"depthwise_weight must have kernel sizes >= 1, got shape {dw.shape}")
+    ones = ", ".join(["1"] * nd)
+    if pw.ndim != nd + 2 or pw.shape[1] != Cm or any(k != 1 for k in pw.shape[2:]) \
+            or pw.shape[0] < 1:
+        raise ValueError(f"pointwise_weight must be [C_out, {Cm}, {ones}] for {op}, got "
+                         f"pointwise_weight of shape {pw.shape}")
+    Co = pw.shape[0]
+    if db is not None and db.shape != (Cm,):
+        raise ValueError(f"depthwise_bias must be 1-D with {Cm} elements, got shape {db.shape}")
+    if pb is not None and pb.shape != (Co,):
+        raise ValueError(f"pointwise_bias must be 1-D with {Co} elements, got shape {pb.shape}")
+    stride = V.int_tuple(stride, nd, "stride", 1)
+    dilation = V.int_tuple(dilation, nd, "dilation", 1)
+    lo, hi = V.conv_padding(padding, nd, kernel, dilation, stride)
+    mode = V.padding_mode(padding_mode)
+    nworkers = V.resolve_workers(workers)
+    spatial = x.shape[2:]
+    if any(s == 0 for s in spatial) and N:
+        raise ValueError(f"input spatial sizes must be >= 1, got input of shape {x.shape}")
+    out_sp = _out_sizes(spatial, kernel, lo, hi, stride, dilation, padding)
+    dtype = V.compute_dtype(x, dw, pw)
+    shape = (N, Co, *out_sp)
+    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
+    if y.size:
+        xc = V.as_compute_array(x, dtype)
+        xc = np.ascontiguousarray(_pad(xc, lo, hi, mode))
+        pw2 = V.as_compute_array(pw.reshape(Co, Cm), dtype)
+        bias = None
+        if db is not None or pb is not None:
+            b = np.zeros(Co)
+            if db is not None:
+                b += pw.reshape(Co, Cm).astype(np.float64) @ db.astype(np.float64)
+            if pb is not None:
+                b += pb.astype(np.float64)
+            bias = b.astype(dtype)
+        lead = (1,) * (3 - nd)
+        dw2 = V.as_compute_array(dw.reshape(Cm, -1), dtype)
+        x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
+        y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
+        _separable._dwsep(x5, dw2, lead + kernel, pw2, bias, y5, lead + stride, lead + dilation,
+                          Cm // C, nworkers)
+    if out is not None:
+        return out
+    return y[0] if unbatched else y
+
+
+_DW_DOC = """Depthwise-separable {nd}-D convolution: a depthwise conv then a 1x1 pointwise conv.
+
+    Equal to ``conv{nd}d(conv{nd}d(input, depthwise_weight, depthwise_bias, stride, padding,
+    dilation, groups=C_in, padding_mode=padding_mode), pointwise_weight, pointwise_bias)`` (the
+    MobileNet / Xception block without the activation in between), computed in one call whose
+    intermediate is bounded by a cache-sized block of output rows.
+
+    Parameters
+    ----------
+    input : array_like, shape [N, C_in, {sp}] or unbatched [C_in, {sp}]
+    depthwise_weight : array_like, shape [C_in*m, 1, {k}]
+        Channel multiplier ``m``: output channel ``j`` of the depthwise stage reads input
+        channel ``j // m``.
+    pointwise_weight : array_like, shape [C_out, C_in*m, {ones}]
+    depthwise_bias : array_like, shape [C_in*m], optional
+    pointwise_bias : array_like, shape [C_out], optional
+    stride, dilation : int or tuple of {nd} ints
+        Of the depthwise stage.
+    padding : int, tuple of {nd} ints, 'valid' or 'same'
+    padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
+    workers : int, optional
+        Threads (None: :func:`convx.get_num_threads`, -1: all cores); results are bit-identical
+        for any value.
+    out : ndarray, optional
+        C-contiguous array of the exact result shape and dtype.
+
+    Returns
+    -------
+    ndarray, shape [N, C_out, {osp}]
+        dtype ``np.result_type(input, depthwise_weight, pointwise_weight)`` with float16 ->
+        float32 and integer/bool -> float64.
+
+    Examples
+    --------
+    >>> import numpy as np, convx
+    >>> x = np.ones({xshape}, np.float32)
+    >>> y = convx.depthwise_separable_conv{nd}d(x, np.ones({dshape}, np.float32),
+    ...                                        np.ones({pshape}, np.float32), padding=1)
+    >>> y.shape
+    {oshape}
+"""
+
+
+def depthwise_separable_conv1d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
+                               pointwise_bias=None, stride=1, padding=0, dilation=1, *,
+                               padding_mode="zeros", workers=None, out=None):
+    return _depthwise_separable(1, "depthwise_separable_conv1d", input, depthwise_weight,
+                                pointwise_weight, depthwise_bias, pointwise_bias, stride,
+                                padding, dilation, padding_mode, workers, out)
+
+
+def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
+                               pointwise_bias=None, stride=1, padding=0, dilation=1, *,
+                               padding_mode="zeros", workers=None, out=None):
+    return _depthwise_separable(2, "depthwise_separable_conv2d", input, depthwise_weight,
+                                pointwise_weight, depthwise_bias, pointwise_bias, stride,
+                                padding, dilation, padding_mode, workers, out)
+
+
+def depthwise_separable_conv3d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
+                               pointwise_bias=None, stride=1, padding=0, dilation=1, *,
+                               padding_mode="zeros", workers=None, out=None):
+    return _depthwise_separable(3, "depthwise_separable_conv3d", input, depthwise_weight,
+                                pointwise_weight, depthwise_bias, pointwise_bias, stride,
+                                padding, dilation, padding_mode, workers, out)
+
+
+depthwise_separable_conv1d.__doc__ = _DW_DOC.format(
+    nd=1, sp="L", k="kL", ones="1", osp="L_out", xshape="(2, 8)", dshape="(2, 1, 3)",
+    pshape="(4, 2, 1)", oshape="(4, 8)")
+depthwise_separable_conv2d.__doc__ = _DW_DOC.format(
+    nd=2, sp="H, W", k="kH, kW", ones="1, 1", osp="H_out, W_out", xshape="(1, 2, 8, 8)",
+    dshape="(2, 1, 3, 3)", pshape="(4, 2, 1, 1)", oshape="(1, 4, 8, 8)")
+depthwise_separable_conv3d.__doc__ = _DW_DOC.format(
+    nd=3, sp="D, H, W", k="kD, kH, kW", ones="1, 1, 1", osp="D_out, H_out, W_out",
+    xshape="(1, 2, 4, 4, 4)", dshape="(2, 1, 3, 3, 3)", pshape="(4, 2, 1, 1, 1)",
+    oshape="(1, 4, 4, 4, 4)")
+
+
+def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stride=1, padding=0,
+                               dilation=1, groups=1, *, padding_mode="zeros", workers=None,
+                               out=None):
+    """Spatially separable 2-D convolution: a (kh x 1) conv, then a (1 x kw) conv.
+
+    Equal to ``conv2d(conv2d(input, column_weight, stride=(sh, 1), padding=(ph, 0),
+    dilation=(dh, 1), groups=groups), row_weight, bias, stride=(1, sw), padding=(0, pw),
+    dilation=(1, dw), groups=groups)`` (the Inception-v3 7x1 + 1x7 factorisation); stride,
+    padding and dilation are split per axis between the two stages and ``padding_mode`` pads H
+    in the first and W in the second. Computed over blocks of output rows so the intermediate
+    never exceeds a few MiB.
+
+    Parameters
+    ----------
+    input : array_like, shape [N, C_in, H, W] or unbatched [C_in, H, W]
+    column_weight : array_like, shape [C_mid, C_in/groups, kh, 1]
+    row_weight : array_like, shape [C_out, C_mid/groups, 1, kw]
+    bias : array_like, shape [C_out], optional
+    stride, dilation : int or (int, int)
+    padding : int, (int, int), 'valid' or 'same'
+    groups : int
+        Used by both stages.
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+    workers : int, optional
+    out : ndarray, optional
+
+    Returns
+    -------
+    ndarray, shape [N, C_out, H_out, W_out]
+        The shape of the full ``kh x kw`` conv2d; dtype ``np.result_type(input, column_weight,
+        row_weight)`` with float16 -> float32 and integer/bool -> float64.
+
+    Examples
+    --------
+    >>> import numpy as np, convx
+    >>> x = np.ones((1, 2, 9, 9), np.float32)
+    >>> y = convx.spatially_separable_conv2d(x, np.ones((3, 2, 7, 1), np.float32),
+    ...                                      np.ones((4, 3, 1, 7), np.float32), padding=3)
+    >>> y.shape
+    (1, 4, 9, 9)
+    """
+    from convx.conv import conv2d
+    op = "spatially_separable_conv2d"
+    x = V.as_array(input, "input")
+    cw = V.as_array(column_weight, "column_weight")
+    rw = V.as_array(row_weight, "row_weight")
+    b = None if bias is None else V.as_array(bias, "bias")
+    x, unbatched = _batched(x, 2, op)
+    groups = _groups(groups)
+    N, C = x.shape[0], x.shape[1]
+    if cw.ndim != 4 or cw.shape[3] != 1:
+        raise ValueError(f"column_weight must be 4-D [C_mid, C_in/groups, kh, 1], got "
+                         f"column_weight of shape {cw.shape}")
+    if rw.ndim != 4 or rw.shape[2] != 1:
+        raise ValueError(f"row_weight must be 4-D [C_out, C_mid/groups, 1, kw], got row_weight "
+                         f"of shape {rw.shape}")
+    Cmid, Co = cw.shape[0], rw.shape[0]
+    if Cmid % groups or Co % groups or C != cw.shape[1] * groups or Cmid != rw.shape[1] * groups:
+        raise ValueError(f"groups={groups} does not fit the channels: input has {C}, "
+                         f"column_weight {cw.shape} and row_weight {rw.shape} need C_in = "
+                         f"column_weight.shape[1]*groups and C_mid = row_weight.shape[1]*groups, "
+                         f"both divisible by groups")
+    kh, kw = int(cw.shape[2]), int(rw.shape[3])
+    if kh < 1 or kw < 1:
+        raise ValueError(f"kernel sizes must be >= 1, got kh={kh}, kw={kw}")
+    if b is not None and b.shape != (Co,):
+        raise ValueError(f"bias must be 1-D with C_out={Co} elements, got bias of shape {b.shape}")
+    stride = V.int_tuple(stride, 2, "stride", 1)
+    dilation = V.int_tuple(dilation, 2, "dilation", 1)
+    lo, hi = V.conv_padding(padding, 2, (kh, kw), dilation, stride)
+    mode = V.padding_mode(padding_mode)
+    nworkers = V.resolve_workers(workers)
+    if any(s == 0 for s in x.shape[2:]) and N:
+        raise ValueError(f"input spatial sizes must be >= 1, got input of shape {x.shape}")
+    OH, OW = _out_sizes(x.shape[2:], (kh, kw), lo, hi, stride, dilation, padding)
+    dtype = V.compute_dtype(x, cw, rw)
+    shape = (N, Co, OH, OW)
+    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
+    if y.size:
+        xc = V.as_compute_array(x, dtype)
+        cwc = V.as_compute_array(cw, dtype)
+        rwc = V.as_compute_array(rw, dtype)
+        bc = None if b is None else V.as_compute_array(b, dtype)
+        (sh, sw), (dh, dw) = stride, dilation
+        W_mid = x.shape[3] + lo[1] + hi[1]          # stage 1 keeps the W-padded width
+        row_bytes = N * Cmid * W_mid * dtype.itemsize
+        bh = max(1, min(OH, _SPATIAL_BLOCK_BYTES // max(1, row_bytes)))
+        if bh >= OH and mode == "zeros" and lo == hi:
+            # one block: exactly the two calls, zero padding inside conv2d
+            mid = conv2d(xc, cwc, None, (sh, 1), (lo[0], 0), (dh, 1), groups,
+                         workers=nworkers)
+            conv2d(mid, rwc, bc, (1, sw), (0, lo[1]), (1, dw), groups, workers=nworkers,
+                   out=y)
+        else:
+            xp = np.ascontiguousarray(_pad(xc, lo, hi, mode))
+            tmp = None
+            for oh0 in range(0, OH, bh):
+                rows = min(bh, OH - oh0)
+                r0 = oh0 * sh
+                r1 = (oh0 + rows - 1) * sh + dh * (kh - 1) + 1
+                mid = conv2d(xp[:, :, r0:r1], cwc, None, (sh, 1), 0, (dh, 1), groups,
+                             workers=nworkers)
+                if rows == OH:
+                    conv2d(mid, rwc, bc, (1, sw), 0, (1, dw), groups, workers=nworkers, out=y)
+                else:
+                    if tmp is None or tmp.shape[2] != rows:
+                        tmp = np.empty((N, Co, rows, OW), dtype=dtype)
+                    conv2d(mid, rwc, bc, (1, sw), 0, (1, dw), groups, workers=nworkers,
+                           out=tmp)
+                    y[:, :, oh0:oh0 + rows] = tmp
+    if out is not None:
+        return out
+    return y[0] if unbatched else y
