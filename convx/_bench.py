@@ -573,9 +573,151 @@ register_suite("misc", [
               note="C3D conv1 (3x3x3 on RGB, 16 frames of 112x112)"),
 ], "grouped, dilated, conv1d and conv3d")
 
+
+# ---- deform_conv2d (convx/deform.py) ----
+
+def _deform_inputs(case: Case, rng: np.random.Generator) -> dict:
+    a = _conv_inputs(case, rng)
+    dt = np.dtype(case.dtype)
+    n, (kh, kw) = case.input_shape[0], case.weight_shape[2:]
+    og = case.params.get("offset_groups", 1)
+    out = conv_output_shape(case.input_shape[2:], case.weight_shape[2:], case.stride,
+                            case.padding, case.dilation)
+    # offsets of about a pixel (trained DCN offsets are of this order), mask in [0, 1)
+    a["offset"] = rng.standard_normal((n, 2 * og * kh * kw, *out), dtype=dt)
+    if case.params.get("mask", True):
+        a["mask"] = rng.random((n, og * kh * kw, *out), dtype=dt)
+    return a
+
+
+def _deform_kwargs(case: Case) -> dict:
+    return dict(stride=case.stride, padding=case.padding, dilation=case.dilation)
+
+
+def _deform_convx(case, a, algorithm, workers) -> Call:
+    import convx
+    return Call(convx.deform_conv2d, (a["input"], a["offset"], a["weight"], a.get("bias")),
+                dict(_deform_kwargs(case), mask=a.get("mask"), workers=workers),
+                info=f"convx.deform_conv2d(workers={workers})")
+
+
+def _deform_torchvision(case, a, workers) -> Call:
+    import torch
+    import torchvision.ops
+    t = {k: torch.from_numpy(v) for k, v in a.items()}
+    return Call(torchvision.ops.deform_conv2d,
+                (t["input"], t["offset"], t["weight"], t.get("bias")),
+                dict(_deform_kwargs(case), mask=t.get("mask")), context=_torch_context(workers),
+                info=f"torchvision {torchvision.__version__} ops.deform_conv2d (torch "
+                     f"{torch.__version__}), no_grad, {workers} threads")
+
+
+def _deform_conv2d_peer(case, a, workers) -> Call:
+    import convx
+    return Call(convx.conv2d, (a["input"], a["weight"], a.get("bias")),
+                dict(_conv_kwargs(case), workers=workers),
+                info=f"convx.conv2d on the same shapes (the cost of deformability), "
+                     f"workers={workers}")
+
+
+# peers timed for comparison only: they compute a different function, so never the reference
+_UNCHECKED_PEERS = {"conv2d"}
+
+register_family("deform_conv2d", Family(make_inputs=_deform_inputs, convx=_deform_convx,
+                                        peers={"torch": _deform_torchvision,
+                                               "conv2d": _deform_conv2d_peer}))
+
+register_suite("deform", [
+    Case("deform_conv2d", f"dcn_{stage}_{c}x{hw}_b{n}", (n, c, hw, hw), (c, c, 3, 3),
+         stride=1, padding=1, quick=(n == 1 and stage == "res4"),
+         extra={"offset_groups": 1, "mask": True},
+         note=f"DCNv2 ResNet-50 {stage} 3x3 conv (offset groups 1, with mask); 'torch' is "
+              f"torchvision.ops.deform_conv2d, 'conv2d' is convx.conv2d on the same shapes")
+    for stage, c, hw in (("res3", 128, 28), ("res4", 256, 14), ("res5", 512, 7))
+    for n in (1, 4)
+], "DCN-ResNet-50 stage 3-5 deformable 3x3 layers (DCNv2), batch 1 and 4")
+
 # Other families register their suites in the same way, e.g. in this file:
 #   register_family("conv_transpose", Family(_ct_inputs, _ct_convx, {"torch": _ct_torch}))
 #   register_suite("conv_transpose", [Case("conv_transpose", ...), ...], "...")
+
+
+# --- conv_transpose: convx.conv_transpose{1,2,3}d vs torch.nn.functional.conv_transpose* ---
+
+def ct_case(name, input_shape, out_channels, kernel, stride=1, padding=0, output_padding=0,
+            dilation=1, groups=1, bias=False, quick=False, note="") -> Case:
+    """A ``conv_transpose`` case from torch.nn.ConvTransposeNd-style arguments."""
+    nd = len(input_shape) - 2
+    c_in = input_shape[1]
+    return Case("conv_transpose", name, tuple(input_shape),
+                (c_in, out_channels // groups, *_ntuple(kernel, nd)), stride=stride,
+                padding=padding, dilation=dilation, groups=groups, bias=bias, quick=quick,
+                note=note, extra={"output_padding": _ntuple(output_padding, nd)})
+
+
+def _ct_inputs(case: Case, rng: np.random.Generator) -> dict:
+    dt = np.dtype(case.dtype)
+    fan_in = case.weight_shape[0] * math.prod(case.weight_shape[2:]) // max(
+        1, math.prod(case.stride))
+    a = {"input": rng.standard_normal(case.input_shape, dtype=dt),
+         "weight": (rng.standard_normal(case.weight_shape, dtype=dt)
+                    * dt.type(1.0 / math.sqrt(max(fan_in, 1))))}
+    if case.bias:
+        a["bias"] = rng.standard_normal(case.weight_shape[1] * case.groups, dtype=dt)
+    return a
+
+
+def _ct_args(case: Case, a: dict) -> tuple:
+    return (a["input"], a["weight"], a.get("bias"), case.stride, case.padding,
+            case.params["output_padding"], case.groups, case.dilation)
+
+
+def _ct_convx(case, a, algorithm, workers) -> Call:
+    import convx
+    op = getattr(convx, f"conv_transpose{case.ndim}d")
+    return Call(op, _ct_args(case, a), dict(algorithm=algorithm, workers=workers),
+                info=f"convx.conv_transpose{case.ndim}d(algorithm={algorithm!r}, "
+                     f"workers={workers})")
+
+
+def _ct_torch(case, a, workers) -> Call:
+    import torch
+    import torch.nn.functional as F
+    x, w, b, *rest = _ct_args(case, a)
+    args = (torch.from_numpy(x), torch.from_numpy(w), None if b is None else torch.from_numpy(b),
+            *rest)
+    return Call(getattr(F, f"conv_transpose{case.ndim}d"), args, {},
+                context=_torch_context(workers),
+                info=f"torch {torch.__version__} F.conv_transpose{case.ndim}d, no_grad, "
+                     f"{workers} threads")
+
+
+register_family("conv_transpose", Family(make_inputs=_ct_inputs, convx=_ct_convx,
+                                         peers={"torch": _ct_torch}))
+
+register_suite("conv_transpose", [
+    ct_case("dcgan_g1_512to256", (1, 512, 4, 4), 256, 4, stride=2, padding=1,
+            note="DCGAN generator (64x64), 4x4 s2 p1 up-conv 4x4 -> 8x8"),
+    ct_case("dcgan_g2_256to128", (1, 256, 8, 8), 128, 4, stride=2, padding=1, quick=True,
+            note="DCGAN generator, 8x8 -> 16x16"),
+    ct_case("dcgan_g3_128to64", (1, 128, 16, 16), 64, 4, stride=2, padding=1,
+            note="DCGAN generator, 16x16 -> 32x32"),
+    ct_case("dcgan_g4_64to3", (1, 64, 32, 32), 3, 4, stride=2, padding=1,
+            note="DCGAN generator output layer, 32x32 -> 64x64 RGB"),
+    ct_case("unet_up1_1024to512", (1, 1024, 28, 28), 512, 2, stride=2, bias=True,
+            note="U-Net 2x2 s2 up-conv, 28x28 -> 56x56"),
+    ct_case("unet_up2_512to256", (1, 512, 52, 52), 256, 2, stride=2, bias=True,
+            note="U-Net 2x2 s2 up-conv, 52x52 -> 104x104"),
+    ct_case("unet_up3_256to128", (1, 256, 104, 104), 128, 2, stride=2, bias=True,
+            note="U-Net 2x2 s2 up-conv, 104x104 -> 208x208"),
+    ct_case("decoder_3x3_s2_op1", (1, 128, 56, 56), 64, 3, stride=2, padding=1,
+            output_padding=1, bias=True, quick=True,
+            note="segmentation decoder 3x3 s2 p1 output_padding 1, 56x56 -> 112x112"),
+    ct_case("ct1d_k4_s2", (1, 256, 1000), 128, 4, stride=2, padding=1, bias=True,
+            note="1-D upsampling (vocoder-style), k=4 s2 p1, 1000 -> 2000 steps"),
+    ct_case("ct3d_k2_s2", (1, 64, 8, 28, 28), 32, 2, stride=2, bias=True,
+            note="3-D U-Net 2x2x2 s2 up-conv, 8x28x28 -> 16x56x56"),
+], "transposed convs: DCGAN generator, U-Net up-convs, decoder, 1-D and 3-D")
 
 
 # --------------------------------------------------------------------------
@@ -922,7 +1064,8 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
         for p in peers:
             t_p = rec["results"][p].get("median_s")
             rec["speedup"][p] = t_p / t_cx if t_cx and t_p else None
-        ref = next((p for p in ("torch", *peers) if p in outputs), None)
+        ref = next((p for p in ("torch", *peers)
+                    if p in outputs and p not in _UNCHECKED_PEERS), None)
         if "convx" in outputs and ref:
             rec["check"] = dict(_check(outputs["convx"], outputs[ref], dtype), against=ref)
         del outputs, arrays
