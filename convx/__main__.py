@@ -65,10 +65,24 @@ def _info_run(args) -> int:
     return 0
 
 
+def _filter_args(p: argparse.ArgumentParser) -> None:
+    from convx import _filter_cli
+
+    _filter_cli.add_arguments(p)
+
+
+def _filter_run(args) -> int:
+    from convx import _filter_cli
+
+    return _filter_cli.run(args)
+
+
 SUBCOMMANDS = {
     "bench": ("time convx against NumPy im2col and torch on real layer shapes",
               _bench_args, _bench_run),
     "info": ("print convx.show_config()", _info_args, _info_run),
+    "filter": ("filter an image with a named or file kernel (needs Pillow)",
+               _filter_args, _filter_run),
 }
 
 
