@@ -106,8 +106,8 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     cx_idx slab_elems, ntask;
     if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
-    /* + 64 elements of slack: the dwconv kernels read up to 32 elements past a row */
-    const size_t slab_bytes = (size_t)(slab_elems + 64 + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx);
+    const size_t slab_bytes = (size_t)(slab_elems + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx) +
+                              (size_t)IHb * sizeof(T *);   /* row pointers of the dwconv path */
 #if CX_T_IS_F64
     const convx_f32_dwconv_ukernel_fn dwk = NULL;
 #else
@@ -127,7 +127,7 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     {
         size_t got = 0;
         T *slab = (T *)convx_ws_acquire(slab_bytes, &got);
-        cx_idx *tap_off = slab ? (cx_idx *)(slab + slab_elems + 64 + ntaps) : NULL;
+        cx_idx *tap_off = slab ? (cx_idx *)(slab + slab_elems + ntaps) : NULL;
         if (!slab) fail = 1;
         if (slab) {   /* tap offsets relative to a band's first output row: the same for every task */
             cx_idx t = 0;
@@ -150,6 +150,21 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
             const cx_idx oh0 = bi * B, oh1 = CX_MIN(OH, oh0 + B), Bt = oh1 - oh0;
             const cx_idx IHt = (Bt - 1) * sh + (KH - 1) * dh + 1;
             T *ytask = y + ((n * p->C_out + g * Cog) * OD + od) * OH * OW + oh0 * OW;
+#if !CX_T_IS_F64
+            if (dwk) {   /* Cig == KD == 1: the kernel reads the input rows in place, no slab */
+                const T **rows = (const T **)(void *)slab;
+                const cx_idx id = od * sd - pd;
+                const T *xc = x + (n * p->C_in + g) * ID * IH * IW;
+                for (cx_idx i = 0; i < IHt; i++) {
+                    const cx_idx ih = oh0 * sh - ph + i;
+                    rows[i] = (id >= 0 && id < ID && ih >= 0 && ih < IH) ? xc + (id * IH + ih) * IW : NULL;
+                }
+                for (cx_idx oc = 0; oc < Cog; oc++)
+                    dwk(Bt, OW, rows, IW, pw, w + (g * Cog + oc) * 9, bpack[g * Cog + oc],
+                        ytask + oc * ysp, OW);
+                continue;
+            }
+#endif
             for (cx_idx c0 = 0; c0 < Cig; c0 += cchunk) {
                 const cx_idx cn = CX_MIN(cchunk, Cig - c0);
                 for (cx_idx ci = 0; ci < cn; ci++) {
@@ -172,14 +187,6 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
                         if (rhi < IHt)
                             memset(dk + rhi * row_len, 0, (size_t)((IHt - rhi) * row_len) * sizeof(T));
                     }
-                }
-                if (dwk) {   /* Cig == 1: one chunk, one slab channel, every output channel */
-#if !CX_T_IS_F64
-                    for (cx_idx oc = 0; oc < Cog; oc++)
-                        dwk(Bt, OW, slab, row_len, w + (g * Cog + oc) * 9, bpack[g * Cog + oc],
-                            ytask + oc * ysp, OW);
-#endif
-                    continue;
                 }
                 for (cx_idx b = 0; b < nblk; b++) {
                     const T *wb = wpack + g * wpack_per_group + blk_woff[b] +

@@ -278,10 +278,13 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     while (cb > 1 && p->N * G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers) cb = CX_CEILDIV(cb, 2);
     const cx_idx ncb = CX_CEILDIV(Cog, cb);
     const cx_idx ldc = cb * ntaps;
+    const cx_idx npanel = CX_CEILDIV(ldc, NR);
     const CONVX_CAT(ct_tiling_, CONVX_DT) tl = CONVX_NAME(ct_tiling)(p, ldc, CT_FUSED_COL_BYTES);
-    cx_idx col_elems, njobs;
+    cx_idx col_elems, pack_elems, njobs;
     if (cx_mul_overflow(ldc, tl.width, &col_elems)) return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(npanel * NR, Cig, &pack_elems)) return CONVX_ERR_NOMEM;
     if (cx_mul_overflow(p->N * G, ncb, &njobs)) return CONVX_ERR_NOMEM;
+    col_elems = CX_CEILDIV(col_elems, 16) * 16;
 
     int fail = 0;
 #ifdef _OPENMP
@@ -289,7 +292,8 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
 #endif
     {
         size_t got = 0;
-        T *col = (T *)convx_ws_acquire((size_t)col_elems * sizeof(T), &got);
+        T *col = (T *)convx_ws_acquire((size_t)(col_elems + pack_elems) * sizeof(T), &got);
+        T *bp = col ? col + col_elems : NULL;
         if (!col) fail = 1;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
@@ -304,16 +308,31 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
                 CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout,
                                     bias ? bias[g * Cog + co] : (T)0);
             const T *A = XT + (n * G + g) * Pin * Cig;
-            const T *B = w + g * Cig * M + co0 * ntaps;
+            {   /* the job's weight columns as NR-wide panels [jb][ci][NR]: the weight rows are
+                 * M apart (often a power of two: cache-set conflicts), the panels contiguous */
+                const T *wsrc = w + g * Cig * M + co0 * ntaps;
+                for (cx_idx jb = 0; jb * NR < mj; jb++) {
+                    const cx_idx c0 = jb * NR, nc = CX_MIN(NR, mj - c0);
+                    T *dst = bp + jb * Cig * NR;
+                    for (cx_idx ci = 0; ci < Cig; ci++) {
+                        const T *src = wsrc + ci * M + c0;
+                        T *d = dst + ci * NR;
+                        cx_idx e = 0;
+                        for (; e < nc; e++) d[e] = src[e];
+                        for (; e < NR; e++) d[e] = (T)0;
+                    }
+                }
+            }
             for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
                 cx_idx p0, np;
                 CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
                 for (cx_idx js = 0; js < mj; js += NR) {
                     const cx_idx nn = CX_MIN(NR, mj - js);
+                    const T *B = bp + (js / NR) * Cig * NR;
                     for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
                         const cx_idx kn = CX_MIN(kc, Cig - k0);
                         for (cx_idx r = 0; r < np; r += MR)
-                            uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * M + js, M,
+                            uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * NR, NR,
                                col + r * ldc + js, ldc, CX_MIN(MR, np - r), nn, k0 > 0, NULL);
                     }
                 }

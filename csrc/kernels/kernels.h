@@ -32,13 +32,13 @@ typedef void (*convx_f64_gemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda,
 #include "gemm/gemm.inc"
 #undef CONVX_GEMM_UKERNEL
 
-/* depthwise 3x3 micro-kernels on one channel's slab, see kernels/dwconv/ */
-typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *x,
-                                            cx_idx x_rstride, const float *w, float bias,
+/* depthwise 3x3 micro-kernels reading one channel's input rows in place, see kernels/dwconv/ */
+typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
+                                            cx_idx IW, cx_idx pw, const float *w, float bias,
                                             float *y, cx_idx y_rstride);
 #define CONVX_DWCONV_UKERNEL(isa, dt, ctype, k, s, name)                                      \
-    void name(cx_idx n_rows, cx_idx n, const ctype *x, cx_idx x_rstride, const ctype *w,      \
-              ctype bias, ctype *y, cx_idx y_rstride);
+    void name(cx_idx n_rows, cx_idx n, const ctype *const *rows, cx_idx IW, cx_idx pw,        \
+              const ctype *w, ctype bias, ctype *y, cx_idx y_rstride);
 #include "dwconv/dwconv.inc"
 #undef CONVX_DWCONV_UKERNEL
 

@@ -1,36 +1,52 @@
 /* f32-dwconv-3x3s2-avx512.c — depthwise 3x3, stride 2, dilation 1 micro-kernel, AVX-512.
  * Compiled with the avx512 flags (file suffix).
  *
- * Reads one channel's stride-phase-split slab (kernels/pack/: each padded row stored as its
- * even columns P0[0, Wq) then its odd columns P1[0, Wq), row stride x_rstride = 2*Wq):
+ *   y[r*y_rstride + o] = bias + sum_{kh, kw < 3} w[kh*3 + kw] * X(2r + kh, 2o + kw - pw)
  *
- *   y[r*y_rstride + o] = bias + sum_{kh < 3} (w[kh*3] * P0_{2r+kh}[o] + w[kh*3+1] * P1_{2r+kh}[o]
- *                                             + w[kh*3+2] * P0_{2r+kh}[o+1])
- *
- * for r < n_rows, o < n. The o+1 tap is built in registers with valignd. Four output rows share
- * nine input rows; every (row, kh) pair has its own accumulator, summed at the end. Columns past
- * n are masked on store; loads may read up to 32 elements past a phase row's valid part (the
- * caller's slab has that much slack). Preconditions: n_rows, n >= 1, Wq >= n + 1.
+ * for r < n_rows, o < n, where X(i, c) = rows[i][c] for 0 <= c < IW and 0 otherwise, and
+ * rows[i] == NULL is an all-zero (padding) row. The input is read in place with masked loads
+ * (the padding is never materialised); per 16 outputs each input row gives 48 consecutive
+ * padded columns in three loads, deinterleaved in registers (vpermt2ps) into the even and odd
+ * columns, the kw = 2 tap being the even columns shifted by one (valignd). Four output rows
+ * share nine input rows; every (row, kh) pair has its own accumulator. Columns past n are
+ * masked on store. Preconditions: n_rows, n >= 1; rows has 2*n_rows + 1 entries.
  */
 #include <immintrin.h>
 #include "../../common.h"
 
 #define ROT1(b, a) _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 1))
 
-void convx_f32_dwconv_ukernel_3x3s2__avx512(cx_idx n_rows, cx_idx n, const float *x,
-                                            cx_idx x_rstride, const float *w, float bias,
+static inline __mmask16 cx_valid_lanes(cx_idx c, cx_idx pw, cx_idx IW)
+{
+    cx_idx lo = pw - c, hi = IW + pw - c;
+    if (lo < 0) lo = 0;
+    if (hi > 16) hi = 16;
+    if (hi <= lo) return 0;
+    return (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+}
+
+void convx_f32_dwconv_ukernel_3x3s2__avx512(cx_idx n_rows, cx_idx n, const float *const *rows,
+                                            cx_idx IW, cx_idx pw, const float *w, float bias,
                                             float *y, cx_idx y_rstride)
 {
-    const cx_idx Wq = x_rstride / 2;
     const __m512 w00 = _mm512_set1_ps(w[0]), w01 = _mm512_set1_ps(w[1]), w02 = _mm512_set1_ps(w[2]);
     const __m512 w10 = _mm512_set1_ps(w[3]), w11 = _mm512_set1_ps(w[4]), w12 = _mm512_set1_ps(w[5]);
     const __m512 w20 = _mm512_set1_ps(w[6]), w21 = _mm512_set1_ps(w[7]), w22 = _mm512_set1_ps(w[8]);
     const __m512 vb = _mm512_set1_ps(bias);
+    const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 #define ROW(i, BODY)                                                                           \
     {                                                                                          \
-        const float *p0 = x0 + (i) * x_rstride + o;                                            \
-        const __m512 v0 = _mm512_loadu_ps(p0), vn = _mm512_loadu_ps(p0 + 16);                 \
-        const __m512 v1 = _mm512_loadu_ps(p0 + Wq), v2 = ROT1(vn, v0);                         \
+        const float *xi = rows[2 * r + (i)];                                                   \
+        __m512 v0 = _mm512_setzero_ps(), v1 = _mm512_setzero_ps(), v2 = _mm512_setzero_ps();   \
+        if (xi) {                                                                              \
+            const float *pc = xi + 2 * o - pw;                                                 \
+            const __m512 A = _mm512_maskz_loadu_ps(m0, pc), B = _mm512_maskz_loadu_ps(m1, pc + 16); \
+            const __m512 C = _mm512_maskz_loadu_ps(m2, pc + 32);                               \
+            v0 = _mm512_permutex2var_ps(A, ie, B);                                             \
+            v1 = _mm512_permutex2var_ps(A, io, B);                                             \
+            v2 = ROT1(C, v0);                                                                  \
+        }                                                                                      \
         BODY                                                                                   \
     }
 #define TAP(acc, k0, k1, k2)                                                                   \
@@ -40,11 +56,14 @@ void convx_f32_dwconv_ukernel_3x3s2__avx512(cx_idx n_rows, cx_idx n, const float
 #define STORE(dst, v)                                                                          \
     if (o + 16 <= n) _mm512_storeu_ps((dst) + o, v);                                           \
     else _mm512_mask_storeu_ps((dst) + o, (__mmask16)((1u << (n - o)) - 1u), v);
+#define MASKS                                                                                  \
+    const __mmask16 m0 = cx_valid_lanes(2 * o, pw, IW), m1 = cx_valid_lanes(2 * o + 16, pw, IW); \
+    const __mmask16 m2 = cx_valid_lanes(2 * o + 32, pw, IW);
     cx_idx r = 0;
     for (; r + 4 <= n_rows; r += 4) {
-        const float *x0 = x + 2 * r * x_rstride;
         float *y0 = y + r * y_rstride;
         for (cx_idx o = 0; o < n; o += 16) {
+            MASKS
             __m512 a00 = vb, a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps();
             __m512 a10 = vb, a11 = _mm512_setzero_ps(), a12 = _mm512_setzero_ps();
             __m512 a20 = vb, a21 = _mm512_setzero_ps(), a22 = _mm512_setzero_ps();
@@ -65,9 +84,9 @@ void convx_f32_dwconv_ukernel_3x3s2__avx512(cx_idx n_rows, cx_idx n, const float
         }
     }
     for (; r < n_rows; r++) {
-        const float *x0 = x + 2 * r * x_rstride;
         float *y0 = y + r * y_rstride;
         for (cx_idx o = 0; o < n; o += 16) {
+            MASKS
             __m512 a00 = vb, a01 = _mm512_setzero_ps(), a02 = _mm512_setzero_ps();
             ROW(0, TAP(a00, w00, w01, w02))
             ROW(1, TAP(a01, w10, w11, w12))
@@ -78,4 +97,5 @@ void convx_f32_dwconv_ukernel_3x3s2__avx512(cx_idx n_rows, cx_idx n, const float
 #undef ROW
 #undef TAP
 #undef STORE
+#undef MASKS
 }
