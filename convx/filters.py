@@ -863,7 +863,8 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     """Gradient magnitude with Gaussian derivatives, as ``scipy.ndimage``.
 
     ``sqrt(sum_a gaussian_filter(input, sigma, order=e_a)**2)`` over ``axes`` (``e_a`` is order
-    1 on axis ``a``, 0 elsewhere). Responds to edges in any direction.
+    1 on axis ``a``, 0 elsewhere; as in scipy each term smooths every axis of the input, so
+    ``sigma`` and ``radius`` are per input axis). Responds to edges in any direction.
 
     Examples
     --------
@@ -873,16 +874,16 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     """
     x = _input(input)
     axes = _axes(axes, x.ndim)
-    n = len(axes)
-    modes = _modes(mode, n)
+    modes = _modes(mode, len(axes))
     cval = _cval(cval)
     nw = V.resolve_workers(workers)
-    sig = _seq(sigma, n, "sigma", _real)
-    rad = _seq(radius, n, "radius", lambda v, nm: _opt_int(v, nm))
+    # as scipy: each derivative is a gaussian_filter over *all* axes (sigma per input axis);
+    # ``axes`` only selects which derivatives are summed
     pass_lists = []
     for i, a in enumerate(axes):
-        orders = [1 if j == i else 0 for j in range(n)]
-        pass_lists.append(_gaussian_passes(x.ndim, sig, orders, modes[i], truncate, rad, axes))
+        orders = [1 if j == a else 0 for j in range(x.ndim)]
+        pass_lists.append(_gaussian_passes(x.ndim, sigma, orders, modes[i], truncate, radius,
+                                           None))
 
     def compute(xc, y):
         if not axes:
