@@ -98,7 +98,7 @@ if st is not None:
                     off_scale=draw(st.sampled_from([0.0, 0.7, 3.0, 12.0])),
                     seed=draw(st.integers(0, 2**16)))
 
-    @settings(max_examples=80, deadline=None,
+    @settings(max_examples=150, deadline=None,
               suppress_health_check=[HealthCheck.too_slow])
     @given(deform_configs())
     def test_matches_oracle_randomized(cfg):
@@ -195,6 +195,19 @@ def test_workers_bit_identical(dtype, N, hw, C):
     for w in (2, 3):
         np.testing.assert_array_equal(convx.deform_conv2d(*args, **kw, workers=w), ref)
     np.testing.assert_array_equal(convx.deform_conv2d(*args, **kw, workers=1), ref)
+
+
+def test_concurrent_calls_from_threads():
+    """The GIL is released around the C driver and the workspace pool is shared: concurrent
+    calls from Python threads must each get their own correct result."""
+    from concurrent.futures import ThreadPoolExecutor
+    probs = [make_problem(20 + i, 2, 16, 16, 1, 2, (3, 3), 1, 1, 1, (9 + i, 8), np.float32)
+             for i in range(6)]
+    want = [convx.deform_conv2d(*a, **k, workers=1) for a, k in probs]
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(lambda ak: convx.deform_conv2d(*ak[0], **ak[1], workers=2), probs * 3))
+    for i, g in enumerate(got):
+        np.testing.assert_array_equal(g, want[i % len(probs)])
 
 
 def test_inputs_not_modified(dtype):
