@@ -209,6 +209,14 @@ def macs(case: Case) -> int:
         return x[0] * math.prod(out) * (c_mid * math.prod(w[2:]) + c_out * c_mid)
     if f == "filter":
         return math.prod(x) * math.prod(w)
+    if f == "spatial_separable":
+        # (kh x 1) conv C_in -> C_mid (H padded), then (1 x kw) C_mid -> C_out (W padded);
+        # the cases use stride 1, dilation 1, groups 1
+        c_mid, c_in, kh = w[0], w[1], w[2]
+        kw, c_out = case.params["kw"], case.params["out"]
+        oh = x[2] + 2 * case.padding[0] - kh + 1
+        ow = x[3] + 2 * case.padding[1] - kw + 1
+        return x[0] * oh * (c_mid * x[3] * c_in * kh + c_out * ow * c_mid * kw)
     raise KeyError(f"macs(): no formula for family {f!r}; add one here")
 
 
@@ -636,6 +644,9 @@ register_suite("deform", [
     for stage, c, hw in (("res3", 128, 28), ("res4", 256, 14), ("res5", 512, 7))
     for n in (1, 4)
 ], "DCN-ResNet-50 stage 3-5 deformable 3x3 layers (DCNv2), batch 1 and 4")
+
+# Filters and separable convs: convx/_bench_filters.py registers their families and suites.
+from convx import _bench_filters  # noqa: E402,F401
 
 # Other families register their suites in the same way, e.g. in this file:
 #   register_family("conv_transpose", Family(_ct_inputs, _ct_convx, {"torch": _ct_torch}))
