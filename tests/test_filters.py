@@ -77,9 +77,9 @@ def test_correlate_convolve_vs_scipy(shape, kshape, mode):
 def test_correlate1d_convolve1d_every_axis(mode):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((5, 1, 7, 3))
-    for k in (1, 2, 3, 6, 11):
+    for k in (1, 2, 6, 11):
         w = rng.standard_normal(k)
-        for axis in (-4, 0, 1, 2, 3):
+        for axis in (-4, 1, 3):
             for origin in {0, -(k // 2), (k - 1) // 2}:
                 for fn in ("correlate1d", "convolve1d"):
                     got = getattr(F, fn)(x, w, axis=axis, mode=mode, cval=2.0, origin=origin)
