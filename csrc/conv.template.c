@@ -235,58 +235,16 @@ static void CONVX_NAME(add_bias)(T *C, cx_idx ldc, cx_idx mm, cx_idx nn, const T
     }
 }
 
-/* Column rows [r0, r1) of the im2col matrix for output pixels [p0, p0 + np) of image n, group g.
- * Row r = (ci, kd, kh, kw) row-major; column j = output pixel p0 + j in (od, oh, ow) order. */
+/* Column rows [r0, r1) of the im2col matrix for output pixels [p0, p0 + np) of image n, group g
+ * (see kernels/im2col/im2col.template.h; compiled per ISA so the copies use the widest vectors). */
 static void CONVX_NAME(im2col_rows)(const convx_conv_problem *p, const T *x, cx_idx n, cx_idx g,
                                     cx_idx p0, cx_idx np, cx_idx r0, cx_idx r1, T *col, cx_idx ldcol)
 {
+    const convx_table *tbl = convx_active_table();
     const cx_idx Cig = p->C_in / p->groups;
-    const cx_idx ID = p->in[0], IH = p->in[1], IW = p->in[2];
-    const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
-    const cx_idx OH = p->out[1], OW = p->out[2];
-    const cx_idx sw = p->stride[2], pw = p->pad[2], dw = p->dil[2];
-    const cx_idx od0 = p0 / (OW * OH), oh0 = (p0 / OW) % OH, ow0 = p0 % OW;
-    for (cx_idx r = r0; r < r1; r++) {
-        cx_idx rest = r;
-        const cx_idx kw = rest % KW; rest /= KW;
-        const cx_idx kh = rest % KH; rest /= KH;
-        const cx_idx kd = rest % KD;
-        const cx_idx ci = rest / KD;
-        const T *xc = x + (n * p->C_in + g * Cig + ci) * ID * IH * IW;
-        T *CX_RESTRICT dst = col + (r - r0) * ldcol;
-        cx_idx od = od0, oh = oh0, ow = ow0, j = 0;
-        /* output rows (od, oh) one segment at a time; short segments are the common case
-         * (small images), so the copies are inline loops rather than library calls */
-        while (j < np) {
-            const cx_idx seg = CX_MIN(OW - ow, np - j);
-            const cx_idx id = od * p->stride[0] - p->pad[0] + kd * p->dil[0];
-            const cx_idx ih = oh * p->stride[1] - p->pad[1] + kh * p->dil[1];
-            T *CX_RESTRICT d = dst + j;
-            if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
-                for (cx_idx e = 0; e < seg; e++) d[e] = (T)0;
-            } else {
-                const T *src = xc + (id * IH + ih) * IW;
-                const cx_idx iw0 = ow * sw - pw + kw * dw;      /* iw of element 0 of the segment */
-                /* valid elements: 0 <= iw0 + e*sw < IW */
-                cx_idx elo = iw0 >= 0 ? 0 : CX_CEILDIV(-iw0, sw);
-                cx_idx ehi = iw0 < IW ? CX_CEILDIV(IW - iw0, sw) : 0;
-                elo = CX_MIN(elo, seg);
-                ehi = CX_MAX(elo, CX_MIN(ehi, seg));
-                cx_idx e = 0;
-                for (; e < elo; e++) d[e] = (T)0;
-                if (sw == 1) {
-                    const T *CX_RESTRICT s1 = src + iw0;
-                    for (; e < ehi; e++) d[e] = s1[e];
-                } else {
-                    for (; e < ehi; e++) d[e] = src[iw0 + e * sw];
-                }
-                for (; e < seg; e++) d[e] = (T)0;
-            }
-            j += seg;
-            ow = 0;
-            if (++oh == OH) { oh = 0; od++; }
-        }
-    }
+    tbl->CONVX_CAT(im2col_, CONVX_DT)(x + (n * p->C_in + g * Cig) * p->in[0] * p->in[1] * p->in[2],
+                                       p->in, p->k, p->out, p->stride, p->pad, p->dil, p0, np, r0,
+                                       r1, col, ldcol);
 }
 
 static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
@@ -562,6 +520,144 @@ static int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const 
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
 
+/* Stride-1 variant of the implicit GEMM, without im2col: the team copies the group's input
+ * once into a zero-padded buffer [Cig][Dp][Hp][Wp]; output pixels are numbered on the padded
+ * grid, q = (od*Hp + oh)*Wp + ow, so GEMM row k = (ci, kd, kh, kw) of B is that buffer shifted by
+ * the tap's offset (the igemm micro-kernel takes one offset per k). Columns with oh >= OH or
+ * ow >= OW are computed into a per-thread tile and dropped when the tile is copied out.
+ * Used when every stride is 1 and rows are wide enough that the dropped columns cost less than
+ * the im2col copies they replace. Returns CONVX_ERR_ARG if the padded copy would not fit the
+ * workspace cap (the caller then uses conv_gemm). */
+static int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const T *w,
+                                  const T *bias, T *y, int workers, const convx_table *tbl)
+{
+    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
+    const cx_idx ID = p->in[0], IH = p->in[1], IW = p->in[2];
+    const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
+    const cx_idx OD = p->out[0], OH = p->out[1], OW = p->out[2];
+    const cx_idx ntaps = KD * KH * KW, K = Cig * ntaps, P = OD * OH * OW;
+    /* padded extents: everything a valid output reads */
+    const cx_idx Dp = OD + (KD - 1) * p->dil[0], Hp = OH + (KH - 1) * p->dil[1];
+    const cx_idx Wp = OW + (KW - 1) * p->dil[2];
+    const cx_idx CS = Dp * Hp * Wp;            /* padded channel stride */
+    const cx_idx Q = OD * Hp * Wp;             /* padded-grid output positions */
+#if CX_T_IS_F64
+    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
+#else
+    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
+#endif
+    const CONVX_CAT3(convx_, CONVX_DT, _igemm_ukernel_fn) uk = tbl->CONVX_CAT(igemm_, CONVX_DT);
+    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+    cx_idx pad_elems;
+    /* + one padded plane + 2 NR of slack: dropped columns read past the last channel */
+    if (cx_mul_overflow(Cig, CS, &pad_elems)) return CONVX_ERR_ARG;
+    pad_elems += Hp * Wp + 2 * NR;
+    if ((size_t)pad_elems * sizeof(T) > convx_ws_cap_bytes()) return CONVX_ERR_ARG;
+    /* job: a block of Wb padded-grid columns (a few NR panels) x an output-channel range */
+    cx_idx wmul = 4;
+    while (wmul > 1 && p->N * G * CX_CEILDIV(Q, wmul * NR) < 8 * (cx_idx)workers) wmul--;
+    const cx_idx Wb = wmul * NR;
+    const cx_idx nblk = CX_CEILDIV(Q, Wb);
+    const cx_idx mblocks = CX_CEILDIV(Cog, MR);
+    cx_idx msplit = 1;
+    while (nblk * msplit < 4 * (cx_idx)workers && msplit * 2 <= mblocks) msplit *= 2;
+    const cx_idx mstep = CX_CEILDIV(mblocks, msplit) * MR;
+    msplit = CX_CEILDIV(Cog, mstep);
+    const cx_idx njobs = nblk * msplit;
+    const size_t tile_elems = (size_t)(mstep * NR);
+
+    size_t pad_got = 0;
+    T *xp = (T *)convx_ws_acquire((size_t)pad_elems * sizeof(T), &pad_got);
+    cx_idx *boff = (cx_idx *)malloc((size_t)K * sizeof(cx_idx));
+    if (!xp || !boff) {
+        if (xp) convx_ws_release(xp, pad_got);
+        free(boff);
+        return CONVX_ERR_NOMEM;
+    }
+    {
+        cx_idx k = 0;
+        for (cx_idx ci = 0; ci < Cig; ci++)
+            for (cx_idx kd = 0; kd < KD; kd++)
+                for (cx_idx kh = 0; kh < KH; kh++)
+                    for (cx_idx kw = 0; kw < KW; kw++, k++)
+                        boff[k] = ci * CS + (kd * p->dil[0] * Hp + kh * p->dil[1]) * Wp + kw * p->dil[2];
+    }
+    memset(xp + Cig * CS, 0, (size_t)(pad_elems - Cig * CS) * sizeof(T));
+    int fail = 0;
+    for (cx_idx ng = 0; ng < p->N * G; ng++) {
+        const cx_idx n = ng / G, g = ng % G;
+        const T *xg = x + (n * p->C_in + g * Cig) * ID * IH * IW;
+        const T *Ag = w + g * Cog * K;
+        T *yg = y + (n * p->C_out + g * Cog) * P;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+        {
+            /* the padded copy: plane rows split across the team */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (cx_idx row = 0; row < Cig * Dp * Hp; row++) {
+                const cx_idx ci = row / (Dp * Hp), dz = (row / Hp) % Dp, hz = row % Hp;
+                const cx_idx id = dz - p->pad[0], ih = hz - p->pad[1];
+                T *dst = xp + row * Wp;
+                if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
+                    for (cx_idx c = 0; c < Wp; c++) dst[c] = (T)0;
+                } else {
+                    const T *src = xg + (ci * ID + id) * IH * IW + ih * IW;
+                    const cx_idx lo = CX_MIN(p->pad[2], Wp), hi = CX_MIN(Wp, p->pad[2] + IW);
+                    cx_idx c = 0;
+                    for (; c < lo; c++) dst[c] = (T)0;
+                    for (; c < hi; c++) dst[c] = src[c - p->pad[2]];
+                    for (; c < Wp; c++) dst[c] = (T)0;
+                }
+            }
+            size_t got = 0;
+            T *tile = (T *)convx_ws_acquire(tile_elems * sizeof(T), &got);
+            if (!tile) fail = 1;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (cx_idx job = 0; job < njobs; job++) {
+                if (!tile) continue;
+                const cx_idx q0 = (job / msplit) * Wb, m0 = (job % msplit) * mstep;
+                const cx_idx m1 = CX_MIN(Cog, m0 + mstep), nw = CX_MIN(Wb, Q - q0);
+                for (cx_idx js = 0; js < nw; js += NR) {
+                    const cx_idx nn = CX_MIN(NR, nw - js);
+                    for (cx_idx k0 = 0; k0 < K; k0 += kc) {
+                        const cx_idx kn = CX_MIN(kc, K - k0);
+                        for (cx_idx m = m0; m < m1; m += MR)
+                            uk(kn, Ag + m * K + k0, K, xp + q0 + js, boff + k0,
+                               tile + (m - m0) * NR, NR, CX_MIN(MR, m1 - m), nn, k0 > 0,
+                               bias ? bias + g * Cog + m : NULL);
+                    }
+                    /* copy the valid columns out: runs of consecutive ow within one (od, oh) */
+                    for (cx_idx j = 0; j < nn;) {
+                        const cx_idx q = q0 + js + j;
+                        const cx_idx ow = q % Wp, oh = (q / Wp) % Hp, od = q / (Wp * Hp);
+                        const cx_idx run = CX_MIN(Wp - ow, nn - j);
+                        if (oh < OH && ow < OW) {
+                            const cx_idx len = CX_MIN(run, OW - ow);
+                            const cx_idx dstp = (od * OH + oh) * OW + ow;
+                            for (cx_idx m = m0; m < m1; m++) {
+                                const T *src = tile + (m - m0) * NR + j;
+                                T *dst = yg + m * P + dstp;
+                                for (cx_idx e = 0; e < len; e++) dst[e] = src[e];
+                            }
+                        }
+                        j += run;
+                    }
+                }
+            }
+            if (tile) convx_ws_release(tile, got);
+        }
+        if (fail) break;
+    }
+    free(boff);
+    convx_ws_release(xp, pad_got);
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+}
+
 /* The direct algorithm's two variants: the sliding-window kernel wins when the reduction per
  * output is short (depthwise, few input channels per group) or a group has too few output
  * channels to fill the GEMM tile; the implicit GEMM wins for dense convolutions. */
@@ -587,10 +683,19 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
     if (st != CONVX_OK) return st;
     if (workers < 1) workers = 1;
     const convx_table *tbl = convx_active_table();
-    if (algorithm == CONVX_ALGO_DIRECT)
-        return CONVX_NAME(direct_uses_gemm)(p, tbl)
-                   ? CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl)
-                   : CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
+    if (algorithm == CONVX_ALGO_DIRECT) {
+        if (!CONVX_NAME(direct_uses_gemm)(p, tbl))
+            return CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
+        /* stride 1, a real window, rows wide enough (dropped padded-grid columns < ~25 %) */
+        const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+        const cx_idx extra = (p->k[2] - 1) * p->dil[2];
+        if (ntaps > 1 && p->stride[0] == 1 && p->stride[1] == 1 && p->stride[2] == 1 &&
+            p->out[2] >= 3 * extra && p->out[2] >= 12) {
+            st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl);
+            if (st != CONVX_ERR_ARG) return st;
+        }
+        return CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl);
+    }
     if (algorithm == CONVX_ALGO_IM2COL) return CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl);
     return CONVX_ERR_ARG;
 }

@@ -60,6 +60,26 @@ static void CONVX_NAME(ct_fill)(T *yc, cx_idx n, T v)
     for (cx_idx i = 0; i < n; i++) yc[i] = v;
 }
 
+/* Fill the output rows (od, oh) of one channel plane that belong to input rows [r0, r1)
+ * (flattened id*IH + ih) when rows do not overlap: row (od, oh) belongs to input row
+ * (min((od + pd) / sd, ID - 1), min((oh + ph) / sh, IH - 1)), the only one that reaches it. */
+static void CONVX_NAME(ct_fill_rows)(const convx_conv_transpose_problem *p, T *yc, T v, cx_idx r0,
+                                     cx_idx r1)
+{
+    const cx_idx ID = p->in[0], IH = p->in[1];
+    const cx_idx OD = p->out[0], OH = p->out[1], OW = p->out[2];
+    for (cx_idx od = 0; od < OD; od++) {
+        const cx_idx id = CX_MIN((od + p->pad[0]) / p->stride[0], ID - 1);
+        const cx_idx ih_a = CX_MAX((cx_idx)0, r0 - id * IH), ih_b = CX_MIN(IH, r1 - id * IH);
+        if (ih_a >= ih_b) continue;
+        cx_idx oh_a = ih_a == 0 ? 0 : ih_a * p->stride[1] - p->pad[1];
+        cx_idx oh_b = ih_b == IH ? OH : ih_b * p->stride[1] - p->pad[1];
+        oh_a = CX_MIN(OH, CX_MAX((cx_idx)0, oh_a));
+        oh_b = CX_MIN(OH, CX_MAX(oh_a, oh_b));
+        CONVX_NAME(ct_fill)(yc + (od * OH + oh_a) * OW, (oh_b - oh_a) * OW, v);
+    }
+}
+
 /* yc[o] += col[t*ts + j*ps] for one output channel: taps t = (kd*KH + kh)*KW + kw, input pixel
  * p0 + j for j in [0, np). ps == 1: tap rows of pixels (col); ts == 1: pixel rows of taps
  * (the transposed col). yc is the channel's output plane. The order of additions into an
@@ -178,13 +198,23 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
     /* output channels per job: about CT_FUSED_ROWS GEMM rows, fewer when the team needs jobs
      * (the block size only groups rows; it never changes an element's arithmetic) */
     cx_idx cb = CX_MIN(Cog, CX_MAX((cx_idx)1, CX_CEILDIV(CT_FUSED_ROWS, ntaps)));
-    while (cb > 1 && p->N * G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers) cb = CX_CEILDIV(cb, 2);
-    const cx_idx ncb = CX_CEILDIV(Cog, cb);
+    /* tiles of whole rows, fixed by the problem (cb only sizes them) */
     const CONVX_CAT(ct_tiling_, CONVX_DT) tl =
         CONVX_NAME(ct_tiling)(p, cb * ntaps, CT_FUSED_COL_BYTES);
-    cx_idx col_elems, njobs;
+    /* when input rows (d, h) reach disjoint output rows (kernel extent <= stride along D and
+     * H, e.g. U-Net's 2x2 s2), a tile of rows owns its output rows: jobs are then also split by
+     * tile, so the input is read once per channel block instead of once per job */
+    const int banded = tl.rows_per_tile > 0 && (p->k[0] - 1) * p->dil[0] < p->stride[0] &&
+                       (p->k[1] - 1) * p->dil[1] < p->stride[1];
+    const cx_idx nband = banded ? tl.ntiles : 1;
+    while (cb > 1 && p->N * G * CX_CEILDIV(Cog, cb) * nband < 4 * (cx_idx)workers)
+        cb = CX_CEILDIV(cb, 2);
+    const cx_idx ncb = CX_CEILDIV(Cog, cb);
+    cx_idx col_elems, pack_elems, njobs;
     if (cx_mul_overflow(cb * ntaps, tl.width, &col_elems)) return CONVX_ERR_NOMEM;
-    if (cx_mul_overflow(p->N * G, ncb, &njobs)) return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(CX_CEILDIV(tl.width, NR) * NR, Cig, &pack_elems)) return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(p->N * G * ncb, nband, &njobs)) return CONVX_ERR_NOMEM;
+    col_elems = CX_CEILDIV(col_elems, 16) * 16;
     (void)M;
 
     int fail = 0;
@@ -193,31 +223,55 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
 #endif
     {
         size_t got = 0;
-        T *col = (T *)convx_ws_acquire((size_t)col_elems * sizeof(T), &got);
+        T *col = (T *)convx_ws_acquire((size_t)(col_elems + pack_elems) * sizeof(T), &got);
+        T *bp = col ? col + col_elems : NULL;
         if (!col) fail = 1;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (cx_idx job = 0; job < njobs; job++) {
             if (!col) continue;
-            const cx_idx cbi = job % ncb, g = (job / ncb) % G, n = job / (ncb * G);
+            const cx_idx band = job % nband, rest = job / nband;
+            const cx_idx cbi = rest % ncb, g = (rest / ncb) % G, n = rest / (ncb * G);
             const cx_idx co0 = cbi * cb, co1 = CX_MIN(Cog, co0 + cb);
             const cx_idx mj = (co1 - co0) * ntaps;
             T *yj = y + (n * p->C_out + g * Cog + co0) * Pout;
-            for (cx_idx co = co0; co < co1; co++)
-                CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout,
-                                    bias ? bias[g * Cog + co] : (T)0);
+            const cx_idx nrows = p->in[0] * p->in[1];
+            for (cx_idx co = co0; co < co1; co++) {
+                const T v = bias ? bias[g * Cog + co] : (T)0;
+                if (banded)
+                    CONVX_NAME(ct_fill_rows)(p, yj + (co - co0) * Pout, v,
+                                             band * tl.rows_per_tile,
+                                             CX_MIN(nrows, (band + 1) * tl.rows_per_tile));
+                else
+                    CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout, v);
+            }
             const T *A = At + (g * Cog + co0) * ntaps * Cig;
             const T *B = x + (n * p->C_in + g * Cig) * Pin;
-            for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
+            const cx_idx t0 = banded ? band : 0, t1 = banded ? band + 1 : tl.ntiles;
+            for (cx_idx ti = t0; ti < t1; ti++) {
                 cx_idx p0, np;
                 CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
+                /* the tile's input columns as NR-wide panels [jb][ci][NR]: input rows are Pin
+                 * apart (cache-set conflicts for many sizes), the panels contiguous */
+                for (cx_idx js = 0; js < np; js += NR) {
+                    const cx_idx nc = CX_MIN(NR, np - js);
+                    T *dst = bp + (js / NR) * Cig * NR;
+                    for (cx_idx ci = 0; ci < Cig; ci++) {
+                        const T *src = B + ci * Pin + p0 + js;
+                        T *d = dst + ci * NR;
+                        cx_idx e = 0;
+                        for (; e < nc; e++) d[e] = src[e];
+                        for (; e < NR; e++) d[e] = (T)0;
+                    }
+                }
                 for (cx_idx js = 0; js < np; js += NR) {
                     const cx_idx nn = CX_MIN(NR, np - js);
+                    const T *Bp = bp + (js / NR) * Cig * NR;
                     for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
                         const cx_idx kn = CX_MIN(kc, Cig - k0);
                         for (cx_idx m = 0; m < mj; m += MR)
-                            uk(kn, A + m * Cig + k0, Cig, B + k0 * Pin + p0 + js, Pin,
+                            uk(kn, A + m * Cig + k0, Cig, Bp + k0 * NR, NR,
                                col + m * tl.width + js, tl.width, CX_MIN(MR, mj - m), nn,
                                k0 > 0, NULL);
                     }

@@ -25,8 +25,10 @@ static const convx_table table_scalar = {
     CONVX_ISA_SCALAR, {8, 4, 1},
     DIRECT_PTRS(f32, 8x1, 4x2, 1x4, scalar), DIRECT_PTRS(f64, 8x1, 4x2, 1x4, scalar),
     convx_f32_gemm_ukernel_4x4__scalar, convx_f64_gemm_ukernel_4x4__scalar,
+    convx_f32_igemm_ukernel_4x4__scalar, convx_f64_igemm_ukernel_4x4__scalar,
     4, 4, 4, 4, 512,
     NULL, NULL,
+    convx_f32_im2col_ukernel_rows__scalar, convx_f64_im2col_ukernel_rows__scalar,
     convx_f32_pack_ukernel_row__scalar, convx_f64_pack_ukernel_row__scalar,
     convx_f32_peak_ukernel__scalar, convx_f64_peak_ukernel__scalar,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
@@ -36,8 +38,10 @@ static const convx_table table_avx2 = {
     CONVX_ISA_AVX2, {8, 4, 1},
     DIRECT_PTRS(f32, 8x8, 4x16, 1x32, avx2), DIRECT_PTRS(f64, 8x4, 4x8, 1x16, avx2),
     convx_f32_gemm_ukernel_6x16__avx2, convx_f64_gemm_ukernel_6x8__avx2,
+    convx_f32_igemm_ukernel_6x16__avx2, convx_f64_igemm_ukernel_6x8__avx2,
     6, 16, 6, 8, 512,
     NULL, NULL,
+    convx_f32_im2col_ukernel_rows__avx2, convx_f64_im2col_ukernel_rows__avx2,
     convx_f32_pack_ukernel_row__avx2, convx_f64_pack_ukernel_row__avx2,
     convx_f32_peak_ukernel__avx2, convx_f64_peak_ukernel__avx2,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
@@ -48,8 +52,10 @@ static const convx_table table_avx512 = {
     CONVX_ISA_AVX512, {8, 4, 1},
     DIRECT_PTRS(f32, 8x32, 4x32, 1x64, avx512), DIRECT_PTRS(f64, 8x16, 4x16, 1x32, avx512),
     convx_f32_gemm_ukernel_6x64__avx512, convx_f64_gemm_ukernel_6x32__avx512,
+    convx_f32_igemm_ukernel_6x64__avx512, convx_f64_igemm_ukernel_6x32__avx512,
     6, 64, 6, 32, 512,
     convx_f32_dwconv_ukernel_3x3s1__avx512, convx_f32_dwconv_ukernel_3x3s2__avx512,
+    convx_f32_im2col_ukernel_rows__avx512, convx_f64_im2col_ukernel_rows__avx512,
     convx_f32_pack_ukernel_row__avx512, convx_f64_pack_ukernel_row__avx512,
     convx_f32_peak_ukernel__avx512, convx_f64_peak_ukernel__avx512,
     256 << 10, 256 << 10, 4 << 20, 256, 256};
@@ -101,6 +107,10 @@ static const convx_kernel_info registry[] = {
     {"gemm", #name, #dt, ISA_ID_##isa, mr, nr, CX_PTR_##isa(name)},
 #include "kernels/gemm/gemm.inc"
 #undef CONVX_GEMM_UKERNEL
+#define CONVX_IGEMM_UKERNEL(isa, dt, ctype, mr, nr, name)                                     \
+    {"igemm", #name, #dt, ISA_ID_##isa, mr, nr, CX_PTR_##isa(name)},
+#include "kernels/gemm/igemm.inc"
+#undef CONVX_IGEMM_UKERNEL
 #define CONVX_DWCONV_UKERNEL(isa, dt, ctype, k, s, name)                                      \
     {"dwconv", #name, #dt, ISA_ID_##isa, k, s, CX_PTR_##isa(name)},
 #include "kernels/dwconv/dwconv.inc"

@@ -32,6 +32,20 @@ typedef void (*convx_f64_gemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda,
 #include "gemm/gemm.inc"
 #undef CONVX_GEMM_UKERNEL
 
+/* indirect GEMM micro-kernel: row k of B at B + boff[k] (kernels/gemm/, CX_GEMM_INDIRECT) */
+typedef void (*convx_f32_igemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda, const float *B,
+                                           const cx_idx *boff, float *C, cx_idx ldc, cx_idx m,
+                                           cx_idx n, int accumulate, const float *bias);
+typedef void (*convx_f64_igemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda,
+                                           const double *B, const cx_idx *boff, double *C,
+                                           cx_idx ldc, cx_idx m, cx_idx n, int accumulate,
+                                           const double *bias);
+#define CONVX_IGEMM_UKERNEL(isa, dt, ctype, mr, nr, name)                                     \
+    void name(cx_idx K, const ctype *A, cx_idx lda, const ctype *B, const cx_idx *boff,       \
+              ctype *C, cx_idx ldc, cx_idx m, cx_idx n, int accumulate, const ctype *bias);
+#include "gemm/igemm.inc"
+#undef CONVX_IGEMM_UKERNEL
+
 /* depthwise 3x3 micro-kernels reading one channel's input rows in place, see kernels/dwconv/ */
 typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
                                             cx_idx IW, cx_idx pw, const float *w, float bias,
@@ -41,6 +55,28 @@ typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float
               const ctype *w, ctype bias, ctype *y, cx_idx y_rstride);
 #include "dwconv/dwconv.inc"
 #undef CONVX_DWCONV_UKERNEL
+
+/* im2col rows (kernels/im2col/im2col.template.h): same C per ISA */
+typedef void (*convx_f32_im2col_fn)(const float *x, const cx_idx *in, const cx_idx *k,
+                                    const cx_idx *out, const cx_idx *stride, const cx_idx *pad,
+                                    const cx_idx *dil, cx_idx p0, cx_idx np, cx_idx r0, cx_idx r1,
+                                    float *col, cx_idx ldcol);
+typedef void (*convx_f64_im2col_fn)(const double *x, const cx_idx *in, const cx_idx *k,
+                                    const cx_idx *out, const cx_idx *stride, const cx_idx *pad,
+                                    const cx_idx *dil, cx_idx p0, cx_idx np, cx_idx r0, cx_idx r1,
+                                    double *col, cx_idx ldcol);
+#define CX_IM2COL_PROTO(dt, ctype, isa)                                                        \
+    void convx_##dt##_im2col_ukernel_rows__##isa(                                              \
+        const ctype *x, const cx_idx *in, const cx_idx *k, const cx_idx *out,                  \
+        const cx_idx *stride, const cx_idx *pad, const cx_idx *dil, cx_idx p0, cx_idx np,      \
+        cx_idx r0, cx_idx r1, ctype *col, cx_idx ldcol);
+CX_IM2COL_PROTO(f32, float, scalar)
+CX_IM2COL_PROTO(f64, double, scalar)
+CX_IM2COL_PROTO(f32, float, avx2)
+CX_IM2COL_PROTO(f64, double, avx2)
+CX_IM2COL_PROTO(f32, float, avx512)
+CX_IM2COL_PROTO(f64, double, avx512)
+#undef CX_IM2COL_PROTO
 
 /* slab row packer, see kernels/pack/pack.template.h */
 typedef void (*convx_f32_pack_row_fn)(cx_idx n_rows, float *dst, cx_idx dst_rstride,
@@ -90,9 +126,13 @@ typedef struct {
     convx_f64_direct_ukernel_fn direct_f64[CONVX_DIRECT_NOCB];
     convx_f32_gemm_ukernel_fn gemm_f32;
     convx_f64_gemm_ukernel_fn gemm_f64;
+    convx_f32_igemm_ukernel_fn igemm_f32;   /* same tile as gemm_* */
+    convx_f64_igemm_ukernel_fn igemm_f64;
     int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64;
     cx_idx gemm_kc;             /* reduction chunk of the GEMM micro-kernel (B sub-panel in L2) */
     convx_f32_dwconv_ukernel_fn dwconv3x3s1_f32, dwconv3x3s2_f32;   /* NULL: use direct */
+    convx_f32_im2col_fn im2col_f32;
+    convx_f64_im2col_fn im2col_f64;
     convx_f32_pack_row_fn pack_row_f32;
     convx_f64_pack_row_fn pack_row_f64;
     convx_peak_ukernel_fn peak_f32, peak_f64;

@@ -44,16 +44,26 @@
 #define CX_STORE(i, v) VSTORE(C + (i) * ldc + (v) * VL, c##i##_##v);
 #define CX_STORE_LAST(i, v) VSTOREN(C + (i) * ldc + (v) * VL, c##i##_##v, last);
 
+#ifdef CX_GEMM_INDIRECT
+#define CX_BARG const cx_idx *CX_RESTRICT boff
+#define CX_BROW(k) (B + boff[k])
+#define CX_BPASS boff
+#else
+#define CX_BARG cx_idx ldb
+#define CX_BROW(k) (B + (k) * ldb)
+#define CX_BPASS ldb
+#endif
+
 #define CX_DEFINE_TILE(NVV)                                                                    \
     static void gemm_tile_##NVV(cx_idx K, const CONVX_T *CX_RESTRICT A, cx_idx lda,            \
-                                const CONVX_T *CX_RESTRICT B, cx_idx ldb,                      \
+                                const CONVX_T *CX_RESTRICT B, CX_BARG,                         \
                                 CONVX_T *CX_RESTRICT C, cx_idx ldc, cx_idx m, cx_idx last,     \
                                 int accumulate, const CONVX_T *CX_RESTRICT bias)               \
     {                                                                                          \
         CX_FOR_R(CX_INIT_ROW_##NVV)                                                            \
         CX_FOR_R(CX_APTR)                                                                      \
         for (cx_idx k = 0; k < K; k++) {                                                       \
-            const CONVX_T *bk = B + k * ldb;                                                   \
+            const CONVX_T *bk = CX_BROW(k);                                                    \
             CX_V##NVV(CX_LOADB, 0)                                                             \
             CX_FOR_R(CX_ROWFMA_##NVV)                                                          \
         }                                                                                      \
@@ -85,7 +95,7 @@ CX_DEFINE_TILE(4)
 #endif
 
 void UKERNEL_NAME(cx_idx K, const CONVX_T *CX_RESTRICT A, cx_idx lda, const CONVX_T *CX_RESTRICT B,
-                  cx_idx ldb, CONVX_T *CX_RESTRICT C, cx_idx ldc, cx_idx m, cx_idx n,
+                  CX_BARG, CONVX_T *CX_RESTRICT C, cx_idx ldc, cx_idx m, cx_idx n,
                   int accumulate, const CONVX_T *CX_RESTRICT bias)
 {
     assert(K >= 1 && m >= 1 && m <= MR && n >= 1 && n <= NV * VL);
@@ -93,14 +103,14 @@ void UKERNEL_NAME(cx_idx K, const CONVX_T *CX_RESTRICT A, cx_idx lda, const CONV
     const cx_idx last = n - (cx_idx)(nv - 1) * VL;
     switch (nv) {
 #if NV >= 4
-    case 4: gemm_tile_4(K, A, lda, B, ldb, C, ldc, m, last, accumulate, bias); break;
+    case 4: gemm_tile_4(K, A, lda, B, CX_BPASS, C, ldc, m, last, accumulate, bias); break;
 #endif
 #if NV >= 3
-    case 3: gemm_tile_3(K, A, lda, B, ldb, C, ldc, m, last, accumulate, bias); break;
+    case 3: gemm_tile_3(K, A, lda, B, CX_BPASS, C, ldc, m, last, accumulate, bias); break;
 #endif
 #if NV >= 2
-    case 2: gemm_tile_2(K, A, lda, B, ldb, C, ldc, m, last, accumulate, bias); break;
+    case 2: gemm_tile_2(K, A, lda, B, CX_BPASS, C, ldc, m, last, accumulate, bias); break;
 #endif
-    default: gemm_tile_1(K, A, lda, B, ldb, C, ldc, m, last, accumulate, bias); break;
+    default: gemm_tile_1(K, A, lda, B, CX_BPASS, C, ldc, m, last, accumulate, bias); break;
     }
 }
