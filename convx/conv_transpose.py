@@ -12,15 +12,20 @@ from convx import _validate as V
 ALGORITHMS = ("auto", "direct", "im2col", "reference")
 
 
-def choose_algorithm(c_in_per_group, c_out_per_group, kernel, in_spatial):
+def choose_algorithm(n_batch, c_out_per_group, kernel, in_spatial):
     """The ``algorithm="auto"`` rule (measured with ``python -m convx bench --suite
-    conv_transpose``).
+    conv_transpose --workers 2``, see the report in the commit history).
 
-    Both C algorithms are GEMM + col2im and give bit-identical results. "direct" (per-thread
-    fused GEMM + col2im over blocks of output channels, the col tile stays in L2, no barriers)
-    is the faster one on every benchmark case, so "auto" always picks it.
+    When the batch has fewer input pixels (N * prod(in)) than the GEMM has rows
+    (C_out/groups * prod(k)) -- deep, small-spatial layers such as DCGAN's first layers or
+    U-Net's bottom up-conv -- the
+    "direct" driver wins: it transposes only the small input and streams the weights in place.
+    Otherwise the "im2col" driver (one team GEMM per tile, then a parallel col2im) wins at two
+    threads: its GEMM reads the input once for all output channels.
     """
-    return "direct"
+    taps = int(np.prod(kernel))
+    pixels = int(np.prod(in_spatial))
+    return "direct" if n_batch * pixels < c_out_per_group * taps else "im2col"
 
 
 def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_padding, groups,
@@ -111,7 +116,7 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
     wc = V.as_compute_array(w, dtype)
     bc = None if b is None else V.as_compute_array(b, dtype)
     if algorithm == "auto":
-        algorithm = choose_algorithm(C_in // groups, Cog, kernel, spatial)
+        algorithm = choose_algorithm(N, Cog, kernel, spatial)
     lead = (1,) * (3 - nd)
     x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
     w5 = wc.reshape(wc.shape[:2] + lead + wc.shape[2:])
@@ -138,15 +143,16 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
     bias : array_like, shape [C_out], optional
     stride, dilation : int or tuple of {nd} ints, >= 1
     padding : int or tuple of {nd} ints, >= 0
-        Removes ``dilation*(k-1) - padding`` ... i.e. crops ``padding`` from both ends of the
-        full transposed output (strings are not accepted, as in torch).
+        Crops ``padding`` elements from both ends of the full transposed output along each
+        axis (strings such as 'same' are not accepted, as in torch).
     output_padding : int or tuple of {nd} ints
         Extra size added at the end of each axis; must be smaller than stride or dilation.
     groups : int
         Input and output channels are split into ``groups`` blocks; C_in must be divisible by it.
     algorithm : {{'auto', 'direct', 'im2col', 'reference'}}
-        'direct': per-thread fused GEMM + col2im; 'im2col': team GEMM then parallel col2im
-        (bit-identical to 'direct'); 'auto' applies
+        'direct': per-thread fused GEMM + col2im over blocks of output channels (no barriers;
+        for small inputs the GEMM is transposed so the weights are read in place);
+        'im2col': one team GEMM per tile of input rows, then a parallel col2im; 'auto' applies
         :func:`convx.conv_transpose.choose_algorithm`; 'reference' runs the NumPy oracle.
     workers : int, optional
         Threads for this call; None uses :func:`convx.get_num_threads`, -1 all cores. The result
