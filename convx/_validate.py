@@ -32,7 +32,10 @@ def as_array(a, name):
 
 
 def compute_dtype(*arrays):
-    """The result/compute dtype: np.result_type, then float16 -> float32, int/bool -> float64."""
+    """The result/compute dtype: np.result_type, then float16 -> float32, int/bool -> float64.
+
+    Pass the input and weight(s) only: bias and other auxiliary arrays are converted to the
+    result dtype, they do not change it (as torch and convx.reference)."""
     dt = np.result_type(*[a.dtype for a in arrays if a is not None])
     if dt.kind in "biu":
         return np.dtype(np.float64)
@@ -55,9 +58,13 @@ def _as_int(v, name):
     return operator.index(v)
 
 
+MAX_INDEX = 2**62   # padded extents beyond this could overflow int64 index arithmetic in C
+MAX_INT64 = 2**63 - 1
+
+
 def int_tuple(value, n, name, minimum):
     """An int or length-n sequence of ints, each >= minimum, as a tuple of n ints."""
-    if type(value) is int and value >= minimum:   # the common case, without ABC checks
+    if type(value) is int and minimum <= value <= MAX_INT64:   # the common case, without ABC checks
         return (value,) * n
     if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
         vals = (operator.index(value),) * n
@@ -73,6 +80,9 @@ def int_tuple(value, n, name, minimum):
         if v < minimum:
             what = "positive" if minimum == 1 else f">= {minimum}"
             raise ValueError(f"{name} must be {what} in every dimension, got {name}={value!r}")
+        if v > MAX_INT64:
+            raise ValueError(f"{name} must fit in a 64-bit integer in every dimension, got "
+                             f"{name}={value!r}")
     return vals
 
 
@@ -100,10 +110,11 @@ def padding_mode(mode):
     return mode
 
 
-def pad_explicit(x, lo, hi, mode):
-    """Pad the spatial axes of [N, C, *sp] with torch's nn.ConvNd padding_mode semantics."""
-    sp = x.shape[2:]
-    for ax, (l, h, size) in enumerate(zip(lo, hi, sp)):
+def check_pad_mode_sizes(spatial, lo, hi, mode):
+    """torch's limits for the non-zero padding modes (checked before anything is allocated)."""
+    if mode in ("zeros", "replicate"):
+        return
+    for ax, (l, h, size) in enumerate(zip(lo, hi, spatial)):
         if mode == "reflect" and (l >= size or h >= size):
             raise ValueError(f"padding_mode='reflect' needs padding < input size in every "
                              f"dimension, got padding ({l}, {h}) for spatial dimension {ax} of "
@@ -112,11 +123,17 @@ def pad_explicit(x, lo, hi, mode):
             raise ValueError(f"padding_mode='circular' needs padding <= input size in every "
                              f"dimension (wrapping around more than once), got padding ({l}, {h}) "
                              f"for spatial dimension {ax} of size {size}")
+
+
+def pad_explicit(x, lo, hi, mode):
+    """Pad the spatial axes of [N, C, *sp] with torch's nn.ConvNd padding_mode semantics."""
+    check_pad_mode_sizes(x.shape[2:], lo, hi, mode)
     width = [(0, 0), (0, 0)] + list(zip(lo, hi))
     return np.pad(x, width, mode=_NP_PAD_MODE[mode])
 
 
 _default_workers = None
+MAX_WORKERS = 4096
 
 
 def _initial_workers():
@@ -153,7 +170,7 @@ def resolve_workers(workers, name="workers"):
     """None -> global default, -1 -> all cores, n >= 1 -> n."""
     if workers is None:
         return get_num_threads()
-    if type(workers) is int and workers >= 1:
+    if type(workers) is int and 1 <= workers <= MAX_WORKERS:
         return workers
     if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (numbers.Integral, np.integer)):
         raise TypeError(f"{name} must be None, -1 or a positive int, got {workers!r} "
@@ -161,8 +178,9 @@ def resolve_workers(workers, name="workers"):
     w = operator.index(workers)
     if w == -1:
         return all_cores()
-    if w < 1:
-        raise ValueError(f"{name} must be None, -1 (all cores) or a positive int, got {name}={w}")
+    if w < 1 or w > MAX_WORKERS:
+        raise ValueError(f"{name} must be None, -1 (all cores) or an int from 1 to {MAX_WORKERS}, "
+                         f"got {name}={w}")
     return w
 
 

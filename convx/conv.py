@@ -86,6 +86,8 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     if b is not None and b.shape != (C_out,):
         raise ValueError(f"bias must be 1-D with C_out={C_out} elements, got bias of shape {b.shape}")
     spatial = x.shape[2:]
+    if mode != "zeros":
+        V.check_pad_mode_sizes(spatial, lo, hi, mode)
     if any(s == 0 for s in spatial) and N and C_in:
         raise ValueError(f"input spatial sizes must be >= 1 (only a zero batch is allowed to be "
                          f"empty), got input of shape {x.shape}")
@@ -97,8 +99,15 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
             raise ValueError(f"kernel (dilated extent {ext}) is larger than the padded input "
                              f"({padded}) in spatial dimension {ax}: input {tuple(spatial)}, "
                              f"kernel {kernel}, dilation {dilation}, padding {padding!r}")
+        if padded >= V.MAX_INDEX:
+            raise ValueError(f"padding={padding!r} makes the padded input too large to index "
+                             f"(spatial dimension {ax}: {padded} elements, limit 2**62)")
         out_sp.append((padded - ext) // stride[ax] + 1)
-    dtype = V.compute_dtype(x, w, b)
+    # a stride with a single output, or a dilation of a 1-wide kernel, has no effect: drop it so
+    # the C drivers never size buffers or offsets from a meaningless huge value
+    stride = tuple(1 if o == 1 else s_ for o, s_ in zip(out_sp, stride))
+    dilation = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
+    dtype = V.compute_dtype(x, w)
     shape = (N, C_out, *out_sp)
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
 

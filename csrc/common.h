@@ -29,7 +29,8 @@ typedef int64_t cx_idx;     /* every size, stride and offset that indexes memory
 
 #define CX_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define CX_MAX(a, b) ((a) > (b) ? (a) : (b))
-#define CX_CEILDIV(a, b) (((a) + (b) - 1) / (b))
+/* ceil(a / b) for a >= 0, b >= 1, without the a + b - 1 overflow */
+#define CX_CEILDIV(a, b) ((a) / (b) + ((a) % (b) != 0))
 
 /* a*b into *r; returns 1 on overflow (both operands must be >= 0). */
 CX_INLINE int cx_mul_overflow(cx_idx a, cx_idx b, cx_idx *r)

@@ -38,8 +38,14 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     const cx_idx dd = p->dil[0], dh = p->dil[1], dw = p->dil[2];
     const cx_idx ntaps = KD * KH * KW;
     const cx_idx Wp = (OW - 1) * sw + (KW - 1) * dw + 1;
+    /* the slab stores padded rows: with padding far wider than the input (or strides far
+     * larger than a row) that is mostly zeros; leave such problems to the GEMM variant, which
+     * forms each output from its taps alone */
+    if (Wp > 4 * IW + 4096 || (KH - 1) * dh + 1 > 4 * IH + 4096 || (KD - 1) * dd + 1 > 4 * ID + 4096)
+        return CONVX_ERR_ARG;
     const cx_idx Wq = CX_CEILDIV(Wp, sw);
-    const cx_idx row_len = sw * Wq;
+    /* phases >= Wp would be empty (a stride wider than the padded row): not stored */
+    const cx_idx row_len = CX_MIN(sw, Wp) * Wq;
     const cx_idx ysp = OD * OH * OW;           /* stride between output channels */
     const CONVX_CAT(direct_ukernel_t_, CONVX_DT) *uk = tbl->CONVX_CAT(direct_, CONVX_DT);
     const CONVX_CAT3(convx_, CONVX_DT, _pack_row_fn) pack_row = tbl->CONVX_CAT(pack_row_, CONVX_DT);
@@ -102,7 +108,8 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     const cx_idx IHb = (B - 1) * sh + (KH - 1) * dh + 1;
     cx_idx cchunk = tbl->direct_slab_bytes / CX_MAX((cx_idx)1, KD * IHb * rowbytes);
     cchunk = CX_MAX((cx_idx)1, CX_MIN(cchunk, Cig));
-    const cx_idx ch_stride = KD * IHb * row_len;
+    cx_idx ch_stride;
+    if (cx_mul_overflow(KD * IHb, row_len, &ch_stride)) { status = CONVX_ERR_ARG; goto cleanup; }
     cx_idx slab_elems, ntask;
     if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
@@ -539,6 +546,8 @@ static int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const
     /* padded extents: everything a valid output reads */
     const cx_idx Dp = OD + (KD - 1) * p->dil[0], Hp = OH + (KH - 1) * p->dil[1];
     const cx_idx Wp = OW + (KW - 1) * p->dil[2];
+    /* padded extents far beyond the input (huge dilation or padding): not worth a copy */
+    if (Wp > 4 * IW + 4096 || Hp > 4 * IH + 4096 || Dp > 4 * ID + 4096) return CONVX_ERR_ARG;
     const cx_idx CS = Dp * Hp * Wp;            /* padded channel stride */
     const cx_idx Q = OD * Hp * Wp;             /* padded-grid output positions */
 #if CX_T_IS_F64
@@ -684,8 +693,11 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
     if (workers < 1) workers = 1;
     const convx_table *tbl = convx_active_table();
     if (algorithm == CONVX_ALGO_DIRECT) {
-        if (!CONVX_NAME(direct_uses_gemm)(p, tbl))
-            return CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
+        if (!CONVX_NAME(direct_uses_gemm)(p, tbl)) {
+            st = CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
+            if (st != CONVX_ERR_ARG) return st;
+            return CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl);
+        }
         /* stride 1, a real window, rows wide enough (dropped padded-grid columns < ~25 %) */
         const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
         const cx_idx extra = (p->k[2] - 1) * p->dil[2];

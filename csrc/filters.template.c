@@ -18,17 +18,27 @@
 
 #define T CONVX_T
 #define FUKERNEL_FN CONVX_CAT(convx_filter_ukernel_fn_, CONVX_DT)
+#define F2D_FN CONVX_CAT(convx_filter2d_ukernel_fn_, CONVX_DT)
 #if CX_T_IS_F64
 typedef convx_f64_filter_ukernel_fn FUKERNEL_FN;
+typedef convx_f64_filter2d_ukernel_fn F2D_FN;
 #define FU_SCALAR convx_f64_filter_ukernel_1x4__scalar
 #define FU_AVX2 convx_f64_filter_ukernel_1x16__avx2
 #define FU_AVX512 convx_f64_filter_ukernel_1x32__avx512
+#define F2_SCALAR convx_f64_filter2d_ukernel_4x2__scalar
+#define F2_AVX2 convx_f64_filter2d_ukernel_4x8__avx2
+#define F2_AVX512 convx_f64_filter2d_ukernel_4x24__avx512
 #else
 typedef convx_f32_filter_ukernel_fn FUKERNEL_FN;
+typedef convx_f32_filter2d_ukernel_fn F2D_FN;
 #define FU_SCALAR convx_f32_filter_ukernel_1x4__scalar
 #define FU_AVX2 convx_f32_filter_ukernel_1x32__avx2
 #define FU_AVX512 convx_f32_filter_ukernel_1x64__avx512
+#define F2_SCALAR convx_f32_filter2d_ukernel_4x2__scalar
+#define F2_AVX2 convx_f32_filter2d_ukernel_4x16__avx2
+#define F2_AVX512 convx_f32_filter2d_ukernel_4x48__avx512
 #endif
+#define F2_RB 4   /* output rows per filter2d call */
 
 static FUKERNEL_FN CONVX_CAT(filter_pick_, CONVX_DT)(void)
 {
@@ -40,6 +50,19 @@ static FUKERNEL_FN CONVX_CAT(filter_pick_, CONVX_DT)(void)
     case CONVX_ISA_AVX2: return FU_AVX2;
 #endif
     default: return FU_SCALAR;
+    }
+}
+
+static F2D_FN CONVX_CAT(filter2d_pick_, CONVX_DT)(void)
+{
+    switch (convx_cpu_active_isa()) {
+#ifdef CONVX_HAVE_AVX512
+    case CONVX_ISA_AVX512: return F2_AVX512;
+#endif
+#ifdef CONVX_HAVE_AVX2
+    case CONVX_ISA_AVX2: return F2_AVX2;
+#endif
+    default: return F2_SCALAR;
     }
 }
 
@@ -74,12 +97,15 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
     const cx_idx rowlen = (W + KW - 1) * I;          /* extended row length */
     const int need_ext = KW > 1;
     const FUKERNEL_FN uk = CONVX_CAT(filter_pick_, CONVX_DT)();
+    const F2D_FN uk2 = CONVX_CAT(filter2d_pick_, CONVX_DT)();
     if (B == 0) return CONVX_OK;
 
     /* compact tap list: (plane, row, column) and weight of each tap used */
     const cx_idx nk = KD * KH * KW;
     cx_idx n_taps = 0;
     for (cx_idx t = 0; t < nk; t++) n_taps += (!skip_zero || w[t] != 0);
+    /* every tap used and one plane: 4 rows at a time share their input loads (filter2d) */
+    const int dense = KD == 1 && n_taps == nk;
     if (n_taps == 0) {
         memset(y, 0, (size_t)(B * D * H * n_row) * sizeof(T));
         return CONVX_OK;
@@ -174,7 +200,15 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
                 }
             }
             T *yrow = y + ((b * D + d) * H + h0) * n_row;
-            for (cx_idx r = 0; r < rows; r++, yrow += n_row) {
+            cx_idx r = 0;
+            if (dense) {
+                for (; r + F2_RB <= rows; r += F2_RB, yrow += F2_RB * n_row) {
+                    T *ys[F2_RB];
+                    for (int q = 0; q < F2_RB; q++) ys[q] = yrow + q * n_row;
+                    uk2(n_row, KH, KW, I, rowp + r, w, ys);
+                }
+            }
+            for (; r < rows; r++, yrow += n_row) {
                 for (cx_idx t = 0; t < n_taps; t++) xp[t] = rowp[trow[t] + r] + tcol[t];
                 uk(n_row, n_taps, xp, wt, yrow);
             }
@@ -190,3 +224,8 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
 #undef FU_SCALAR
 #undef FU_AVX2
 #undef FU_AVX512
+#undef F2D_FN
+#undef F2_SCALAR
+#undef F2_AVX2
+#undef F2_AVX512
+#undef F2_RB

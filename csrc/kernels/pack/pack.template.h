@@ -36,7 +36,7 @@ CX_INLINE vec_t cx_padded_chunk(const CONVX_T *src, cx_idx IW, cx_idx c0, cx_idx
 static inline void pack_row(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT src, cx_idx IW,
                             cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq)
 {
-    const cx_idx row_len = sw * Wq;
+    const cx_idx row_len = CX_MIN(sw, Wp) * Wq;
 #if !defined(CX_ISA_SCALAR)
     if (sw == 1) {
         /* [0, lo) zeros, [lo, lo + n_copy) = src[0, n_copy), then zeros up to row_len */
@@ -100,7 +100,7 @@ static inline void pack_row(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT
         if (row_len > done) memset(dst + done, 0, (size_t)(row_len - done) * sizeof(CONVX_T));
         return;
     }
-    for (cx_idx ph = 0; ph < sw; ph++) {
+    for (cx_idx ph = 0; ph < CX_MIN(sw, Wp); ph++) {   /* phases >= Wp are not stored */
         CONVX_T *d = dst + ph * Wq;
         /* padded column q*sw + ph holds src[q*sw + ph - pw]: valid q in [qlo, qhi) */
         cx_idx first = pw - ph;                                   /* q*sw >= first */
