@@ -105,7 +105,56 @@ static void CONVX_NAME(ct_scatter)(const convx_conv_transpose_problem *p, const 
                 const cx_idx oh = ih * sh - ph + kh * dh;
                 if (oh < 0 || oh >= OH) continue;
                 T *CX_RESTRICT yrow = yc + (od * OH + oh) * OW;
-                for (cx_idx kw = 0; kw < KW; kw++) {
+                cx_idx kw = 0;
+                /* taps kw .. kw+sw-1 (dw == 1) write sw adjacent outputs per input pixel, each
+                 * output at most once per group, so a group is one pass over the row without
+                 * changing the order in which an element's contributions arrive (kw order) */
+                if (dw == 1 && sw > 1 && KW >= sw) {
+                    for (; kw + sw <= KW; kw += sw) {
+                        cx_idx glo = iw0, ghi = iw0 + seg;
+                        for (cx_idx u = 0; u < sw; u++) {
+                            const cx_idx off = kw + u - pw;
+                            const cx_idx lo = off >= 0 ? 0 : CX_CEILDIV(-off, sw);
+                            const cx_idx hi = OW - 1 - off < 0 ? 0 : (OW - 1 - off) / sw + 1;
+                            glo = CX_MAX(glo, lo);
+                            ghi = CX_MIN(ghi, hi);
+                        }
+                        if (ghi < glo) ghi = glo;
+                        for (cx_idx u = 0; u < sw; u++) {
+                            const cx_idx off = kw + u - pw;
+                            const cx_idx lo = CX_MAX(iw0, off >= 0 ? 0 : CX_CEILDIV(-off, sw));
+                            const cx_idx hi = CX_MIN(iw0 + seg, OW - 1 - off < 0 ? 0 : (OW - 1 - off) / sw + 1);
+                            const cx_idx base = ((kd * KH + kh) * KW + kw + u) * ts + (j - iw0) * ps;
+                            /* the edges outside the group's common range, tap by tap */
+                            for (cx_idx iw = lo; iw < CX_MIN(hi, glo); iw++)
+                                yrow[iw * sw + off] += col[base + iw * ps];
+                            for (cx_idx iw = CX_MAX(lo, ghi); iw < hi; iw++)
+                                yrow[iw * sw + off] += col[base + iw * ps];
+                        }
+                        if (ghi <= glo) continue;
+                        const T *CX_RESTRICT c0 = col + ((kd * KH + kh) * KW + kw) * ts +
+                                                  (j + glo - iw0) * ps;
+                        T *CX_RESTRICT yo = yrow + glo * sw + kw - pw;
+                        const cx_idx cnt = ghi - glo;
+                        if (sw == 2 && ts == 1) {
+                            for (cx_idx e = 0; e < cnt; e++) {
+                                yo[2 * e] += c0[e * ps];
+                                yo[2 * e + 1] += c0[e * ps + 1];
+                            }
+                        } else if (sw == 2 && ps == 1) {
+                            const T *CX_RESTRICT c1 = c0 + ts;
+                            for (cx_idx e = 0; e < cnt; e++) {
+                                yo[2 * e] += c0[e];
+                                yo[2 * e + 1] += c1[e];
+                            }
+                        } else {
+                            for (cx_idx e = 0; e < cnt; e++)
+                                for (cx_idx u = 0; u < sw; u++)
+                                    yo[e * sw + u] += c0[e * ps + u * ts];
+                        }
+                    }
+                }
+                for (; kw < KW; kw++) {
                     /* ow = iw*sw + off; keep 0 <= ow < OW and iw in [iw0, iw0 + seg) */
                     const cx_idx off = kw * dw - pw;
                     cx_idx lo = off >= 0 ? 0 : CX_CEILDIV(-off, sw);

@@ -243,12 +243,16 @@ def test_conv_transpose_workers_bit_identical(shape):
     x = rng.standard_normal(xs).astype(np.float32)
     w = rng.standard_normal(ws).astype(np.float32)
     b = rng.standard_normal(ws[1] * kw.get("groups", 1)).astype(np.float32)
+    ys = {}
     for algorithm in ("direct", "im2col"):
-        y1 = ct_op(nd)(x, w, b, **kw, algorithm=algorithm, workers=1)
+        y1 = ys[algorithm] = ct_op(nd)(x, w, b, **kw, algorithm=algorithm, workers=1)
         for n in (2, 3):
             yn = ct_op(nd)(x, w, b, **kw, algorithm=algorithm, workers=n)
             assert np.array_equal(y1, yn), (algorithm, n)
         assert np.array_equal(y1, ct_op(nd)(x, w, b, **kw, algorithm=algorithm, workers=1))
+    # both drivers form each col element with the same micro-kernel dot product and add them
+    # into an output element in the same order
+    assert np.array_equal(ys["direct"], ys["im2col"])
 
 
 # ---------------------------------------------------------------- API contract
