@@ -294,6 +294,50 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
     }
     const cx_idx nst = p->N * G * npt;
 
+    if (!blas_threads && nst >= 2 * (cx_idx)workers) {
+        /* many independent super-tiles (batches, many groups): each thread takes whole tiles
+         * with its own column buffer and single-threaded GEMMs, no barriers. The GEMM calls are
+         * the same blocks as in the team mode, so the results are too. */
+        int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+        {
+            size_t got = 0;
+            T *cb = pointwise ? NULL : (T *)convx_ws_acquire((size_t)(K * Pt * esz), &got);
+            if (!pointwise && !cb) fail = 1;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (cx_idx st = 0; st < nst; st++) {
+                if (!pointwise && !cb) continue;
+                const cx_idx ti = st % npt, g = (st / npt) % G, n = st / (npt * G);
+                const cx_idx p0 = ti * Pt, np = CX_MIN(Pt, P - p0);
+                const T *Bm = cb;
+                cx_idx ldb = np;
+                if (pointwise) {
+                    Bm = x + (n * p->C_in + g * Cig) * Pin + p0;
+                    ldb = Pin;
+                } else {
+                    CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, 0, K, cb, np);
+                }
+                T *Cst = y + (n * p->C_out + g * Cog) * P + p0;
+                const T *Ag = w + g * Cog * K;
+                const cx_idx nmb = CX_CEILDIV(Cog, mbw), nnb = CX_CEILDIV(np, nbw);
+                for (cx_idx blk = 0; blk < nmb * nnb; blk++) {
+                    const cx_idx m0 = (blk / nnb) * mbw, j0 = (blk % nnb) * nbw;
+                    const cx_idx mm = CX_MIN(mbw, Cog - m0), nn = CX_MIN(nbw, np - j0);
+                    T *Cb = Cst + m0 * P + j0;
+                    CONVX_NAME(blas_gemm)(mm, nn, K, Ag + m0 * K, K, Bm + j0, ldb, Cb, P);
+                    CONVX_NAME(add_bias)(Cb, P, mm, nn, bias ? bias + g * Cog + m0 : NULL);
+                }
+            }
+            if (cb) convx_ws_release(cb, got);
+        }
+        if (col) convx_ws_release(col, col_got);
+        return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+    }
+
     if (blas_threads) {
         /* the alternative policy, kept for measurement: team im2col, then one threaded BLAS call
          * per super-tile from this thread (OpenBLAS splits it over `workers` threads) */

@@ -36,7 +36,7 @@ typedef convx_f32_filter2d_ukernel_fn F2D_FN;
 #define FU_AVX512 convx_f32_filter_ukernel_1x64__avx512
 #define F2_SCALAR convx_f32_filter2d_ukernel_4x2__scalar
 #define F2_AVX2 convx_f32_filter2d_ukernel_4x16__avx2
-#define F2_AVX512 convx_f32_filter2d_ukernel_4x48__avx512
+#define F2_AVX512 convx_f32_filter2d_ukernel_4x64__avx512
 #endif
 #define F2_RB 4   /* output rows per filter2d call */
 

@@ -38,7 +38,7 @@ CX_F2D_PROTO(f32, float, 4x2, scalar)
 CX_F2D_PROTO(f64, double, 4x2, scalar)
 CX_F2D_PROTO(f32, float, 4x16, avx2)
 CX_F2D_PROTO(f64, double, 4x8, avx2)
-CX_F2D_PROTO(f32, float, 4x48, avx512)
+CX_F2D_PROTO(f32, float, 4x64, avx512)
 CX_F2D_PROTO(f64, double, 4x24, avx512)
 #undef CX_F2D_PROTO
 #endif
