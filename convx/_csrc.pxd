@@ -110,3 +110,9 @@ cdef extern from "convx.h" nogil:
                         const float *pw, const float *bias, float *y, int workers)
     int convx_dwsep_f64(const convx_dwsep_problem *p, const double *x, const double *dw,
                         const double *pw, const double *bias, double *y, int workers)
+
+cdef extern from "convx.h" nogil:
+    int convx_filter_sep_f32(const convx_filter_problem *p, const float *x, const float *wv,
+                             const float *wh, int mode_h, float *y, int workers)
+    int convx_filter_sep_f64(const convx_filter_problem *p, const double *x, const double *wv,
+                             const double *wh, int mode_h, double *y, int workers)

@@ -42,3 +42,34 @@ def _filter(cnp.ndarray x, cnp.ndarray w, cnp.ndarray y, tuple lo, int mode, dou
                                   <double *>yp, workers)
     _check(st)
     return y
+
+
+def _filter_sep(cnp.ndarray x, cnp.ndarray wv, cnp.ndarray wh, cnp.ndarray y, tuple lo,
+                int mode_v, int mode_h, double cval, int workers):
+    """y = row filter wh (along W) of column filter wv (along H) of x, x/y [B, D, H, W, inner]."""
+    cdef convx_filter_problem p
+    cdef int a, st
+    p.B = x.shape[0]
+    p.inner = x.shape[4]
+    for a in range(3):
+        p.in_[a] = x.shape[1 + a]
+        p.lo[a] = lo[a]
+    p.k[0] = 1
+    p.k[1] = wv.shape[0]
+    p.k[2] = wh.shape[0]
+    p.mode = mode_v
+    p.cval = cval
+    cdef void *xp = cnp.PyArray_DATA(x)
+    cdef void *vp = cnp.PyArray_DATA(wv)
+    cdef void *hp = cnp.PyArray_DATA(wh)
+    cdef void *yp = cnp.PyArray_DATA(y)
+    if x.dtype.num == cnp.NPY_FLOAT32:
+        with nogil:
+            st = convx_filter_sep_f32(&p, <const float *>xp, <const float *>vp,
+                                      <const float *>hp, mode_h, <float *>yp, workers)
+    else:
+        with nogil:
+            st = convx_filter_sep_f64(&p, <const double *>xp, <const double *>vp,
+                                      <const double *>hp, mode_h, <double *>yp, workers)
+    _check(st)
+    return y

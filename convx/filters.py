@@ -301,11 +301,45 @@ def _rank1(w2):
     return col, row
 
 
+def _sep_pair(cur, p1, p2, cval, workers, y=None):
+    """Passes along axes a and a+1 in one C sweep (column filter, then row filter)."""
+    from convx import _filters
+    (a, w1, o1, m1), (_, w2, o2, m2) = p1, p2
+    k1, k2 = len(w1), len(w2)
+    _check_origin(o1, k1)
+    _check_origin(o2, k2)
+    shape = cur.shape
+    dtype = cur.dtype
+    if y is None:
+        y = np.empty(shape, dtype=dtype)
+    if cur.size == 0:
+        return y
+    B = int(np.prod(shape[:a], dtype=np.int64))
+    inner = int(np.prod(shape[a + 2:], dtype=np.int64))
+    x5 = cur.reshape(B, 1, shape[a], shape[a + 1], inner)
+    _filters._filter_sep(x5, np.ascontiguousarray(w1, dtype=dtype),
+                         np.ascontiguousarray(w2, dtype=dtype), y.reshape(x5.shape),
+                         (0, k1 // 2 + o1, k2 // 2 + o2), _filters.MODES[m1],
+                         _filters.MODES[m2], cval, workers)
+    return y
+
+
 def _passes(xc, passes, cval, workers, y=None):
-    """Run 1-D passes [(axis, weights, origin, mode)] one after another (scipy's order)."""
+    """Run 1-D passes [(axis, weights, origin, mode)] one after another (scipy's order).
+
+    Two consecutive passes along neighbouring axes (a, then a + 1) run as one sweep with the
+    same result, without writing the intermediate image.
+    """
     cur = xc
     n = len(passes)
-    for i, (axis, wts, origin, mode) in enumerate(passes):
+    i = 0
+    while i < n:
+        axis, wts, origin, mode = passes[i]
+        if i + 1 < n and passes[i + 1][0] == axis + 1:
+            dst = y if (i + 2 == n and y is not None) else None
+            cur = _sep_pair(cur, passes[i], passes[i + 1], cval, workers, dst)
+            i += 2
+            continue
         shape = [1] * xc.ndim
         shape[axis] = len(wts)
         origins = [0] * xc.ndim
@@ -313,6 +347,7 @@ def _passes(xc, passes, cval, workers, y=None):
         dst = y if (i == n - 1 and y is not None) else None
         cur = _correlate_nd(cur, np.asarray(wts, dtype=np.float64).reshape(shape), origins, mode,
                             cval, False, workers, dst)
+        i += 1
     return cur
 
 

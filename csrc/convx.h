@@ -166,6 +166,14 @@ int convx_dwsep_f32(const convx_dwsep_problem *p, const float *x, const float *d
 int convx_dwsep_f64(const convx_dwsep_problem *p, const double *x, const double *dw,
                     const double *pw, const double *bias, double *y, int workers);
 
+/* Separable form of convx_filter_f32/f64: the column filter wv (p->k[1] taps, boundary
+ * p->mode) then the row filter wh (p->k[2] taps, boundary mode_h), in one sweep without an
+ * intermediate image; equal to the two 1-D passes. p->k[0] must be 1. */
+int convx_filter_sep_f32(const convx_filter_problem *p, const float *x, const float *wv,
+                         const float *wh, int mode_h, float *y, int workers);
+int convx_filter_sep_f64(const convx_filter_problem *p, const double *x, const double *wv,
+                         const double *wh, int mode_h, double *y, int workers);
+
 #ifdef __cplusplus
 }
 #endif

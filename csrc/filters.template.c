@@ -219,6 +219,81 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
 
+/* Separable 2-D pass in one sweep: for each output row, the column filter wv (kH taps along H,
+ * boundary p->mode) writes one boundary-extended row (extension by mode_h, kW taps along W),
+ * which the row filter wh turns into the output row. Equal, bit for bit, to the two 1-D passes
+ * (the intermediate is rounded to T in both) without writing the intermediate image. */
+int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *wv, const T *wh,
+                           int mode_h, T *y, int workers)
+{
+    int status = convx_filter_check(p);
+    if (status != CONVX_OK) return status;
+    if (p->k[0] != 1 || mode_h < CONVX_MODE_REFLECT || mode_h > CONVX_MODE_WRAP)
+        return CONVX_ERR_ARG;
+    if (workers < 1) workers = 1;
+    const cx_idx B = p->B, D = p->in[0], H = p->in[1], W = p->in[2], I = p->inner;
+    const cx_idx KH = p->k[1], KW = p->k[2], loh = p->lo[1], low = p->lo[2];
+    const int mode = p->mode;
+    const T cval = (T)p->cval;
+    const cx_idx n_row = W * I, rowlen = (W + KW - 1) * I;
+    const FUKERNEL_FN uk = CONVX_CAT(filter_pick_, CONVX_DT)();
+    if (B == 0) return CONVX_OK;
+    const cx_idx tot_rows = B * D * H;
+    cx_idx R = CX_MIN((cx_idx)32, CX_MAX((cx_idx)1, tot_rows / 16));
+    R = CX_MIN(R, H);
+    const cx_idx nb = CX_CEILDIV(H, R), ntask = B * D * nb;
+    const cx_idx row_pad = (rowlen + 15) & ~(cx_idx)15;
+    const cx_idx np_ = CX_MAX(KH, KW);
+    const size_t ws_bytes = (size_t)(2 * row_pad) * sizeof(T) + (size_t)(np_ + 8) * sizeof(void *);
+
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    {
+        size_t got = 0;
+        T *ws = (T *)convx_ws_acquire(ws_bytes, &got);
+        if (!ws) fail = 1;
+        T *mid = ws, *cvrow = ws ? ws + row_pad : NULL;
+        const T **xp = ws ? (const T **)(void *)(ws + 2 * row_pad) : NULL;
+        if (ws)
+            for (cx_idx i = 0; i < rowlen; i++) cvrow[i] = cval;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx task = 0; task < ntask; task++) {
+            if (!ws) continue;
+            const cx_idx bi = task % nb;
+            const cx_idx d = (task / nb) % D;
+            const cx_idx b = task / (nb * D);
+            const cx_idx h0 = bi * R, rows = CX_MIN(R, H - h0);
+            const T *plane = x + (b * D + d) * H * n_row;
+            T *yrow = y + ((b * D + d) * H + h0) * n_row;
+            for (cx_idx r = 0; r < rows; r++, yrow += n_row) {
+                for (cx_idx t = 0; t < KH; t++) {
+                    const cx_idx sh = cx_filter_map(h0 + r + t - loh, H, mode);
+                    xp[t] = sh < 0 ? cvrow : plane + sh * n_row;
+                }
+                T *centre = mid + low * I;
+                uk(n_row, KH, xp, wv, centre);
+                for (cx_idx u = 0; u < KW - 1; u++) {
+                    const cx_idx pos = u < low ? u : W + u;
+                    const cx_idx sw = cx_filter_map(pos - low, W, mode_h);
+                    T *dst = mid + pos * I;
+                    if (sw < 0)
+                        for (cx_idx c = 0; c < I; c++) dst[c] = cval;
+                    else
+                        memcpy(dst, centre + sw * I, (size_t)I * sizeof(T));
+                }
+                for (cx_idx t = 0; t < KW; t++) xp[t] = mid + t * I;
+                uk(n_row, KW, xp, wh, yrow);
+            }
+        }
+        if (ws) convx_ws_release(ws, got);
+    }
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+}
+
 #undef T
 #undef FUKERNEL_FN
 #undef FU_SCALAR
