@@ -17,9 +17,12 @@
  * (input row, kd, kh, kw) order. Each col element is one micro-kernel dot product whose
  * arithmetic does not depend on the row/column block it was computed in. So results are
  * bit-identical for any `workers`, and the two drivers below agree bit for bit.
- *  - fused ("direct"): jobs are (image, group, block of output channels); a job computes its own
- *    col rows tile by tile into a per-thread L2-sized buffer and scatters them at once. No
- *    barriers; the col tile is consumed while it is still in L2.
+ *  - fused ("direct"): jobs are (image, group, block of output channels[, tile of rows]); a job
+ *    computes its own col rows tile by tile into a per-thread L2-sized buffer and scatters them
+ *    at once. No barriers; the col tile is consumed while it is still in L2. When input rows
+ *    reach disjoint output rows (kernel extent <= stride along D and H) the jobs are also split
+ *    by tile. When the batch has fewer input pixels than the GEMM has rows, the GEMM is
+ *    transposed instead (ct_fused_t): the input is transposed, the weights read as panels.
  *  - team ("im2col"): per (image, group, tile) one threaded convx_gemm over all M rows into a
  *    shared buffer, then a parallel col2im over output channels.
  */
@@ -123,8 +126,10 @@ static void CONVX_NAME(ct_scatter)(const convx_conv_transpose_problem *p, const 
                         for (cx_idx u = 0; u < sw; u++) {
                             const cx_idx off = kw + u - pw;
                             const cx_idx lo = CX_MAX(iw0, off >= 0 ? 0 : CX_CEILDIV(-off, sw));
-                            const cx_idx hi = CX_MIN(iw0 + seg, OW - 1 - off < 0 ? 0 : (OW - 1 - off) / sw + 1);
-                            const cx_idx base = ((kd * KH + kh) * KW + kw + u) * ts + (j - iw0) * ps;
+                            const cx_idx hi = CX_MIN(iw0 + seg,
+                                                     OW - 1 - off < 0 ? 0 : (OW - 1 - off) / sw + 1);
+                            const cx_idx base =
+                                ((kd * KH + kh) * KW + kw + u) * ts + (j - iw0) * ps;
                             /* the edges outside the group's common range, tap by tap */
                             for (cx_idx iw = lo; iw < CX_MIN(hi, glo); iw++)
                                 yrow[iw * sw + off] += col[base + iw * ps];
@@ -358,9 +363,11 @@ static void CONVX_NAME(ct_pack_input)(const convx_conv_transpose_problem *p, con
 }
 
 /* The fused driver with the GEMM transposed, for few input pixels and many (channel, tap) rows
- * (deep, small-spatial layers): colT[pixel][co*ntaps + t] = XT x w_g, where the weights are
- * read in place as the B operand (no weight repacking, which would cost more than the GEMM)
- * and only the small input is transposed. Jobs and tiles as in ct_fused. */
+ * (deep, small-spatial layers): colT[pixel][co*ntaps + t] = XT x w_g. Only the small input is
+ * transposed; the weights are the B operand, copied once per job into contiguous NR-wide panels
+ * (a full weight transpose would cost more than the GEMM here). Jobs are (group, block of
+ * output channels) and loop over the images, so each job packs its panels once for the whole
+ * batch; tiles as in ct_fused. */
 static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T *XT, const T *w,
                                   const T *bias, T *y, int workers, const convx_table *tbl)
 {
@@ -378,7 +385,7 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
 
     cx_idx cb = CX_MIN(Cog, CX_MAX((cx_idx)1, CX_CEILDIV(CT_FUSED_ROWS, ntaps)));
-    while (cb > 1 && p->N * G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers) cb = CX_CEILDIV(cb, 2);
+    while (cb > 1 && G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers) cb = CX_CEILDIV(cb, 2);
     const cx_idx ncb = CX_CEILDIV(Cog, cb);
     const cx_idx ldc = cb * ntaps;
     const cx_idx npanel = CX_CEILDIV(ldc, NR);
@@ -386,7 +393,7 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     cx_idx col_elems, pack_elems, njobs;
     if (cx_mul_overflow(ldc, tl.width, &col_elems)) return CONVX_ERR_NOMEM;
     if (cx_mul_overflow(npanel * NR, Cig, &pack_elems)) return CONVX_ERR_NOMEM;
-    if (cx_mul_overflow(p->N * G, ncb, &njobs)) return CONVX_ERR_NOMEM;
+    if (cx_mul_overflow(G, ncb, &njobs)) return CONVX_ERR_NOMEM;
     col_elems = CX_CEILDIV(col_elems, 16) * 16;
 
     int fail = 0;
@@ -403,14 +410,9 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
 #endif
         for (cx_idx job = 0; job < njobs; job++) {
             if (!col) continue;
-            const cx_idx cbi = job % ncb, g = (job / ncb) % G, n = job / (ncb * G);
+            const cx_idx cbi = job % ncb, g = job / ncb;
             const cx_idx co0 = cbi * cb, co1 = CX_MIN(Cog, co0 + cb);
             const cx_idx mj = (co1 - co0) * ntaps;
-            T *yj = y + (n * p->C_out + g * Cog + co0) * Pout;
-            for (cx_idx co = co0; co < co1; co++)
-                CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout,
-                                    bias ? bias[g * Cog + co] : (T)0);
-            const T *A = XT + (n * G + g) * Pin * Cig;
             {   /* the job's weight columns as NR-wide panels [jb][ci][NR]: the weight rows are
                  * M apart (often a power of two: cache-set conflicts), the panels contiguous */
                 const T *wsrc = w + g * Cig * M + co0 * ntaps;
@@ -426,22 +428,31 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
                     }
                 }
             }
-            for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
-                cx_idx p0, np;
-                CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
-                for (cx_idx js = 0; js < mj; js += NR) {
-                    const cx_idx nn = CX_MIN(NR, mj - js);
-                    const T *B = bp + (js / NR) * Cig * NR;
-                    for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
-                        const cx_idx kn = CX_MIN(kc, Cig - k0);
-                        for (cx_idx r = 0; r < np; r += MR)
-                            uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * NR, NR,
-                               col + r * ldc + js, ldc, CX_MIN(MR, np - r), nn, k0 > 0, NULL);
-                    }
-                }
+            /* images inside the job: the packed weight panels serve the whole batch */
+            for (cx_idx n = 0; n < p->N; n++) {
+                T *yj = y + (n * p->C_out + g * Cog + co0) * Pout;
                 for (cx_idx co = co0; co < co1; co++)
-                    CONVX_NAME(ct_scatter)(p, col + (co - co0) * ntaps, 1, ldc, p0, np,
-                                           yj + (co - co0) * Pout);
+                    CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout,
+                                        bias ? bias[g * Cog + co] : (T)0);
+                const T *A = XT + (n * G + g) * Pin * Cig;
+                for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
+                    cx_idx p0, np;
+                    CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
+                    for (cx_idx js = 0; js < mj; js += NR) {
+                        const cx_idx nn = CX_MIN(NR, mj - js);
+                        const T *B = bp + (js / NR) * Cig * NR;
+                        for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
+                            const cx_idx kn = CX_MIN(kc, Cig - k0);
+                            for (cx_idx r = 0; r < np; r += MR)
+                                uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * NR, NR,
+                                   col + r * ldc + js, ldc, CX_MIN(MR, np - r), nn, k0 > 0,
+                                   NULL);
+                        }
+                    }
+                    for (cx_idx co = co0; co < co1; co++)
+                        CONVX_NAME(ct_scatter)(p, col + (co - co0) * ntaps, 1, ldc, p0, np,
+                                               yj + (co - co0) * Pout);
+                }
             }
         }
         if (col) convx_ws_release(col, got);

@@ -4,8 +4,9 @@
 
 Picks evenly spaced `kind == "deconv"` records without the `asym` flag from each benchdnn
 deconv file (count per net in PER_NET), keeps channels, groups, kernel, stride, padding,
-dilation and output_padding exactly, and shrinks batch and spatial sizes (and, for the few problems still above MAC_CAP, halves C_in and
-C_out together) so the NumPy oracle runs each problem in milliseconds (see tests/data/README.md).
+dilation and output_padding exactly, and shrinks batch and spatial sizes (and, for 3-D problems
+still above MAC_CAP / 4, halves C_in and C_out together) so the NumPy oracle runs each problem in
+milliseconds (see tests/data/README.md).
 """
 import json
 import math
