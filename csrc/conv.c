@@ -34,6 +34,14 @@ static int convx_conv_check(const convx_conv_problem *p)
     return CONVX_OK;
 }
 
+/* 1x1, stride 1, unpadded: the input itself is the GEMM's B matrix (no im2col) */
+static int convx_conv_pointwise(const convx_conv_problem *p)
+{
+    for (int a = 0; a < 3; a++)
+        if (p->k[a] != 1 || p->stride[a] != 1 || p->pad[a] != 0 || p->out[a] != p->in[a]) return 0;
+    return 1;
+}
+
 static int g_gemm_blas_threaded = -1;
 
 /* CONVX_GEMM_THREADING=blas selects threaded BLAS per block (measurement only); default omp. */

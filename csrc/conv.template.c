@@ -14,8 +14,14 @@
 #endif
 
 #define T CONVX_T
-#define DIRECT_FN CONVX_CAT(direct_, CONVX_DT)
-#define GEMM_FN CONVX_CAT(gemm_, CONVX_DT)
+/* the GEMM micro-kernel's register tile for this dtype */
+#if CX_T_IS_F64
+#define CX_GEMM_MR(tbl) ((cx_idx)(tbl)->gemm_mr_f64)
+#define CX_GEMM_NR(tbl) ((cx_idx)(tbl)->gemm_nr_f64)
+#else
+#define CX_GEMM_MR(tbl) ((cx_idx)(tbl)->gemm_mr_f32)
+#define CX_GEMM_NR(tbl) ((cx_idx)(tbl)->gemm_nr_f32)
+#endif
 
 /* ------------------------------------------------------------------------------------------ */
 /* direct driver                                                                              */
@@ -262,9 +268,7 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
     const cx_idx K = Cig * ntaps;
     const cx_idx P = p->out[0] * p->out[1] * p->out[2];
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
-    const int pointwise = ntaps == 1 && p->stride[0] == 1 && p->stride[1] == 1 &&
-                          p->stride[2] == 1 && p->pad[0] == 0 && p->pad[1] == 0 &&
-                          p->pad[2] == 0 && P == Pin;
+    const int pointwise = convx_conv_pointwise(p);
     const int blas_threads = convx_gemm_blas_threaded();
     if (P > CX_BLAS_INT_MAX || K > CX_BLAS_INT_MAX || Cog > CX_BLAS_INT_MAX) return CONVX_ERR_SHAPE;
 
@@ -422,11 +426,7 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx K = Cig * p->k[0] * p->k[1] * p->k[2];
     const cx_idx P = p->out[0] * p->out[1] * p->out[2];
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     const cx_idx esz = (cx_idx)sizeof(T);
@@ -487,14 +487,8 @@ static int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const 
     const cx_idx K = Cig * ntaps;
     const cx_idx P = p->out[0] * p->out[1] * p->out[2];
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
-    const int pointwise = ntaps == 1 && p->stride[0] == 1 && p->stride[1] == 1 &&
-                          p->stride[2] == 1 && p->pad[0] == 0 && p->pad[1] == 0 &&
-                          p->pad[2] == 0 && P == Pin;
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const int pointwise = convx_conv_pointwise(p);
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     /* a job's pixel block: up to 4 NR-wide panels side by side ([K][Wb], about 512 KiB, in L2)
@@ -594,11 +588,7 @@ static int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const
     if (Wp > 4 * IW + 4096 || Hp > 4 * IH + 4096 || Dp > 4 * ID + 4096) return CONVX_ERR_ARG;
     const cx_idx CS = Dp * Hp * Wp;            /* padded channel stride */
     const cx_idx Q = OD * Hp * Wp;             /* padded-grid output positions */
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const CONVX_CAT3(convx_, CONVX_DT, _igemm_ukernel_fn) uk = tbl->CONVX_CAT(igemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     cx_idx pad_elems;
@@ -718,11 +708,7 @@ static int CONVX_NAME(direct_uses_gemm)(const convx_conv_problem *p, const convx
 {
     const cx_idx Cig = p->C_in / p->groups, Cog = p->C_out / p->groups;
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl);
     (void)ntaps;
     return Cig >= 8 && Cog >= MR;
 }
@@ -757,5 +743,5 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
 }
 
 #undef T
-#undef DIRECT_FN
-#undef GEMM_FN
+#undef CX_GEMM_MR
+#undef CX_GEMM_NR
