@@ -32,7 +32,10 @@ def _dw_data(rng, nd, N, C, m, Co, sp, k, dtype):
     (1, 1, 1, 1, 1, 1, 1, 0, 1),
     (1, 3, 1, 2, 6, 5, 1, "valid", 1),
 ])
-def test_depthwise_separable_vs_oracle_and_two_calls(nd, mode, case, dtype):
+@pytest.mark.parametrize("fused", [False, True], ids=["two-call", "fused"])
+def test_depthwise_separable_vs_oracle_and_two_calls(nd, mode, case, dtype, fused, monkeypatch):
+    if fused:   # force the fused C driver (normally only for intermediates > 4 MiB)
+        monkeypatch.setattr(S, "_DW_TWO_CALL_BYTES", -1)
     N, C, m, Co, sp, k, s, p, d = case
     if mode != "zeros" and isinstance(p, int) and p >= sp:
         pytest.skip("reflect padding needs padding < size")
@@ -47,7 +50,10 @@ def test_depthwise_separable_vs_oracle_and_two_calls(nd, mode, case, dtype):
     assert_conv_close(got, two, dtype, kk, term_scale=3.0)
 
 
-def test_depthwise_separable_unbatched_out_workers(dtype):
+@pytest.mark.parametrize("fused", [False, True], ids=["two-call", "fused"])
+def test_depthwise_separable_unbatched_out_workers(dtype, fused, monkeypatch):
+    if fused:
+        monkeypatch.setattr(S, "_DW_TWO_CALL_BYTES", -1)
     rng = np.random.default_rng(21)
     x, dw, pw, db, pb = _dw_data(rng, 2, 1, 8, 1, 16, 40, 3, dtype)
     exp = S.depthwise_separable_conv2d(x, dw, pw, db, pb, padding=1)
@@ -61,8 +67,9 @@ def test_depthwise_separable_unbatched_out_workers(dtype):
                                                           workers=w), exp)
 
 
-def test_depthwise_separable_many_blocks():
+def test_depthwise_separable_many_blocks(monkeypatch):
     """More output rows than one cache block: several blocks, each feeding the GEMM."""
+    monkeypatch.setattr(S, "_DW_TWO_CALL_BYTES", -1)
     rng = np.random.default_rng(22)
     x, dw, pw, db, pb = _dw_data(rng, 2, 2, 64, 1, 8, 70, 3, np.float64)
     x = x[:, :, :, :]
@@ -185,6 +192,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 @given(data=st.data())
 def test_hypothesis_depthwise_separable(data):
     nd = data.draw(st.integers(1, 3))
+    fused = data.draw(st.booleans())
     C = data.draw(st.integers(1, 4))
     m = data.draw(st.integers(1, 3))
     Co = data.draw(st.integers(1, 5))
@@ -195,6 +203,11 @@ def test_hypothesis_depthwise_separable(data):
     sp = data.draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 12))
     rng = np.random.default_rng(data.draw(st.integers(0, 999)))
     x, dw, pw, db, pb = _dw_data(rng, nd, 1, C, m, Co, sp, k, np.float64)
-    got = DW[nd](x, dw, pw, db, pb, s, p, d)
+    old = S._DW_TWO_CALL_BYTES
+    S._DW_TWO_CALL_BYTES = -1 if fused else old
+    try:
+        got = DW[nd](x, dw, pw, db, pb, s, p, d)
+    finally:
+        S._DW_TWO_CALL_BYTES = old
     exp = getattr(R, f"depthwise_separable_conv{nd}d")(x, dw, pw, db, pb, s, p, d)
     assert_conv_close(got, exp, np.float64, k ** nd * C * m, term_scale=3.0)
