@@ -121,9 +121,7 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     const size_t slab_bytes = (size_t)(slab_elems + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx) +
                               (size_t)IHb * sizeof(T *);   /* row pointers of the dwconv path */
-#if CX_T_IS_F64
-    const convx_f32_dwconv_ukernel_fn dwk = NULL;
-#else
+#if !CX_T_IS_F64
     /* depthwise 3x3 (stride 1 or 2, dilation 1, same stride on both axes): register-blocked
      * kernel that loads each input row once per 16 outputs */
     const convx_f32_dwconv_ukernel_fn dwk =

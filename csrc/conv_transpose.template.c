@@ -126,8 +126,8 @@ static void CONVX_NAME(ct_scatter)(const convx_conv_transpose_problem *p, const 
                         for (cx_idx u = 0; u < sw; u++) {
                             const cx_idx off = kw + u - pw;
                             const cx_idx lo = CX_MAX(iw0, off >= 0 ? 0 : CX_CEILDIV(-off, sw));
-                            const cx_idx hi = CX_MIN(iw0 + seg,
-                                                     OW - 1 - off < 0 ? 0 : (OW - 1 - off) / sw + 1);
+                            const cx_idx hi_o = OW - 1 - off < 0 ? 0 : (OW - 1 - off) / sw + 1;
+                            const cx_idx hi = CX_MIN(iw0 + seg, hi_o);
                             const cx_idx base =
                                 ((kd * KH + kh) * KW + kw + u) * ts + (j - iw0) * ps;
                             /* the edges outside the group's common range, tap by tap */
