@@ -7,7 +7,8 @@ Layout of the build (STYLE.md section 6):
   plus OpenMP);
 - one Cython extension per family (``convx/_<stem>.pyx``) linking all of the above and BLAS.
 Non-x86 builds compile the scalar kernels only. ``CONVX_NATIVE=1`` adds -march=native for local
-experiments (never for a build that ships); ``CONVX_DEBUG=1`` keeps asserts on (-UNDEBUG -O1).
+experiments (never for a build that ships); ``CONVX_DEBUG=1`` keeps asserts on (-UNDEBUG -O1);
+``CONVX_NO_OPENMP=1`` builds without OpenMP, as a compiler without it would.
 If the compiler has no OpenMP the build still succeeds, serially (show_config() says so).
 """
 import glob
@@ -61,6 +62,8 @@ def base_cflags():
 
 def openmp_flags():
     """(compile flags, link flags) for OpenMP, or ([], []) if the compiler has none."""
+    if os.environ.get("CONVX_NO_OPENMP") == "1":   # build serially on purpose (tests that path)
+        return [], []
     if IS_MSVC:
         return ["/openmp"], []
     cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
