@@ -26,10 +26,12 @@ Differences from scipy, on purpose:
 * ``correlate``/``convolve`` with a 2-D rank-1 kernel of many taps (e.g. a Gaussian or box
   built with :mod:`convx.kernels`) run as two 1-D passes (same exactness conditions).
 
-There is no FFT path: on this machine (Zen 4, AVX-512, 2 cores) the direct path computes a
-31x31 float32 kernel on a 1024x1024 image in about the time numpy.fft needs for one
-forward/inverse pair of the padded image (see ``python -m convx bench --suite filters``), so
-the crossover lies beyond the kernel sizes people use with these functions.
+Large kernels: ``correlate``/``convolve`` with a non-separable 2-D kernel of at least
+``_FFT_MIN_TAPS_PER_WORKER * workers`` taps (2000 per thread, about 45x45) and finite input
+and weights use numpy.fft on the mode-extended image (equal up to FFT rounding). The crossover
+was measured on a 1024x1024 float32 image, one thread, Zen 4: direct 31x31 8.9 ms vs FFT
+15.7 ms, 63x63 32.5 vs 18.4 ms, 127x127 396 vs 18.8 ms. numpy.fft is single-threaded, hence
+the threshold scales with ``workers``.
 
 How it runs: the input is viewed as ``[batch, D, H, W, inner]`` (up to three filtered axes,
 unfiltered leading axes as a batch, unfiltered trailing axes interleaved); the C driver
@@ -59,6 +61,13 @@ _EPS = np.finfo(np.float64).eps
 _SEPARABLE_MIN_TAPS = 30
 # Composite filters fuse their per-axis passes into one n-D pass up to this many taps.
 _FUSE_MAX_TAPS = 30
+# Non-separable 2-D kernels with at least this many taps per worker thread go through numpy.fft
+# (single-threaded). Measured on a 1024x1024 float32 image, one thread (Zen 4, AVX-512):
+# direct 31x31 8.9 ms vs FFT 15.7 ms; 63x63 32.5 ms vs 18.4 ms; 127x127 396 ms vs 18.8 ms:
+# the crossover is near 45x45 (~2000 taps) per thread.
+_FFT_MIN_TAPS_PER_WORKER = 2000
+_NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap",
+           "constant": "constant"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,6 +293,49 @@ def _correlate_general(xc, w, origins, mode, cval, skip_zero, workers, y=None):
     return y
 
 
+def _fast_len(n):
+    """Smallest 2^a 3^b 5^c >= n (pocketfft is fastest on those)."""
+    while True:
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            return n
+        n += 1
+
+
+def _correlate_fft(xc, w2, active, origins, mode, cval, y=None):
+    """Correlation with a 2-D kernel over axes ``active`` by FFT of the mode-extended input.
+
+    The result equals the direct sum up to FFT rounding (relative ~1e-6 in float32). Callers
+    make sure weights and input are finite (an inf would spread over the whole image).
+    """
+    a1, a2 = active
+    ks = w2.shape
+    pads = [(0, 0)] * xc.ndim
+    for a, k in zip(active, ks):
+        lo = k // 2 + origins[a]
+        pads[a] = (lo, k - 1 - lo)
+    kw = {"constant_values": cval} if mode == "constant" else {}
+    ext = np.pad(xc, pads, mode=_NP_PAD[mode], **kw)
+    shape = (_fast_len(ext.shape[a1]), _fast_len(ext.shape[a2]))
+    X = np.fft.rfftn(ext, shape, axes=(a1, a2))
+    K = np.fft.rfftn(w2[::-1, ::-1].astype(xc.dtype), shape)
+    kshape = [1] * xc.ndim
+    kshape[a1], kshape[a2] = K.shape
+    X *= K.reshape(kshape)
+    full = np.fft.irfftn(X, shape, axes=(a1, a2))
+    sl = [slice(None)] * xc.ndim
+    sl[a1] = slice(ks[0] - 1, ks[0] - 1 + xc.shape[a1])
+    sl[a2] = slice(ks[1] - 1, ks[1] - 1 + xc.shape[a2])
+    res = full[tuple(sl)]
+    if y is None:
+        return np.ascontiguousarray(res, dtype=xc.dtype)
+    y[...] = res
+    return y
+
+
 def _rank1(w2):
     """(column, row) with outer(column, row) == w2 up to rounding, or None."""
     if not np.all(np.isfinite(w2)):
@@ -402,6 +454,11 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes, wor
                 return _passes(xc, [(active[0], col, full_o[active[0]], mode),
                                     (active[1], row, full_o[active[1]], mode)], cval,
                                nworkers, y)
+        if len(active) == 2 and full_w.size >= _FFT_MIN_TAPS_PER_WORKER * nworkers:
+            w2 = full_w.reshape([full_w.shape[a] for a in active])
+            w2 = np.where(np.abs(w2) > _EPS, w2, 0.0)
+            if np.all(np.isfinite(w2)) and np.isfinite(cval) and np.all(np.isfinite(xc)):
+                return _correlate_fft(xc, w2, active, full_o, mode, cval, y)
         return _correlate_general(xc, full_w, full_o, mode, cval, True, nworkers, y)
 
     return _finish(x, compute, output)

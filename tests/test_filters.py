@@ -409,3 +409,30 @@ def test_every_isa_in_subprocess(isa_name):
                        env=subprocess_env(CONVX_ISA=isa_name), cwd=os.path.dirname(__file__),
                        timeout=120)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_fft_path_for_large_kernels(mode, monkeypatch):
+    """Large non-separable kernels go through numpy.fft (forced here on small shapes)."""
+    monkeypatch.setattr(F, "_FFT_MIN_TAPS_PER_WORKER", 10)
+    rng = np.random.default_rng(15)
+    for shape, kshape, axes, origin in [((17, 23), (9, 6), None, 0),
+                                        ((11, 13, 3), (5, 7), (0, 1), (1, -3)),
+                                        ((2, 9, 8), (12, 3), (1, 2), (-6, 1))]:
+        for dt in (np.float32, np.float64):
+            x = rng.standard_normal(shape).astype(dt)
+            w = rng.standard_normal(kshape)
+            for fn in ("correlate", "convolve"):
+                got = getattr(F, fn)(x, w, mode=mode, cval=0.5, origin=origin, axes=axes,
+                                     workers=1)
+                exp = getattr(R, fn)(x, w, mode=mode, cval=0.5, origin=origin, axes=axes)
+                assert got.dtype == dt
+                tol = 1e-5 if dt == np.float32 else 1e-12
+                np.testing.assert_allclose(got, exp, rtol=tol, atol=tol * np.abs(exp).max())
+    # non-finite input: the FFT would smear an inf over the whole image, so the direct path runs
+    x = rng.standard_normal((15, 16))
+    x[3, 4] = np.inf
+    w = rng.standard_normal((5, 5))
+    got = F.correlate(x, w, mode=mode, workers=1)
+    exp = R.correlate(x, w, mode=mode)
+    assert np.array_equal(np.isfinite(got), np.isfinite(exp))
