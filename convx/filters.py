@@ -30,7 +30,7 @@ Large kernels: ``correlate``/``convolve`` with a non-separable 2-D kernel of at 
 ``_FFT_MIN_TAPS_PER_WORKER * workers`` taps (2000 per thread, about 45x45) and finite input
 and weights use numpy.fft on the mode-extended image (equal up to FFT rounding). The crossover
 was measured on a 1024x1024 float32 image, one thread, Zen 4: direct 31x31 8.9 ms vs FFT
-15.7 ms, 63x63 32.5 vs 18.4 ms, 127x127 396 vs 18.8 ms. numpy.fft is single-threaded, hence
+15.7 ms, 63x63 32.5 vs 18.4 ms, 127x127 132 vs 19-23 ms. numpy.fft is single-threaded, hence
 the threshold scales with ``workers``.
 
 How it runs: the input is viewed as ``[batch, D, H, W, inner]`` (up to three filtered axes,
@@ -63,7 +63,7 @@ _SEPARABLE_MIN_TAPS = 30
 _FUSE_MAX_TAPS = 30
 # Non-separable 2-D kernels with at least this many taps per worker thread go through numpy.fft
 # (single-threaded). Measured on a 1024x1024 float32 image, one thread (Zen 4, AVX-512):
-# direct 31x31 8.9 ms vs FFT 15.7 ms; 63x63 32.5 ms vs 18.4 ms; 127x127 396 ms vs 18.8 ms:
+# direct 31x31 8.9 ms vs FFT 15.7 ms; 63x63 32.5 ms vs 18.4 ms; 127x127 132 ms vs 19-23 ms:
 # the crossover is near 45x45 (~2000 taps) per thread.
 _FFT_MIN_TAPS_PER_WORKER = 2000
 _NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap",
@@ -321,7 +321,7 @@ def _correlate_fft(xc, w2, active, origins, mode, cval, y=None):
     ext = np.pad(xc, pads, mode=_NP_PAD[mode], **kw)
     shape = (_fast_len(ext.shape[a1]), _fast_len(ext.shape[a2]))
     X = np.fft.rfftn(ext, shape, axes=(a1, a2))
-    K = np.fft.rfftn(w2[::-1, ::-1].astype(xc.dtype), shape)
+    K = np.fft.rfftn(w2[::-1, ::-1].astype(xc.dtype), shape, axes=(0, 1))
     kshape = [1] * xc.ndim
     kshape[a1], kshape[a2] = K.shape
     X *= K.reshape(kshape)

@@ -116,7 +116,9 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
     if (need_ext) {
         cx_idx per_row = KD * rowlen * (cx_idx)sizeof(T);
         R = (384 << 10) / CX_MAX(per_row, (cx_idx)1) - (KH - 1);
-        R = CX_MAX((cx_idx)1, CX_MIN((cx_idx)64, R));
+        /* at least 8 rows: with very wide kernels the (R + kH - 1)-row tile outgrows L2 anyway,
+         * and fewer rows would rebuild each extended row up to kH times */
+        R = CX_MAX((cx_idx)8, CX_MIN((cx_idx)64, R));
     }
     const cx_idx tot_rows = B * D * H;
     R = CX_MIN(R, CX_MAX((cx_idx)1, tot_rows / 16));  /* at least ~16 tasks when possible */
