@@ -17,10 +17,16 @@ from convx._validate import get_num_threads, set_num_threads  # noqa: E402
 from convx.conv import conv1d, conv2d, conv3d  # noqa: E402
 from convx.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
 from convx.deform import deform_conv2d  # noqa: E402
+from convx import filters, kernels  # noqa: E402
+from convx.separable import (  # noqa: E402
+    depthwise_separable_conv1d, depthwise_separable_conv2d, depthwise_separable_conv3d,
+    spatially_separable_conv2d)
 
 __all__ = [
     "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "conv1d", "conv2d", "conv3d", "deform_conv2d",
+    "depthwise_separable_conv1d", "depthwise_separable_conv2d", "depthwise_separable_conv3d",
+    "spatially_separable_conv2d", "filters", "kernels",
     "set_num_threads", "get_num_threads", "show_config", "get_config", "reference",
 ]
 
