@@ -392,7 +392,8 @@ _CHILD = """
 import numpy as np, convx.filters as F, convx.reference as R
 rng = np.random.default_rng(0)
 for dt in (np.float32, np.float64):
-    for shape, k in [((37, 75), (5, 4)), ((3, 130), (1, 7)), ((70, 3), (3, 1)), ((2, 1), (3, 3))]:
+    for shape, k in [((37, 75), (5, 4)), ((3, 130), (1, 7)), ((70, 3), (3, 1)), ((2, 1), (3, 3)),
+                     ((131, 45), (5, 4)), ((203, 70), (3, 9))]:   # 4-row filter2d + leftovers
         x = rng.standard_normal(shape).astype(dt); w = rng.standard_normal(k)
         for mode in ("reflect", "constant", "wrap"):
             got = F.correlate(x, w, mode=mode, cval=1.0)
