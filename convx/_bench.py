@@ -758,18 +758,21 @@ class Timing:
 
 def time_call(fn: Callable[[], Any], target: float = 0.4, min_repeats: int = 5,
               max_repeats: int = 1000, min_sample: float = 1e-3,
-              warmup: float = 0.1) -> tuple[Timing, Any]:
+              warmup: float = 0.1, max_warmup: float = 3.0) -> tuple[Timing, Any]:
     """Median seconds per call of ``fn`` and the first call's result.
 
-    Warm-up: calls for at least ``warmup`` seconds (at least one call). This
-    does more than fill caches and build plans: on a small machine the
-    previous contender's idle thread pool (OpenBLAS, OpenMP) keeps spinning
-    for ~0.1 s, and samples taken meanwhile can be 10-100x slow. The cost
-    estimate is the best of the last three warm-up calls. Then ``repeats``
-    samples of ``number`` calls each: ``number`` makes a sample last
-    >= ``min_sample`` (so perf_counter resolution does not matter), ``repeats``
-    makes the loop last about ``target`` seconds, clamped to
-    [min_repeats, max_repeats]; past ``2.5 * target`` it stops after
+    Warm-up: at least two calls and ``warmup`` seconds, longer while calls are
+    still getting faster (one-time set-up spread over several calls), never
+    past ``max_warmup`` seconds. This does more than fill caches and build
+    plans: on a small machine the previous contender's idle thread pool
+    (OpenBLAS, OpenMP) keeps spinning for ~0.1 s, and samples taken meanwhile
+    can be 10-100x slow. The cost estimate is the best of the last three
+    warm-up calls.
+
+    Then ``repeats`` samples of ``number`` calls each: ``number`` makes a
+    sample last >= ``min_sample`` (so perf_counter resolution does not
+    matter), ``repeats`` makes the loop last about ``target`` seconds, clamped
+    to [min_repeats, max_repeats]; past ``2.5 * target`` it stops after
     ``min_repeats`` samples (bounds a run on a loaded machine). The garbage
     collector is off while timing (as in timeit).
     """
@@ -777,13 +780,16 @@ def time_call(fn: Callable[[], Any], target: float = 0.4, min_repeats: int = 5,
     result = fn()
     now = time.perf_counter()
     first = now - t0
-    recent = [first]
-    while now - t_start < warmup:
+    times = [first]
+    while now - t_start < max_warmup:
+        improving = len(times) >= 2 and times[-1] < 0.8 * min(times[:-1])
+        if now - t_start >= warmup and len(times) >= 2 and not improving:
+            break
         t0 = time.perf_counter()
         fn()
         now = time.perf_counter()
-        recent = recent[-2:] + [now - t0]
-    est = max(min(recent), 1e-7)
+        times.append(now - t0)
+    est = max(min(times[-3:]), 1e-7)
     number = max(1, math.ceil(min_sample / est))
     repeats = int(min(max_repeats, max(min_repeats, round(target / (est * number)))))
     samples = []
@@ -990,10 +996,18 @@ def _peer_names(cases, use_torch: bool) -> list:
     return names
 
 
+def _w_ms(p) -> int:
+    return max(11, len(p) + 4)
+
+
+def _w_vs(p) -> int:
+    return max(10, len(p) + 5)
+
+
 def _header(peers) -> str:
     cols = f"{'case':<22}{'MFLOP':>9}{'convx ms':>11}{'GFLOP/s':>9}{'%peak':>7}"
-    cols += "".join(f"{p + ' ms':>11}" for p in peers)
-    cols += "".join(f"{'vs ' + p:>10}" for p in peers)
+    cols += "".join(f"{p + ' ms':>{_w_ms(p)}}" for p in peers)
+    cols += "".join(f"{'vs ' + p:>{_w_vs(p)}}" for p in peers)
     return cols
 
 
@@ -1006,10 +1020,11 @@ def _row(rec, peers) -> str:
     for p in peers:
         r = rec["results"].get(p, {})
         v = r.get("median_s")
-        line += _fmt(v and v * 1e3, ".3f", 11,
+        line += _fmt(v and v * 1e3, ".3f", _w_ms(p),
                      "n/a" if r.get("skipped") else "ERROR" if r.get("error") else "-")
     for p in peers:
-        line += _fmt(rec["speedup"].get(p), ".2f", 9) + ("x" if rec["speedup"].get(p) else " ")
+        g = rec["speedup"].get(p)
+        line += _fmt(g, ".2f", _w_vs(p) - 1) + ("x" if g else " ")
     chk = rec.get("check")
     if chk and not chk.get("ok"):
         line += "  MISMATCH"
@@ -1050,11 +1065,7 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
           f">= {warmup:g} s warm-up; "
           f"GFLOP/s = 2*MACs/median (see convx._bench.macs); 'vs X' = X time / convx time",
           file=out)
-    if "numpy" in peers:
-        print(f"numpy = NumPy im2col baseline (convx._bench.numpy_conv), "
-              f"{_numpy_threads_info(workers)}", file=out)
-    if "torch" in peers:
-        print(f"torch = torch.nn.functional.convNd, no_grad, set_num_threads({workers})", file=out)
+    print("peers: a suite's columns are its families' peers (legend at the end)", file=out)
 
     report = {
         "schema": 1,
@@ -1073,9 +1084,10 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
               f"compete for the {os.cpu_count()} cores, expect noise (rows marked 'noisy' "
               f"have IQR/median > {NOISY_SPREAD})", file=out)
 
-    contenders = ["convx"] + peers
-    bar = _Progress(len(cases) * len(contenders), enabled=progress)
-    current_suite = None
+    case_peers = {cid: _peer_names([(cid, c)], use_torch) for cid, c in cases}
+    legend = {}
+    bar = _Progress(sum(1 + len(v) for v in case_peers.values()), enabled=progress)
+    current_suite = suite_peers = None
     for i, (cid, case0) in enumerate(cases):
         sname = cid.split("/")[0]
         case = case0.with_dtype(dtype)
@@ -1083,21 +1095,23 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
             bar.clear()
             current_suite = sname
             s = SUITES[sname]
-            n_in_suite = sum(1 for c, _ in cases if c.startswith(sname + "/"))
-            print(f"\n== {sname}: {s.description} ({n_in_suite} cases) ==", file=out)
-            print(_header(peers), file=out)
+            in_suite = [(c, k) for c, k in cases if c.startswith(sname + "/")]
+            suite_peers = _peer_names(in_suite, use_torch)
+            print(f"\n== {sname}: {s.description} ({len(in_suite)} cases) ==", file=out)
+            print(_header(suite_peers), file=out)
             out.flush()
         flop = 2 * macs(case)
         rec = {"suite": sname, "name": case.name, "id": cid, "case": case.to_dict(),
                "macs": flop // 2, "flop": flop, "results": {}, "speedup": {}}
         arrays = make_inputs(case, seed=0)
         outputs = {}
-        for who in contenders:
+        for who in ["convx"] + case_peers[cid]:
             bar.show(f"{cid} {who}")
             r = rec["results"][who] = {}
             try:
                 call = make_call(case, arrays, who, workers, algorithm)
                 r["info"] = call.info
+                legend.setdefault(who, call.info)
                 with call.context():
                     timing, result = time_call(call, target=target, min_repeats=min_repeats,
                                                warmup=warmup)
@@ -1111,27 +1125,29 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
                     r["skipped"] = True
             bar.advance()
         t_cx = rec["results"]["convx"].get("median_s")
-        for p in peers:
+        for p in case_peers[cid]:
             t_p = rec["results"][p].get("median_s")
             rec["speedup"][p] = t_p / t_cx if t_cx and t_p else None
-        ref = next((p for p in ("torch", *peers)
+        ref = next((p for p in ("torch", *case_peers[cid])
                     if p in outputs and p not in _UNCHECKED_PEERS), None)
         if "convx" in outputs and ref:
             rec["check"] = dict(_check(outputs["convx"], outputs[ref], dtype), against=ref)
         del outputs, arrays
         report["cases"].append(rec)
         bar.clear()
-        print(_row(rec, peers), file=out)
+        print(_row(rec, suite_peers), file=out)
         out.flush()
         if i + 1 == len(cases) or not cases[i + 1][0].startswith(sname + "/"):
             report["summary"][sname] = _summarize(
-                [c for c in report["cases"] if c["suite"] == sname], peers)
-            print(_summary_row(report["summary"][sname], peers), file=out)
+                [c for c in report["cases"] if c["suite"] == sname], suite_peers)
+            print(_summary_row(report["summary"][sname], suite_peers), file=out)
             out.flush()
     bar.clear()
     report["summary"]["all"] = _summarize(report["cases"], peers)
     report["elapsed_s"] = time.perf_counter() - bar.t0
     report["loadavg_end"] = _loadavg()
+    report["legend"] = legend
+    print("\n" + "\n".join(f"{who:>12}: {info}" for who, info in legend.items()), file=out)
     gm = report["summary"]["all"]["geomean_speedup"]
     print(f"\nall {len(cases)} cases: " + ", ".join(
         f"geomean vs {p} " + (f"{gm[p]:.2f}x" if gm.get(p) else "n/a") for p in peers)
@@ -1169,10 +1185,10 @@ def _summarize(recs, peers) -> dict:
 
 def _summary_row(s, peers) -> str:
     line = (f"{'geomean':<22}{'':9}{'':11}{_fmt(s['geomean_gflops'], '.1f', 9)}"
-            f"{_fmt(s['geomean_pct_peak'], '.1f', 7)}" + " " * (11 * len(peers)))
+            f"{_fmt(s['geomean_pct_peak'], '.1f', 7)}" + " " * sum(map(_w_ms, peers)))
     for p in peers:
         g = s["geomean_speedup"].get(p)
-        line += _fmt(g, ".2f", 9) + ("x" if g else " ")
+        line += _fmt(g, ".2f", _w_vs(p) - 1) + ("x" if g else " ")
     return line
 
 

@@ -322,3 +322,30 @@ def test_asv_setup_skips_unavailable():
     mod = _load_asv_module()
     with pytest.raises(NotImplementedError):
         mod.Conv2d().setup("unavailable", "auto", 1)
+
+
+def test_run_times_only_each_familys_peers(tiny_suite):
+    """Mixed suites: a case is timed against its own family's peers, columns per suite."""
+    def inputs(case, rng):
+        return {"x": rng.standard_normal(case.input_shape, dtype=np.float32)}
+
+    _bench.register_family("_fake", _bench.Family(
+        make_inputs=inputs,
+        convx=lambda case, a, algorithm, workers: _bench.Call(np.negative, (a["x"],)),
+        peers={"negpeer": lambda case, a, workers: _bench.Call(np.negative, (a["x"],))}))
+    _bench.register_suite("_fake", [_bench.Case("_fake", "neg", (1, 2, 8), (1, 1, 1))])
+    try:
+        buf = io.StringIO()
+        report = _bench.run([tiny_suite, "_fake"], workers=1, target=0.002, min_repeats=3,
+                            warmup=0.0, out=buf, progress=False, show_config=False)
+    finally:
+        _bench.FAMILIES.pop("_fake", None)
+        _bench.SUITES.pop("_fake", None)
+    by_suite = {}
+    for rec in report["cases"]:
+        by_suite.setdefault(rec["suite"], set()).update(rec["results"])
+    assert "negpeer" not in by_suite[tiny_suite] and "numpy" in by_suite[tiny_suite]
+    assert by_suite["_fake"] == {"convx", "negpeer"}
+    fake_header = buf.getvalue().split("== _fake")[1].splitlines()[1]
+    assert "negpeer ms" in fake_header and "numpy" not in fake_header
+    assert report["cases"][-1]["speedup"]["negpeer"] > 0
