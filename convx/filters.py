@@ -59,8 +59,10 @@ _EPS = np.finfo(np.float64).eps
 # 2-D rank-1 kernels with at least this many taps run as two 1-D passes (measured: at 5x5 the
 # single pass and the two passes cost about the same on a 4096x4096 float32 image).
 _SEPARABLE_MIN_TAPS = 30
-# Composite filters fuse their per-axis passes into one n-D pass up to this many taps.
-_FUSE_MAX_TAPS = 30
+# Composite filters fuse their per-axis passes into one n-D pass up to this many taps; above,
+# the one-sweep separable pass wins (5x5 Gaussian on 4096^2 float32, one thread: fused 12.8 ms,
+# sweep 12.0 ms, cv2.sepFilter2D 11.4 ms).
+_FUSE_MAX_TAPS = 16
 # Non-separable 2-D kernels with at least this many taps per worker thread go through numpy.fft
 # (single-threaded). Measured on a 1024x1024 float32 image, one thread (Zen 4, AVX-512):
 # direct 31x31 8.9 ms vs FFT 15.7 ms; 63x63 32.5 ms vs 18.4 ms; 127x127 132 ms vs 19-23 ms:
