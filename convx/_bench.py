@@ -1111,7 +1111,7 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
             try:
                 call = make_call(case, arrays, who, workers, algorithm)
                 r["info"] = call.info
-                legend.setdefault(who, call.info)
+                legend.setdefault(case.family, {}).setdefault(who, call.info)
                 with call.context():
                     timing, result = time_call(call, target=target, min_repeats=min_repeats,
                                                warmup=warmup)
@@ -1147,7 +1147,10 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
     report["elapsed_s"] = time.perf_counter() - bar.t0
     report["loadavg_end"] = _loadavg()
     report["legend"] = legend
-    print("\n" + "\n".join(f"{who:>12}: {info}" for who, info in legend.items()), file=out)
+    print("\ncontenders (as first timed, per family):", file=out)
+    for fam, whos in legend.items():
+        print("\n".join(f"  {fam + ' ' + who:>26}: {info}" for who, info in whos.items()),
+              file=out)
     gm = report["summary"]["all"]["geomean_speedup"]
     print(f"\nall {len(cases)} cases: " + ", ".join(
         f"geomean vs {p} " + (f"{gm[p]:.2f}x" if gm.get(p) else "n/a") for p in peers)
