@@ -1121,8 +1121,8 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
                 r["pct_peak"] = 100.0 * r["gflops"] / peak["gflops"] if peak["gflops"] else None
             except Exception as exc:  # record and go on: one failing contender must not stop a run
                 r["error"] = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, ImportError):
-                    r["skipped"] = True
+                if isinstance(exc, (ImportError, NotImplementedError)):
+                    r["skipped"] = True  # library missing / peer cannot do this case: "n/a"
             bar.advance()
         t_cx = rec["results"]["convx"].get("median_s")
         for p in case_peers[cid]:
