@@ -51,9 +51,9 @@ static const convx_table table_avx2 = {
 static const convx_table table_avx512 = {
     CONVX_ISA_AVX512, {8, 4, 1},
     DIRECT_PTRS(f32, 8x32, 4x32, 1x64, avx512), DIRECT_PTRS(f64, 8x16, 4x16, 1x32, avx512),
-    convx_f32_gemm_ukernel_6x64__avx512, convx_f64_gemm_ukernel_6x32__avx512,
-    convx_f32_igemm_ukernel_6x64__avx512, convx_f64_igemm_ukernel_6x32__avx512,
-    6, 64, 6, 32, 512,
+    convx_f32_gemm_ukernel_12x32__avx512, convx_f64_gemm_ukernel_6x32__avx512,
+    convx_f32_igemm_ukernel_12x32__avx512, convx_f64_igemm_ukernel_6x32__avx512,
+    12, 32, 6, 32, 512,
     convx_f32_dwconv_ukernel_3x3s1__avx512, convx_f32_dwconv_ukernel_3x3s2__avx512,
     convx_f32_im2col_ukernel_rows__avx512, convx_f64_im2col_ukernel_rows__avx512,
     convx_f32_pack_ukernel_row__avx512, convx_f64_pack_ukernel_row__avx512,

@@ -20,12 +20,16 @@
 #endif
 #include "../simd.h"
 
-#if MR == 6
+#if MR == 12
+#define CX_FOR_R(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#elif MR == 8
+#define CX_FOR_R(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#elif MR == 6
 #define CX_FOR_R(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #elif MR == 4
 #define CX_FOR_R(X) X(0) X(1) X(2) X(3)
 #else
-#error "gemm: MR must be 4 or 6"
+#error "gemm: MR must be 4, 6, 8 or 12"
 #endif
 
 /* per-vector-count expansions: vectors 0..NVV-2 are full, vector NVV-1 is masked to `last` */

@@ -2,7 +2,7 @@
 #define CONVX_T float
 #define CX_T_IS_F64 0
 #define CX_ISA_AVX512 1
-#define MR 6
-#define NV 4
-#define UKERNEL_NAME convx_f32_gemm_ukernel_6x64__avx512
+#define MR 12
+#define NV 2
+#define UKERNEL_NAME convx_f32_gemm_ukernel_12x32__avx512
 #include "gemm.template.h"
