@@ -385,10 +385,18 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
 
     cx_idx cb = CX_MIN(Cog, CX_MAX((cx_idx)1, CX_CEILDIV(CT_FUSED_ROWS, ntaps)));
-    while (cb > 1 && G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers) cb = CX_CEILDIV(cb, 2);
+    /* shrink in steps of q channels (q*ntaps is a multiple of NR: no part-empty column
+     * blocks) while possible, then halve, until the team has enough jobs */
+    cx_idx q = NR;
+    for (cx_idx a = ntaps, b = NR; b;) { const cx_idx r = a % b; a = b; b = r; q = NR / a; }
+    while (cb > 1 && G * CX_CEILDIV(Cog, cb) < 4 * (cx_idx)workers)
+        cb = cb > q ? (cb - 1) / q * q : CX_CEILDIV(cb, 2);
     const cx_idx ncb = CX_CEILDIV(Cog, cb);
     const cx_idx ldc = cb * ntaps;
     const cx_idx npanel = CX_CEILDIV(ldc, NR);
+    /* packed panels pay off once each is reused by enough pixel rows; for a handful of pixels
+     * (DCGAN's 4x4 and 8x8 inputs) the weights are streamed once, in place */
+    const int pack = p->N * Pin > 64;
     const CONVX_CAT(ct_tiling_, CONVX_DT) tl = CONVX_NAME(ct_tiling)(p, ldc, CT_FUSED_COL_BYTES);
     cx_idx col_elems, pack_elems, njobs;
     if (cx_mul_overflow(ldc, tl.width, &col_elems)) return CONVX_ERR_NOMEM;
@@ -413,8 +421,8 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
             const cx_idx cbi = job % ncb, g = job / ncb;
             const cx_idx co0 = cbi * cb, co1 = CX_MIN(Cog, co0 + cb);
             const cx_idx mj = (co1 - co0) * ntaps;
-            {   /* the job's weight columns as NR-wide panels [jb][ci][NR]: the weight rows are
-                 * M apart (often a power of two: cache-set conflicts), the panels contiguous */
+            if (pack) {   /* the job's weight columns as NR-wide panels [jb][ci][NR]: the
+                 * weight rows are M apart (often a power of two: cache-set conflicts) */
                 const T *wsrc = w + g * Cig * M + co0 * ntaps;
                 for (cx_idx jb = 0; jb * NR < mj; jb++) {
                     const cx_idx c0 = jb * NR, nc = CX_MIN(NR, mj - c0);
@@ -440,11 +448,13 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
                     CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
                     for (cx_idx js = 0; js < mj; js += NR) {
                         const cx_idx nn = CX_MIN(NR, mj - js);
-                        const T *B = bp + (js / NR) * Cig * NR;
+                        const T *B = pack ? bp + (js / NR) * Cig * NR
+                                          : w + g * Cig * M + co0 * ntaps + js;
+                        const cx_idx ldb = pack ? NR : M;
                         for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
                             const cx_idx kn = CX_MIN(kc, Cig - k0);
                             for (cx_idx r = 0; r < np; r += MR)
-                                uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * NR, NR,
+                                uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * ldb, ldb,
                                    col + r * ldc + js, ldc, CX_MIN(MR, np - r), nn, k0 > 0,
                                    NULL);
                         }
