@@ -30,11 +30,6 @@ def ref_op(nd):
     return getattr(reference, f"conv_transpose{nd}d")
 
 
-def red_len(w_shape, stride, dilation):
-    """Products summed into one output: at most C_in/groups * prod(ceil(k / (stride ...)))."""
-    return w_shape[0] * math.prod(w_shape[2:])
-
-
 def data(seed, x_shape, w_shape, groups, dtype, bias=True):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape).astype(dtype)
@@ -160,7 +155,7 @@ def ct_configs(draw, nd):
                 bias=draw(st.booleans()), seed=draw(st.integers(0, 2**32 - 1)))
 
 
-_hyp = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60)
+_hyp = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
 
 
 @pytest.mark.parametrize("nd", [1, 2, 3])

@@ -62,7 +62,7 @@ def test_conv_transpose_vs_torch(nd, xs, ws, kw, algorithm, dtype):
     compare(nd, xs, ws, dtype, algorithm, **kw)
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=25)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60)
 @given(data_=st.data())
 @pytest.mark.parametrize("nd", [1, 2, 3])
 def test_conv_transpose_vs_torch_hypothesis(nd, data_):
