@@ -57,7 +57,10 @@ double convx_measure_peak_gflops(int workers, int f64, double seconds);
  * Reused across calls; NULL on failure. */
 void *convx_ws_acquire(size_t bytes, size_t *got);
 void convx_ws_release(void *p, size_t got);
-size_t convx_ws_cap_bytes(void);       /* hard bound on one workspace buffer */
+/* The workspace bound drivers tile against (64 MiB): im2col super-tiles and panels are sized to
+ * stay below it, and buffers above it are freed on release instead of pooled. acquire itself
+ * does not refuse larger requests (a driver that needs more must say why in its header). */
+size_t convx_ws_cap_bytes(void);
 
 /* ---- GEMM over convx's micro-kernels (gemm.c / gemm.template.c) ----
  * C[M][N] (+)= A[M][K] * B[K][N] (+ bias[M] when not accumulating); row-major, leading dimensions
