@@ -193,8 +193,10 @@ def check_out(out, shape, dtype):
     if out.shape != tuple(shape):
         raise ValueError(f"out must have shape {tuple(shape)}, got out.shape={out.shape}")
     if out.dtype != dtype:
-        raise ValueError(f"out must have dtype {np.dtype(dtype)} (the result dtype), got "
-                         f"out.dtype={out.dtype}")
+        order = ("" if out.dtype.isnative else
+                 " (non-native byte order: out is written in place, so it must be native)")
+        raise ValueError(f"out must have dtype {np.dtype(dtype)} in native byte order (the result "
+                         f"dtype), got out.dtype={out.dtype.str}{order}")
     if not out.flags.c_contiguous:
         raise ValueError("out must be C-contiguous")
     if not out.flags.writeable:
