@@ -767,7 +767,8 @@ static int CONVX_NAME(direct_uses_gemm)(const convx_conv_problem *p, const convx
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
     const cx_idx MR = CX_GEMM_MR(tbl);
     (void)ntaps;
-    return Cig >= 8 && Cog >= MR;
+    /* narrow rows: the sliding kernel's per-row packing would dominate, even for few outputs */
+    return Cig >= 8 && (Cog >= MR || p->out[2] < 8);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -778,6 +779,13 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
     int st = convx_conv_check(p);
     if (st != CONVX_OK) return st;
     if (workers < 1) workers = 1;
+    {   /* tiny problems (< 128 K multiply-adds): waking a team costs more than the work; the
+         * result is the same for any team size */
+        const double macs = (double)p->N * (double)p->C_out * (double)(p->C_in / p->groups) *
+                            (double)(p->k[0] * p->k[1] * p->k[2]) *
+                            (double)(p->out[0] * p->out[1] * p->out[2]);
+        if (macs < 131072.0) workers = 1;
+    }
     const convx_table *tbl = convx_active_table();
     if (algorithm == CONVX_ALGO_DIRECT) {
         if (!CONVX_NAME(direct_uses_gemm)(p, tbl)) {
