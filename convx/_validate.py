@@ -86,6 +86,24 @@ def int_tuple(value, n, name, minimum):
     return vals
 
 
+def groups_int(groups):
+    """groups as a positive int (bools and non-integers are a TypeError)."""
+    if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, (numbers.Integral, np.integer)):
+        raise TypeError(f"groups must be a positive int, got {groups!r} ({type(groups).__name__})")
+    groups = operator.index(groups)
+    if groups < 1:
+        raise ValueError(f"groups must be a positive int, got groups={groups}")
+    return groups
+
+
+def batched_input(x, nd, op):
+    """(x as [N, C, *spatial], was_unbatched) for an nd-d op taking [C, *sp] or [N, C, *sp]."""
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"input must be {nd + 1}-D (unbatched) or {nd + 2}-D (batched) for {op}, "
+                         f"got input of shape {x.shape}")
+    return (x[None], True) if x.ndim == nd + 1 else (x, False)
+
+
 def conv_padding(padding, nd, kernel, dilation, stride):
     """(front, back) padding tuples for int / tuple / 'valid' / 'same' (torch's split rule)."""
     if isinstance(padding, str):

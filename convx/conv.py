@@ -55,17 +55,8 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     if w.ndim != nd + 2:
         raise ValueError(f"weight must be {nd + 2}-D [C_out, C_in/groups, {', '.join('k' * nd)}] "
                          f"for {op}, got weight of shape {w.shape}")
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"input must be {nd + 1}-D (unbatched) or {nd + 2}-D (batched) for {op}, "
-                         f"got input of shape {x.shape}")
-    unbatched = x.ndim == nd + 1
-    if unbatched:
-        x = x[None]
-    if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, (int, np.integer)):
-        raise TypeError(f"groups must be a positive int, got {groups!r} ({type(groups).__name__})")
-    groups = int(groups)
-    if groups < 1:
-        raise ValueError(f"groups must be a positive int, got groups={groups}")
+    x, unbatched = V.batched_input(x, nd, op)
+    groups = V.groups_int(groups)
     C_out, Cig = w.shape[0], w.shape[1]
     kernel = tuple(int(k) for k in w.shape[2:])
     if C_out % groups:

@@ -34,22 +34,6 @@ _SPATIAL_BLOCK_BYTES = 4 << 20
 _DW_TWO_CALL_BYTES = 4 << 20
 
 
-def _groups(groups):
-    if isinstance(groups, (bool, np.bool_)) or not isinstance(groups, (int, np.integer)):
-        raise TypeError(f"groups must be a positive int, got {groups!r} ({type(groups).__name__})")
-    groups = int(groups)
-    if groups < 1:
-        raise ValueError(f"groups must be a positive int, got groups={groups}")
-    return groups
-
-
-def _batched(x, nd, op):
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"input must be {nd + 1}-D (unbatched) or {nd + 2}-D (batched) for {op}, "
-                         f"got input of shape {x.shape}")
-    return (x[None], True) if x.ndim == nd + 1 else (x, False)
-
-
 def _pad(xc, lo, hi, mode):
     """Pad the spatial axes of [N, C, *sp] with the padding_mode (torch's rules)."""
     if not any(lo) and not any(hi):
@@ -80,7 +64,7 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
     pw = V.as_array(pointwise_weight, "pointwise_weight")
     db = None if depthwise_bias is None else V.as_array(depthwise_bias, "depthwise_bias")
     pb = None if pointwise_bias is None else V.as_array(pointwise_bias, "pointwise_bias")
-    x, unbatched = _batched(x, nd, op)
+    x, unbatched = V.batched_input(x, nd, op)
     N, C = x.shape[0], x.shape[1]
     ks = ", ".join("k" * nd)
     if dw.ndim != nd + 2 or dw.shape[1] != 1:
@@ -276,8 +260,8 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
     cw = V.as_array(column_weight, "column_weight")
     rw = V.as_array(row_weight, "row_weight")
     b = None if bias is None else V.as_array(bias, "bias")
-    x, unbatched = _batched(x, 2, op)
-    groups = _groups(groups)
+    x, unbatched = V.batched_input(x, 2, op)
+    groups = V.groups_int(groups)
     N, C = x.shape[0], x.shape[1]
     if cw.ndim != 4 or cw.shape[3] != 1:
         raise ValueError(f"column_weight must be 4-D [C_mid, C_in/groups, kh, 1], got "
