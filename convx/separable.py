@@ -4,20 +4,25 @@ Each equals two ``convx.convNd`` calls (see the oracles in :mod:`convx.reference
 never materialises the whole intermediate tensor:
 
 * ``depthwise_separable_conv{1,2,3}d``: when the whole intermediate is at most
-  ``_DW_TWO_CALL_BYTES`` (4 MiB) it is computed by convx's depthwise and pointwise convs (two
-  calls, the intermediate stays in cache); larger problems go through the fused C driver
-  (csrc/separable.template.c), which cuts the output rows into blocks whose depthwise result
-  fits ~1 MiB, computes those rows (OpenMP over channels, vectorised row kernels) and feeds them
-  straight to convx's GEMM for the pointwise stage, which writes the final output in place.
+  ``_DW_TWO_CALL_BYTES`` (16 MiB) it is computed by convx's depthwise and pointwise kernels
+  (the intermediate in a reused per-thread buffer, measured faster than the fused driver up to
+  there); larger problems go through the fused C driver (csrc/separable.template.c), which cuts
+  the output into (image, depth, row-block) tiles whose depthwise result fits ~256 KiB; each
+  thread computes a whole tile (vectorised row kernels) and feeds it straight to a
+  single-threaded GEMM for the pointwise stage, which writes the final output in place.
   There the depthwise bias is folded into the pointwise bias (``pw @ dw_bias + pw_bias``; equal
   up to rounding).
 * ``spatially_separable_conv2d``: blocks of output rows, each a (kh x 1) conv2d on the input
   rows it needs followed by the (1 x kw) conv2d, with the block's intermediate bounded by
-  ``_SPATIAL_BLOCK_BYTES`` (a single block, i.e. exactly the two calls, when it fits).
+  ``_SPATIAL_BLOCK_BYTES`` (a single block, i.e. exactly the two calls, when it fits; on narrow
+  images the row stage then runs as a column conv on the transposed intermediate).
 
 Padding and ``padding_mode`` are applied to the input first (for the depthwise stage, the only
 one that pads), which is what the two-call form does.
 """
+import math
+import threading
+
 import numpy as np
 
 from convx import _validate as V
@@ -28,10 +33,61 @@ __all__ = ["depthwise_separable_conv1d", "depthwise_separable_conv2d",
 _NP_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 # Bound on one block's intermediate in spatially_separable_conv2d (bytes).
 _SPATIAL_BLOCK_BYTES = 4 << 20
-# Depthwise-separable: an intermediate up to this size runs as the two convx calls (faster on
-# MobileNet-sized blocks, single-thread: 32x112^2 0.32 vs 0.41 ms fused); larger ones go
-# through the fused driver (8x64x112^2 -> 128: 16.7 ms fused vs 19.0 ms two calls).
-_DW_TWO_CALL_BYTES = 4 << 20
+# Widest output for which the 1 x kw stage runs transposed, as a kw x 1 conv (measured: 17 wins,
+# 56 loses; see spatially_separable_conv2d).
+_SPATIAL_TRANSPOSE_MAX_W = 24
+# Depthwise-separable: an intermediate up to this size runs as convx's depthwise then pointwise
+# kernels through a reused per-thread buffer; larger ones go through the fused driver. Measured
+# with 2 threads (fused driver vs the two stages): 1x32x16x56^2 3-D 3.9 vs 2.6 ms, 4x32x112^2
+# 2.2 vs 1.8 ms, 1x64x224^2 4.9 vs 4.0 ms (12 MiB), 8x64x112^2 -> 128 13.4 vs 13.2 ms (24.5 MiB:
+# even), so the fused driver only serves intermediates past 16 MiB (it bounds their memory).
+_DW_TWO_CALL_BYTES = 16 << 20
+
+_scratch_tls = threading.local()
+
+
+def _scratch(slot, shape, dtype):
+    """A per-thread reusable array for an intermediate that never escapes the call.
+
+    A fresh intermediate of a few hundred KiB costs glibc a heap trim and new page faults on
+    every call (the free at the top of the heap returns the pages); measured on the Inception
+    case, 0.87 -> 0.72 ms per call. Buffers are per thread (concurrent calls are safe) and
+    bounded by the two-call / block limits above (<= 4 MiB per slot)."""
+    bufs = getattr(_scratch_tls, "bufs", None)
+    if bufs is None:
+        bufs = _scratch_tls.bufs = {}
+    n = math.prod(shape)
+    b = bufs.get(slot)
+    if b is None or b.dtype != dtype or b.size < n:
+        b = bufs[slot] = _aligned_empty((max(n, 1),), dtype)
+    return b[:n].reshape(shape)
+
+
+def _conv_glue(conv, _conv, xc, wc, bc, y, stride, lo, dilation, groups, cig, workers):
+    """One validated, zero-padded convolution through convx._conv (what conv.py's _convnd
+    does after its checks): stride/dilation already normalised, xc, wc, y C-contiguous."""
+    nd = xc.ndim - 2
+    alg = conv.choose_algorithm(cig, wc.shape[0] // groups, wc.shape[2:], y.shape[2:],
+                                conv._active_isa())
+    lead = (1,) * (3 - nd)
+    algo = _conv.ALGO_DIRECT if alg == "direct" else _conv.ALGO_IM2COL
+    _conv._conv(xc.reshape(xc.shape[:2] + lead + xc.shape[2:]),
+                wc.reshape(wc.shape[:2] + lead + wc.shape[2:]), bc,
+                y.reshape(y.shape[:2] + lead + y.shape[2:]), lead + tuple(stride),
+                (0,) * (3 - nd) + tuple(lo), lead + tuple(dilation), groups, algo, workers)
+
+
+def _aligned_empty(shape, dtype):
+    """np.empty starting on a 64-byte (cache line, one AVX-512 vector) boundary.
+
+    glibc hands large arrays out at 16 mod 64; convx's kernels store whole vectors, and a
+    misaligned result measured ~6 % slower (1x1 conv 32->64 at 112x112, 2 threads: 157 vs
+    148 us)."""
+    dtype = np.dtype(dtype)
+    n = math.prod(shape)
+    raw = np.empty(n * dtype.itemsize + 64, dtype=np.uint8)
+    off = -raw.ctypes.data % 64
+    return raw[off:off + n * dtype.itemsize].view(dtype).reshape(shape)
 
 
 def _pad(xc, lo, hi, mode):
@@ -99,19 +155,36 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
     dtype = V.compute_dtype(x, dw, pw)
     shape = (N, Co, *out_sp)
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
-    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
-    mid_bytes = N * Cm * int(np.prod(out_sp)) * dtype.itemsize
-    if y.size and mid_bytes <= _DW_TWO_CALL_BYTES:
+    size = math.prod(shape)
+    mid_bytes = N * Cm * math.prod(out_sp) * dtype.itemsize
+    if size and mid_bytes <= _DW_TWO_CALL_BYTES:
         # the whole intermediate is cache-sized: convx's own depthwise and pointwise kernels
         # beat the fused driver here (measured on the MobileNet blocks of the bench suite)
-        from convx import conv
-        convnd = getattr(conv, f"conv{nd}d")
-        mid = convnd(V.as_compute_array(x, dtype), V.as_compute_array(dw, dtype),
-                     None if db is None else V.as_compute_array(db, dtype), stride, padding,
-                     dilation, C, padding_mode=mode, workers=nworkers)
-        convnd(mid, V.as_compute_array(pw, dtype),
-               None if pb is None else V.as_compute_array(pb, dtype), workers=nworkers, out=y)
-    elif y.size:
+        # Arguments are validated above, so the two stages go straight to conv2d's glue
+        # (convx._conv) with conv.py's algorithm choice, saving its second and third
+        # validation (~9 us each, 5 % of a MobileNet block); padding modes other than zeros
+        # keep the public call, which pads.
+        from convx import conv, _conv
+        xc = V.as_compute_array(x, dtype)
+        dwc = V.as_compute_array(dw, dtype)
+        dbc = None if db is None else V.as_compute_array(db, dtype)
+        mid = _scratch("dw_mid", (N, Cm, *out_sp), dtype)
+        if mode == "zeros":
+            st = tuple(1 if o == 1 else s_ for o, s_ in zip(out_sp, stride))
+            dl = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
+            _conv_glue(conv, _conv, xc, dwc, dbc, mid, st, lo, dl, C, 1, nworkers)
+        else:
+            convnd = getattr(conv, f"conv{nd}d")
+            convnd(xc, dwc, dbc, stride, padding, dilation, C, padding_mode=mode,
+                   workers=nworkers, out=mid)
+        y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
+        ones = (1,) * nd
+        _conv_glue(conv, _conv, mid, V.as_compute_array(pw, dtype),
+                   None if pb is None else V.as_compute_array(pb, dtype), y, ones,
+                   (0,) * nd, ones, 1, Cm, nworkers)
+    else:
+        y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
+    if size and mid_bytes > _DW_TWO_CALL_BYTES:
         xc = V.as_compute_array(x, dtype)
         xc = np.ascontiguousarray(_pad(xc, lo, hi, mode))
         pw2 = V.as_compute_array(pw.reshape(Co, Cm), dtype)
@@ -291,7 +364,7 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
     dtype = V.compute_dtype(x, cw, rw)
     shape = (N, Co, OH, OW)
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
-    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
+    y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
     if y.size:
         xc = V.as_compute_array(x, dtype)
         cwc = V.as_compute_array(cw, dtype)
@@ -302,11 +375,27 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
         row_bytes = N * Cmid * W_mid * dtype.itemsize
         bh = max(1, min(OH, _SPATIAL_BLOCK_BYTES // max(1, row_bytes)))
         if bh >= OH and mode == "zeros" and lo == hi:
-            # one block: exactly the two calls, zero padding inside conv2d
-            mid = conv2d(xc, cwc, None, (sh, 1), (lo[0], 0), (dh, 1), groups,
-                         workers=nworkers)
-            conv2d(mid, rwc, bc, (1, sw), (0, lo[1]), (1, dw), groups, workers=nworkers,
-                   out=y)
+            # one block: the two convs, zero padding inside conv2d
+            OH1 = (x.shape[2] + lo[0] + hi[0] - dh * (kh - 1) - 1) // sh + 1
+            mid = _scratch("ss_mid", (N, Cmid, OH1, x.shape[3]), dtype)
+            conv2d(xc, cwc, None, (sh, 1), (lo[0], 0), (dh, 1), groups, workers=nworkers,
+                   out=mid)
+            if OW <= _SPATIAL_TRANSPOSE_MAX_W and kw > 1:
+                # conv2d's kernels vectorise along W, so a 1 x kw conv on a narrow image runs
+                # slower than the same kw x 1 conv: run the row stage as a column conv on the
+                # transposed intermediate and transpose the result back (Inception 128->192 at
+                # 17x17, 2 threads: 0.54 -> 0.45 ms for the stage with both transposes, whole
+                # call 0.87 -> 0.78 ms; at 56x56 the transposes lose, 0.75 -> 1.75 ms). Both
+                # transposes go through reused buffers (_scratch).
+                mt = _scratch("ss_midt", mid.shape[:2] + mid.shape[:1:-1], dtype)
+                np.copyto(mt, mid.transpose(0, 1, 3, 2))
+                rwt = rwc.reshape(rwc.shape[0], rwc.shape[1], kw, 1)   # same memory order
+                yt = conv2d(mt, rwt, bc, (sw, 1), (lo[1], 0), (dw, 1), groups,
+                            workers=nworkers, out=_scratch("ss_yt", (N, Co, OW, OH), dtype))
+                np.copyto(y, yt.transpose(0, 1, 3, 2))
+            else:
+                conv2d(mid, rwc, bc, (1, sw), (0, lo[1]), (1, dw), groups, workers=nworkers,
+                       out=y)
         else:
             xp = np.ascontiguousarray(_pad(xc, lo, hi, mode))
             tmp = None

@@ -2,15 +2,16 @@
  *
  * Included twice by separable.c. The input is already padded (the Python layer applied the
  * padding and padding_mode), so the depthwise stage is a 'valid' strided, dilated correlation
- * per channel. Output rows are cut into blocks whose depthwise result [C_mid][rows * OW] fits a
- * ~1 MiB buffer (so it stays in cache between the stages, and the whole intermediate tensor is
- * never materialised); per block:
- *   1. depthwise rows, OpenMP over (channel, row) tasks, each row one `filter` micro-kernel
- *      call (strided rows are computed at stride 1 into a per-thread row, then subsampled);
- *   2. pointwise: convx_gemm (threaded, deterministic) writes y[n, :, od, rows, :] directly
- *      (ldc = OD * OH * OW), with the caller's bias (depthwise bias already folded in).
- * Bit-identical for any `workers`: every depthwise element is one thread's fixed-order tap sum
- * and convx_gemm is deterministic.
+ * per channel. The output is cut into tiles (image, output depth, block of output rows) whose
+ * depthwise result [C_mid][rows * OW] fits ~256 KiB, and each thread runs whole tiles in one
+ * parallel region (the whole intermediate tensor is never materialised):
+ *   1. depthwise rows into the thread's private buffer, each row one `filter` micro-kernel call
+ *      (strided rows are computed at stride 1 into a per-thread row, then subsampled);
+ *   2. pointwise: single-threaded convx_gemm from that (still cache-hot) buffer writes
+ *      y[n, :, od, rows, :] directly (ldc = OD * OH * OW), with the caller's bias (depthwise
+ *      bias already folded in).
+ * Bit-identical for any `workers`: tiles depend only on the shapes, every depthwise element is
+ * one fixed-order tap sum and convx_gemm's per-element arithmetic is fixed.
  */
 #if !defined(CONVX_T) || !defined(CONVX_DT)
 #error "separable.template.c needs CONVX_T and CONVX_DT (include it from separable.c)"
@@ -58,62 +59,77 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
     const SFN uk = CONVX_CAT(dwsep_pick_, CONVX_DT)();
     if (N == 0) return CONVX_OK;
 
-    /* rows per block: depthwise block within ~1 MiB (L2 + shared L3), at least one row */
-    cx_idx bh = ((cx_idx)1 << 20) / CX_MAX((cx_idx)1, Cm * OW * (cx_idx)sizeof(T));
+    /* Tiles are (image, output depth, block of output rows); each thread runs whole tiles:
+     * depthwise rows into its private [C_mid][rows * OW] buffer, then a single-threaded GEMM
+     * from that buffer straight into y. One parallel region per call (no fork/join per block,
+     * no barrier between the stages), and the buffer (<= ~256 KiB, half of a 1 MiB L2) is
+     * still hot when the GEMM reads it. Tile rows depend only on the shapes (never on
+     * `workers`), and the GEMM's per-element arithmetic does not depend on the column count,
+     * so the result is bit-identical for any `workers`. */
+    cx_idx bh = ((cx_idx)256 << 10) / CX_MAX((cx_idx)1, Cm * OW * (cx_idx)sizeof(T));
     bh = CX_MAX((cx_idx)1, CX_MIN(bh, OH));
+    /* at least ~8 tiles per call so both cores get balanced work (shape-only rule) */
+    while (bh > 1 && N * OD * CX_CEILDIV(OH, bh) < 8) bh = CX_CEILDIV(bh, 2);
+    const cx_idx nbh = CX_CEILDIV(OH, bh), ntile = N * OD * nbh;
     cx_idx mid_elems, tmp_per;
     if (cx_mul_overflow(Cm, bh * OW, &mid_elems)) return CONVX_ERR_NOMEM;
-    tmp_per = ((row_cols + 15) & ~(cx_idx)15) + ((ntaps * (cx_idx)sizeof(void *)) / sizeof(T) + 16);
-    size_t mid_got = 0, tmp_got = 0;
-    T *mid = (T *)convx_ws_acquire((size_t)mid_elems * sizeof(T), &mid_got);
+    mid_elems = (mid_elems + 15) & ~(cx_idx)15;
+    tmp_per = mid_elems + ((row_cols + 15) & ~(cx_idx)15) +
+              ((ntaps * (cx_idx)sizeof(void *)) / sizeof(T) + 16);
+    if (workers > ntile) workers = (int)ntile;
+    size_t tmp_got = 0;
     T *tmp = (T *)convx_ws_acquire((size_t)(tmp_per * workers) * sizeof(T), &tmp_got);
-    if (!mid || !tmp) { status = CONVX_ERR_NOMEM; goto cleanup; }
-
-    for (cx_idx n = 0; n < N && status == CONVX_OK; n++)
-        for (cx_idx od = 0; od < OD && status == CONVX_OK; od++)
-            for (cx_idx oh0 = 0; oh0 < OH; oh0 += bh) {
-                const cx_idx rows = CX_MIN(bh, OH - oh0), ldm = rows * OW;
-                const cx_idx ntask = Cm * rows;
+    if (!tmp) return CONVX_ERR_NOMEM;
+    int fail = CONVX_OK;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(workers)
 #endif
-                {
-                    int tid = 0;
+    {
+        int tid = 0;
 #ifdef _OPENMP
-                    tid = omp_get_thread_num();
+        tid = omp_get_thread_num();
 #endif
-                    T *trow = tmp + tid * tmp_per;
-                    const T **xp = (const T **)(void *)(trow + ((row_cols + 15) & ~(cx_idx)15));
+        T *mid = tmp + tid * tmp_per;
+        T *trow = mid + mid_elems;
+        const T **xp = (const T **)(void *)(trow + ((row_cols + 15) & ~(cx_idx)15));
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
 #endif
-                    for (cx_idx task = 0; task < ntask; task++) {
-                        const cx_idx cm = task / rows, r = task % rows, c = cm / M;
-                        const T *xc = x + (n * C + c) * ID * IH * IW;
-                        cx_idx t = 0;
-                        for (cx_idx kd = 0; kd < KD; kd++)
-                            for (cx_idx kh = 0; kh < KH; kh++) {
-                                const T *row = xc + ((od * sd + kd * dd) * IH +
-                                                     (oh0 + r) * sh + kh * dh) * IW;
-                                for (cx_idx kw = 0; kw < KW; kw++) xp[t++] = row + kw * dwl;
-                            }
-                        T *dst = mid + cm * ldm + r * OW;
-                        if (sw == 1) {
-                            uk(OW, ntaps, xp, dw + cm * ntaps, dst);
-                        } else {
-                            uk(row_cols, ntaps, xp, dw + cm * ntaps, trow);
-                            for (cx_idx j = 0; j < OW; j++) dst[j] = trow[j * sw];
+        for (cx_idx tile = 0; tile < ntile; tile++) {
+            const cx_idx n = tile / (OD * nbh), od = (tile / nbh) % OD, oh0 = (tile % nbh) * bh;
+            const cx_idx rows = CX_MIN(bh, OH - oh0), ldm = rows * OW;
+            for (cx_idx cm = 0; cm < Cm; cm++) {
+                const cx_idx c = cm / M;
+                const T *xc = x + (n * C + c) * ID * IH * IW;
+                for (cx_idx r = 0; r < rows; r++) {
+                    cx_idx t = 0;
+                    for (cx_idx kd = 0; kd < KD; kd++)
+                        for (cx_idx kh = 0; kh < KH; kh++) {
+                            const T *row = xc + ((od * sd + kd * dd) * IH +
+                                                 (oh0 + r) * sh + kh * dh) * IW;
+                            for (cx_idx kw = 0; kw < KW; kw++) xp[t++] = row + kw * dwl;
                         }
+                    T *dst = mid + cm * ldm + r * OW;
+                    if (sw == 1) {
+                        uk(OW, ntaps, xp, dw + cm * ntaps, dst);
+                    } else {
+                        uk(row_cols, ntaps, xp, dw + cm * ntaps, trow);
+                        for (cx_idx j = 0; j < OW; j++) dst[j] = trow[j * sw];
                     }
                 }
-                T *yb = y + ((n * Co) * OD + od) * OH * OW + oh0 * OW;
-                status = CONVX_NAME(gemm)(Co, ldm, Cm, pw, Cm, mid, ldm, yb, OD * OH * OW, bias, 0,
-                                          workers);
-                if (status != CONVX_OK) break;
             }
-cleanup:
-    if (mid) convx_ws_release(mid, mid_got);
-    if (tmp) convx_ws_release(tmp, tmp_got);
+            T *yb = y + ((n * Co) * OD + od) * OH * OW + oh0 * OW;
+            int st = CONVX_NAME(gemm)(Co, ldm, Cm, pw, Cm, mid, ldm, yb, OD * OH * OW, bias, 0, 1);
+            if (st != CONVX_OK) {
+#ifdef _OPENMP
+#pragma omp critical(convx_dwsep_fail)
+#endif
+                fail = st;
+            }
+        }
+    }
+    status = fail;
+    convx_ws_release(tmp, tmp_got);
     return status;
 }
 
