@@ -14,8 +14,8 @@ never materialises the whole intermediate tensor:
   up to rounding).
 * ``spatially_separable_conv2d``: blocks of output rows, each a (kh x 1) conv2d on the input
   rows it needs followed by the (1 x kw) conv2d, with the block's intermediate bounded by
-  ``_SPATIAL_BLOCK_BYTES`` (a single block, i.e. exactly the two calls, when it fits; on narrow
-  images the row stage then runs as a column conv on the transposed intermediate).
+  ``_SPATIAL_BLOCK_BYTES`` (a single block, i.e. exactly the two calls, when it fits, with the
+  intermediate in a reused per-thread buffer).
 
 Padding and ``padding_mode`` are applied to the input first (for the depthwise stage, the only
 one that pads), which is what the two-call form does.
@@ -33,9 +33,6 @@ __all__ = ["depthwise_separable_conv1d", "depthwise_separable_conv2d",
 _NP_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 # Bound on one block's intermediate in spatially_separable_conv2d (bytes).
 _SPATIAL_BLOCK_BYTES = 4 << 20
-# Widest output for which the 1 x kw stage runs transposed, as a kw x 1 conv (measured: 17 wins,
-# 56 loses; see spatially_separable_conv2d).
-_SPATIAL_TRANSPOSE_MAX_W = 24
 # Depthwise-separable: an intermediate up to this size runs as convx's depthwise then pointwise
 # kernels through a reused per-thread buffer; larger ones go through the fused driver. Measured
 # with 2 threads (fused driver vs the two stages): 1x32x16x56^2 3-D 3.9 vs 2.6 ms, 4x32x112^2
@@ -375,27 +372,17 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
         row_bytes = N * Cmid * W_mid * dtype.itemsize
         bh = max(1, min(OH, _SPATIAL_BLOCK_BYTES // max(1, row_bytes)))
         if bh >= OH and mode == "zeros" and lo == hi:
-            # one block: the two convs, zero padding inside conv2d
+            # one block: the two convs (zero padding inside the C driver), straight to conv2d's
+            # glue since everything is validated (see _conv_glue), intermediate reused
+            from convx import conv, _conv
             OH1 = (x.shape[2] + lo[0] + hi[0] - dh * (kh - 1) - 1) // sh + 1
             mid = _scratch("ss_mid", (N, Cmid, OH1, x.shape[3]), dtype)
-            conv2d(xc, cwc, None, (sh, 1), (lo[0], 0), (dh, 1), groups, workers=nworkers,
-                   out=mid)
-            if OW <= _SPATIAL_TRANSPOSE_MAX_W and kw > 1:
-                # conv2d's kernels vectorise along W, so a 1 x kw conv on a narrow image runs
-                # slower than the same kw x 1 conv: run the row stage as a column conv on the
-                # transposed intermediate and transpose the result back (Inception 128->192 at
-                # 17x17, 2 threads: 0.54 -> 0.45 ms for the stage with both transposes, whole
-                # call 0.87 -> 0.78 ms; at 56x56 the transposes lose, 0.75 -> 1.75 ms). Both
-                # transposes go through reused buffers (_scratch).
-                mt = _scratch("ss_midt", mid.shape[:2] + mid.shape[:1:-1], dtype)
-                np.copyto(mt, mid.transpose(0, 1, 3, 2))
-                rwt = rwc.reshape(rwc.shape[0], rwc.shape[1], kw, 1)   # same memory order
-                yt = conv2d(mt, rwt, bc, (sw, 1), (lo[1], 0), (dw, 1), groups,
-                            workers=nworkers, out=_scratch("ss_yt", (N, Co, OW, OH), dtype))
-                np.copyto(y, yt.transpose(0, 1, 3, 2))
-            else:
-                conv2d(mid, rwc, bc, (1, sw), (0, lo[1]), (1, dw), groups, workers=nworkers,
-                       out=y)
+            st1, dl1 = (1 if OH1 == 1 else sh, 1), (1 if kh == 1 else dh, 1)
+            st2, dl2 = (1, 1 if OW == 1 else sw), (1, 1 if kw == 1 else dw)
+            _conv_glue(conv, _conv, xc, cwc, None, mid, st1, (lo[0], 0), dl1, groups,
+                       C // groups, nworkers)
+            _conv_glue(conv, _conv, mid, rwc, bc, y, st2, (0, lo[1]), dl2, groups,
+                       Cmid // groups, nworkers)
         else:
             xp = np.ascontiguousarray(_pad(xc, lo, hi, mode))
             tmp = None

@@ -101,13 +101,10 @@ def test_depthwise_separable_dtypes():
     (3, 4, 5, 11, 13, 3, 5, (2, 2), 2, (1, 2), 1, "zeros"),
 ])
 @pytest.mark.parametrize("block_bytes", [None, 1])
-@pytest.mark.parametrize("transpose", [True, False], ids=["row-stage-transposed", "direct"])
-def test_spatially_separable_vs_oracle_and_two_calls(case, block_bytes, transpose, dtype,
-                                                     monkeypatch):
+def test_spatially_separable_vs_oracle_and_two_calls(case, block_bytes, dtype, monkeypatch):
     C, Cm, Co, H, W, kh, kw, s, p, d, g, mode = case
     if block_bytes is not None:   # force one output row per block
         monkeypatch.setattr(S, "_SPATIAL_BLOCK_BYTES", block_bytes)
-    monkeypatch.setattr(S, "_SPATIAL_TRANSPOSE_MAX_W", 1 << 30 if transpose else 0)
     rng = np.random.default_rng(24)
     x = rng.standard_normal((2, C, H, W)).astype(dtype)
     cw = rng.standard_normal((Cm, C // g, kh, 1)).astype(dtype)
