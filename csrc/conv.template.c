@@ -793,11 +793,12 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
             if (st != CONVX_ERR_ARG) return st;
             return CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl);
         }
-        /* stride 1, a real window, rows wide enough (dropped padded-grid columns < ~25 %) */
+        /* stride 1, a real window, rows wide enough: dropped padded-grid columns up to a third
+         * still beat the im2col copies (1x7 on a 17-wide image: 0.32 vs 0.54 ms, 2 threads) */
         const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
         const cx_idx extra = (p->k[2] - 1) * p->dil[2];
         if (ntaps > 1 && p->stride[0] == 1 && p->stride[1] == 1 && p->stride[2] == 1 &&
-            p->out[2] >= 3 * extra && p->out[2] >= 12) {
+            p->out[2] >= 2 * extra && p->out[2] >= 12) {
             st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl);
             if (st != CONVX_ERR_ARG) return st;
         }
