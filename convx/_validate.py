@@ -220,3 +220,24 @@ def check_out(out, shape, dtype):
     if not out.flags.writeable:
         raise ValueError("out must be writeable, got a read-only array")
     return out
+
+
+def reference_result(r, dtype, shape, unbatched, out):
+    """An oracle's result in the public dtype and shape, written into `out` when given."""
+    r = np.asarray(r, dtype=dtype).reshape(shape)
+    r = r[0] if unbatched else r
+    if out is not None:
+        out[...] = r
+        return out
+    return r
+
+
+def trivial_result(y, out, unbatched, bias, dtype, c_in, c_out, nd):
+    """The finished result when nothing needs computing — an empty output, or an empty reduction
+    (C_in == 0: bias only) — else None. y is the batched [N, C_out, *sp] result array."""
+    if y.size and c_in:
+        return None
+    if y.size:
+        y[...] = 0 if bias is None else as_compute_array(bias, dtype).reshape((1, c_out) + (1,) * nd)
+    return out if out is not None else (y[0] if unbatched else y)
+

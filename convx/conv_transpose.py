@@ -89,19 +89,12 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
 
     if algorithm == "reference":
         r = getattr(reference, op)(x, w, b, stride, pad, opad, groups, dilation)
-        r = np.asarray(r, dtype=dtype).reshape(shape)
-        r = r[0] if unbatched else r
-        if out is not None:
-            out[...] = r
-            return out
-        return r
+        return V.reference_result(r, dtype, shape, unbatched, out)
 
     y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
-    if y.size == 0:
-        return out if out is not None else (y[0] if unbatched else y)
-    if C_in == 0:  # empty reduction: bias only
-        y[...] = 0 if b is None else V.as_compute_array(b, dtype).reshape((1, C_out) + (1,) * nd)
-        return out if out is not None else (y[0] if unbatched else y)
+    done = V.trivial_result(y, out, unbatched, b, dtype, C_in, C_out, nd)
+    if done is not None:
+        return done
 
     xc = V.as_compute_array(x, dtype)
     wc = V.as_compute_array(w, dtype)
