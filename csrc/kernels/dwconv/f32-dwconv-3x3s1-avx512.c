@@ -12,30 +12,15 @@
  * Columns past n are masked on store. Preconditions: n_rows, n >= 1; rows has n_rows + 2
  * entries.
  */
-#include <immintrin.h>
-#include "../../common.h"
+#include "dwconv.h"
 
-#define ROT1(b, a) _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 1))
-#define ROT2(b, a) _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 2))
 
-/* lanes l of a 16-wide load at padded column c that hold input columns 0 <= c + l - pw < IW */
-static inline __mmask16 cx_valid_lanes(cx_idx c, cx_idx pw, cx_idx IW)
-{
-    cx_idx lo = pw - c, hi = IW + pw - c;
-    if (lo < 0) lo = 0;
-    if (hi > 16) hi = 16;
-    if (hi <= lo) return 0;
-    return (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
-}
 
 void convx_f32_dwconv_ukernel_3x3s1__avx512(cx_idx n_rows, cx_idx n, const float *const *rows,
                                             cx_idx IW, cx_idx pw, const float *w, float bias,
                                             float *y, cx_idx y_rstride)
 {
-    const __m512 w00 = _mm512_set1_ps(w[0]), w01 = _mm512_set1_ps(w[1]), w02 = _mm512_set1_ps(w[2]);
-    const __m512 w10 = _mm512_set1_ps(w[3]), w11 = _mm512_set1_ps(w[4]), w12 = _mm512_set1_ps(w[5]);
-    const __m512 w20 = _mm512_set1_ps(w[6]), w21 = _mm512_set1_ps(w[7]), w22 = _mm512_set1_ps(w[8]);
-    const __m512 vb = _mm512_set1_ps(bias);
+    CX_DW_WEIGHTS(w, bias);
 #define ROW(i, BODY)                                                                           \
     {                                                                                          \
         const float *xi = rows[r + (i)];                                                       \
@@ -44,7 +29,7 @@ void convx_f32_dwconv_ukernel_3x3s1__avx512(cx_idx n_rows, cx_idx n, const float
             v0 = _mm512_maskz_loadu_ps(m0, xi + o - pw);                                       \
             vn = _mm512_maskz_loadu_ps(m1, xi + o + 16 - pw);                                  \
         }                                                                                      \
-        const __m512 v1 = ROT1(vn, v0), v2 = ROT2(vn, v0);                                     \
+        const __m512 v1 = CX_ROT1(vn, v0), v2 = CX_ROT2(vn, v0);                                     \
         BODY                                                                                   \
     }
 #define TAP(acc, k0, k1, k2)                                                                   \

@@ -11,28 +11,15 @@
  * share nine input rows; every (row, kh) pair has its own accumulator. Columns past n are
  * masked on store. Preconditions: n_rows, n >= 1; rows has 2*n_rows + 1 entries.
  */
-#include <immintrin.h>
-#include "../../common.h"
+#include "dwconv.h"
 
-#define ROT1(b, a) _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(b), _mm512_castps_si512(a), 1))
 
-static inline __mmask16 cx_valid_lanes(cx_idx c, cx_idx pw, cx_idx IW)
-{
-    cx_idx lo = pw - c, hi = IW + pw - c;
-    if (lo < 0) lo = 0;
-    if (hi > 16) hi = 16;
-    if (hi <= lo) return 0;
-    return (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
-}
 
 void convx_f32_dwconv_ukernel_3x3s2__avx512(cx_idx n_rows, cx_idx n, const float *const *rows,
                                             cx_idx IW, cx_idx pw, const float *w, float bias,
                                             float *y, cx_idx y_rstride)
 {
-    const __m512 w00 = _mm512_set1_ps(w[0]), w01 = _mm512_set1_ps(w[1]), w02 = _mm512_set1_ps(w[2]);
-    const __m512 w10 = _mm512_set1_ps(w[3]), w11 = _mm512_set1_ps(w[4]), w12 = _mm512_set1_ps(w[5]);
-    const __m512 w20 = _mm512_set1_ps(w[6]), w21 = _mm512_set1_ps(w[7]), w22 = _mm512_set1_ps(w[8]);
-    const __m512 vb = _mm512_set1_ps(bias);
+    CX_DW_WEIGHTS(w, bias);
     const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 #define ROW(i, BODY)                                                                           \
@@ -45,7 +32,7 @@ void convx_f32_dwconv_ukernel_3x3s2__avx512(cx_idx n_rows, cx_idx n, const float
             const __m512 C = _mm512_maskz_loadu_ps(m2, pc + 32);                               \
             v0 = _mm512_permutex2var_ps(A, ie, B);                                             \
             v1 = _mm512_permutex2var_ps(A, io, B);                                             \
-            v2 = ROT1(C, v0);                                                                  \
+            v2 = CX_ROT1(C, v0);                                                                  \
         }                                                                                      \
         BODY                                                                                   \
     }
