@@ -274,8 +274,17 @@ def test_cli_list():
 # ---------------------------------------------------------------- asv
 
 def _load_asv_module():
-    path = os.path.join(ROOT, "benchmarks", "benchmarks", "bench_conv.py")
-    spec = importlib.util.spec_from_file_location("convx_asv_bench_conv", path)
+    """A fresh bench_conv, loaded as asv loads it: a module of the benchmarks package (its
+    relative import of _case_bench needs the parent package)."""
+    pkg_dir = os.path.join(ROOT, "benchmarks", "benchmarks")
+    if "convx_asv" not in sys.modules:
+        pkg_spec = importlib.util.spec_from_file_location(
+            "convx_asv", os.path.join(pkg_dir, "__init__.py"), submodule_search_locations=[pkg_dir])
+        pkg = importlib.util.module_from_spec(pkg_spec)
+        sys.modules["convx_asv"] = pkg
+        pkg_spec.loader.exec_module(pkg)
+    spec = importlib.util.spec_from_file_location("convx_asv.bench_conv",
+                                                  os.path.join(pkg_dir, "bench_conv.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

@@ -8,72 +8,28 @@ same class, so ratios come from one asv run. Unavailable combinations are skippe
 (NotImplementedError in setup): a revision without the family, torch not installed.
 """
 
-try:  # asv needs the params at import; old revisions may lack convx._bench or the family
-    from convx import _bench as _cases
-except Exception:  # noqa: BLE001 - any failure means "no cases", not a crash
-    _cases = None
+from ._case_bench import CaseBench, case_ids
 
 ALGORITHMS = ["auto", "direct", "im2col", "torch"]
 WORKERS = [1, -1]
-PEERS = ("torch",)
 
 
-def _case_ids(ndim):
-    if _cases is None:
-        return ["unavailable"]
-    try:
-        ids = [cid for cid, case in _cases.iter_cases(family="conv_transpose")
-               if case.ndim == ndim]
-    except Exception:  # noqa: BLE001
-        ids = []
-    return ids or ["unavailable"]
-
-
-class _ConvTransposeBench:
-    """setup() builds inputs and the call once; time_conv_transposeNd() only calls the op."""
+class _ConvTransposeBench(CaseBench):
+    """The second parameter is a convx algorithm or a peer's name."""
 
     param_names = ["case", "algorithm", "workers"]
-    timeout = 300
-
-    def setup(self, case, algorithm, workers):
-        try:
-            from convx import _bench
-        except ImportError as exc:
-            raise NotImplementedError(f"convx._bench not importable: {exc}")
-        if case == "unavailable":
-            raise NotImplementedError("no conv_transpose cases for this revision")
-        c = _bench.get_case(case)
-        n = _bench.resolve_workers(workers)
-        who = algorithm if algorithm in PEERS else "convx"
-        arrays = _bench.make_inputs(c, seed=0)
-        try:
-            call = _bench.make_call(c, arrays, who, n, algorithm)
-        except (ImportError, AttributeError, KeyError) as exc:
-            raise NotImplementedError(f"{who} unavailable: {exc}")
-        self.op, self.args, self.kwargs = call.op, call.args, call.kwargs
-        self._ctx = call.context()
-        self._ctx.__enter__()
-        try:
-            self.op(*self.args, **self.kwargs)
-        except (NotImplementedError, ValueError, TypeError) as exc:
-            self.teardown(case, algorithm, workers)
-            raise NotImplementedError(f"{algorithm} rejects {case}: {exc}")
-
-    def teardown(self, case, algorithm, workers):
-        ctx, self._ctx = getattr(self, "_ctx", None), None
-        if ctx is not None:
-            ctx.__exit__(None, None, None)
+    peers = ("torch",)
 
 
 class ConvTranspose1d(_ConvTransposeBench):
-    params = [_case_ids(1), ALGORITHMS, WORKERS]
+    params = [case_ids(("conv_transpose",), 1), ALGORITHMS, WORKERS]
 
     def time_conv_transpose1d(self, case, algorithm, workers):
         self.op(*self.args, **self.kwargs)
 
 
 class ConvTranspose2d(_ConvTransposeBench):
-    params = [_case_ids(2), ALGORITHMS, WORKERS]
+    params = [case_ids(("conv_transpose",), 2), ALGORITHMS, WORKERS]
 
     def time_conv_transpose2d(self, case, algorithm, workers):
         self.op(*self.args, **self.kwargs)
@@ -84,7 +40,7 @@ class ConvTranspose2d(_ConvTransposeBench):
 
 
 class ConvTranspose3d(_ConvTransposeBench):
-    params = [_case_ids(3), ALGORITHMS, WORKERS]
+    params = [case_ids(("conv_transpose",), 3), ALGORITHMS, WORKERS]
 
     def time_conv_transpose3d(self, case, algorithm, workers):
         self.op(*self.args, **self.kwargs)
