@@ -41,4 +41,11 @@ CX_INLINE int cx_mul_overflow(cx_idx a, cx_idx b, cx_idx *r)
     return 0;
 }
 
+/* a * b * d[0] * d[1] * d[2] into *r (e.g. batch x channels x spatial volume); 1 on overflow */
+CX_INLINE int cx_volume_overflow(cx_idx a, cx_idx b, const cx_idx d[3], cx_idx *r)
+{
+    return cx_mul_overflow(a, b, r) || cx_mul_overflow(*r, d[0], r) ||
+           cx_mul_overflow(*r, d[1], r) || cx_mul_overflow(*r, d[2], r);
+}
+
 #endif

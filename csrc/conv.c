@@ -17,21 +17,9 @@
 /* Re-checks what the Python layer validated, so a bad call from C cannot index out of bounds. */
 static int convx_conv_check(const convx_conv_problem *p)
 {
-    if (p->N < 0 || p->C_in < 1 || p->C_out < 1 || p->groups < 1) return CONVX_ERR_SHAPE;
-    if (p->C_in % p->groups || p->C_out % p->groups) return CONVX_ERR_SHAPE;
-    for (int a = 0; a < 3; a++) {
-        if (p->in[a] < 1 || p->k[a] < 1 || p->out[a] < 1) return CONVX_ERR_SHAPE;
-        if (p->stride[a] < 1 || p->dil[a] < 1 || p->pad[a] < 0) return CONVX_ERR_ARG;
-        /* any out[] is memory-safe: both drivers bounds-check every input index they form */
-    }
-    cx_idx t;
-    if (cx_mul_overflow(p->N, p->C_in, &t) || cx_mul_overflow(t, p->in[0], &t) ||
-        cx_mul_overflow(t, p->in[1], &t) || cx_mul_overflow(t, p->in[2], &t))
-        return CONVX_ERR_NOMEM;
-    if (cx_mul_overflow(p->N, p->C_out, &t) || cx_mul_overflow(t, p->out[0], &t) ||
-        cx_mul_overflow(t, p->out[1], &t) || cx_mul_overflow(t, p->out[2], &t))
-        return CONVX_ERR_NOMEM;
-    return CONVX_OK;
+    /* any out[] is memory-safe: both drivers bounds-check every input index they form */
+    return convx_check_conv_geometry(p->N, p->C_in, p->C_out, p->groups, p->in, p->k, p->out,
+                                     p->stride, p->pad, p->dil);
 }
 
 /* 1x1, stride 1, unpadded: the input itself is the GEMM's B matrix (no im2col) */

@@ -17,23 +17,12 @@
  * (every output index the scatter forms is bounds-checked against out[] anyway). */
 static int convx_conv_transpose_check(const convx_conv_transpose_problem *p)
 {
-    if (p->N < 0 || p->C_in < 1 || p->C_out < 1 || p->groups < 1) return CONVX_ERR_SHAPE;
-    if (p->C_in % p->groups || p->C_out % p->groups) return CONVX_ERR_SHAPE;
-    for (int a = 0; a < 3; a++) {
-        if (p->in[a] < 1 || p->k[a] < 1 || p->out[a] < 1) return CONVX_ERR_SHAPE;
-        if (p->stride[a] < 1 || p->dil[a] < 1 || p->pad[a] < 0) return CONVX_ERR_ARG;
-    }
+    int st = convx_check_conv_geometry(p->N, p->C_in, p->C_out, p->groups, p->in, p->k, p->out,
+                                       p->stride, p->pad, p->dil);
     cx_idx t;
-    if (cx_mul_overflow(p->N, p->C_in, &t) || cx_mul_overflow(t, p->in[0], &t) ||
-        cx_mul_overflow(t, p->in[1], &t) || cx_mul_overflow(t, p->in[2], &t))
-        return CONVX_ERR_NOMEM;
-    if (cx_mul_overflow(p->N, p->C_out, &t) || cx_mul_overflow(t, p->out[0], &t) ||
-        cx_mul_overflow(t, p->out[1], &t) || cx_mul_overflow(t, p->out[2], &t))
-        return CONVX_ERR_NOMEM;
-    if (cx_mul_overflow(p->C_in, p->C_out / p->groups, &t) || cx_mul_overflow(t, p->k[0], &t) ||
-        cx_mul_overflow(t, p->k[1], &t) || cx_mul_overflow(t, p->k[2], &t))
-        return CONVX_ERR_NOMEM;
-    return CONVX_OK;
+    if (st == CONVX_OK && cx_volume_overflow(p->C_in, p->C_out / p->groups, p->k, &t))
+        st = CONVX_ERR_NOMEM;
+    return st;
 }
 
 #define CONVX_T float

@@ -28,6 +28,26 @@ typedef enum {
 
 const char *convx_status_str(int status);
 
+/* The checks every convolution-like entry point repeats before trusting a problem from the
+ * Python layer: positive sizes, groups dividing both channel counts, legal stride/dilation/
+ * padding, and input/output element counts that fit 64-bit indexing. */
+static inline int convx_check_conv_geometry(cx_idx N, cx_idx C_in, cx_idx C_out, cx_idx groups,
+                                            const cx_idx in[3], const cx_idx k[3],
+                                            const cx_idx out[3], const cx_idx stride[3],
+                                            const cx_idx pad[3], const cx_idx dil[3])
+{
+    if (N < 0 || C_in < 1 || C_out < 1 || groups < 1) return CONVX_ERR_SHAPE;
+    if (C_in % groups || C_out % groups) return CONVX_ERR_SHAPE;
+    for (int a = 0; a < 3; a++) {
+        if (in[a] < 1 || k[a] < 1 || out[a] < 1) return CONVX_ERR_SHAPE;
+        if (stride[a] < 1 || dil[a] < 1 || pad[a] < 0) return CONVX_ERR_ARG;
+    }
+    cx_idx t;
+    if (cx_volume_overflow(N, C_in, in, &t) || cx_volume_overflow(N, C_out, out, &t))
+        return CONVX_ERR_NOMEM;
+    return CONVX_OK;
+}
+
 /* ---- CPU / dispatch (cpu.c, dispatch.c) ---- */
 enum { CONVX_ISA_SCALAR = 0, CONVX_ISA_AVX2 = 1, CONVX_ISA_AVX512 = 2, CONVX_ISA_COUNT = 3 };
 /* Detects CPU features and picks the ISA; `request` is NULL/"" (best available) or an ISA tag.

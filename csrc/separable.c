@@ -27,11 +27,9 @@ static int convx_dwsep_check(const convx_dwsep_problem *p)
             return CONVX_ERR_SHAPE;
     }
     cx_idx t;
-    if (cx_mul_overflow(p->N, p->C_in, &t) || cx_mul_overflow(t, p->in[0], &t) ||
-        cx_mul_overflow(t, p->in[1], &t) || cx_mul_overflow(t, p->in[2], &t) ||
+    if (cx_volume_overflow(p->N, p->C_in, p->in, &t) ||
         cx_mul_overflow(p->C_in, p->mult, &t) || cx_mul_overflow(t, p->C_out, &t) ||
-        cx_mul_overflow(p->N, p->C_out, &t) || cx_mul_overflow(t, p->out[0], &t) ||
-        cx_mul_overflow(t, p->out[1], &t) || cx_mul_overflow(t, p->out[2], &t))
+        cx_volume_overflow(p->N, p->C_out, p->out, &t))
         return CONVX_ERR_NOMEM;
     return CONVX_OK;
 }
