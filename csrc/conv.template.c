@@ -14,14 +14,6 @@
 #endif
 
 #define T CONVX_T
-/* the GEMM micro-kernel's register tile for this dtype */
-#if CX_T_IS_F64
-#define CX_GEMM_MR(tbl) ((cx_idx)(tbl)->gemm_mr_f64)
-#define CX_GEMM_NR(tbl) ((cx_idx)(tbl)->gemm_nr_f64)
-#else
-#define CX_GEMM_MR(tbl) ((cx_idx)(tbl)->gemm_mr_f32)
-#define CX_GEMM_NR(tbl) ((cx_idx)(tbl)->gemm_nr_f32)
-#endif
 
 /* ------------------------------------------------------------------------------------------ */
 /* direct driver                                                                              */
@@ -809,5 +801,3 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
 }
 
 #undef T
-#undef CX_GEMM_MR
-#undef CX_GEMM_NR

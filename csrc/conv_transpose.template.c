@@ -241,11 +241,7 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
     const cx_idx M = Cog * ntaps;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
 
@@ -376,11 +372,7 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     const cx_idx M = Cog * ntaps;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
 

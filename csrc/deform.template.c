@@ -115,11 +115,7 @@ static void CONVX_NAME(deform_gemm_block)(const convx_deform_problem *p, const T
                                           const T *col, cx_idx ldcol, cx_idx g, cx_idx m0,
                                           cx_idx m1, const convx_table *tbl)
 {
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     const cx_idx Cog = p->C_out / p->groups, K = p->C_in / p->groups * p->kh * p->kw;
@@ -188,11 +184,7 @@ static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, co
                                    const T *mask, const T *w, const T *bias, T *y, int workers,
                                    const convx_table *tbl, cx_idx Pt, cx_idx col_bpp)
 {
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const cx_idx G = p->groups, OG = p->offset_groups, taps = p->kh * p->kw;
     const cx_idx Cog = p->C_out / G, Cpog = p->C_in / OG, Ktot = p->C_in * taps;
     const cx_idx P = p->OH * p->OW, HW = p->H * p->W;

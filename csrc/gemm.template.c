@@ -18,11 +18,7 @@ int CONVX_NAME(gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const
     if (M < 0 || N < 0 || K < 0 || workers < 1) return CONVX_ERR_ARG;
     if (M == 0 || N == 0) return CONVX_OK;
     const convx_table *tbl = convx_active_table();
-#if CX_T_IS_F64
-    const cx_idx MR = tbl->gemm_mr_f64, NR = tbl->gemm_nr_f64;
-#else
-    const cx_idx MR = tbl->gemm_mr_f32, NR = tbl->gemm_nr_f32;
-#endif
+    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     if (K == 0) {   /* empty reduction: C = bias (or unchanged when accumulating) */
         if (!accumulate)

@@ -143,6 +143,11 @@ typedef struct {
     cx_idx gemm_mb;             /* GEMM block: output channels per BLAS call */
 } convx_table;
 
+/* The GEMM register tile for the dtype a *.template.c instantiation is compiled for
+ * (CX_T_IS_F64 is defined there); one place instead of an #if in every driver. */
+#define CX_GEMM_MR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_mr_f64 : (tbl)->gemm_mr_f32))
+#define CX_GEMM_NR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_nr_f64 : (tbl)->gemm_nr_f32))
+
 /* The active table (set by convx_cpu_init). Never NULL after a successful init. */
 const convx_table *convx_active_table(void);
 const convx_table *convx_table_for_isa(int isa);   /* NULL if not compiled */
