@@ -250,43 +250,92 @@ static void CONVX_NAME(im2col_rows)(const convx_conv_problem *p, const T *x, cx_
                                        r1, col, ldcol);
 }
 
+/* What every scheduling mode of the im2col driver shares: the problem, its super-tiles of Pt
+ * output pixels, and the fixed GEMM blocks (nbw pixels x mbw channels) cut from them. */
+typedef struct {
+    const convx_conv_problem *p;
+    const T *x, *w, *bias;
+    T *y;
+    cx_idx G, Cig, Cog, K, P, Pin, Pt, npt, nbw, mbw;
+    int pointwise;
+} CONVX_CAT(im2col_ctx_, CONVX_DT);
+#define ICTX CONVX_CAT(im2col_ctx_, CONVX_DT)
+
+/* super-tile st -> image n, group g, pixels [p0, p0 + np) */
+static void CONVX_NAME(im2col_tile)(const ICTX *c, cx_idx st, cx_idx *n, cx_idx *g, cx_idx *p0,
+                                    cx_idx *np)
+{
+    *n = st / (c->npt * c->G);
+    *g = (st / c->npt) % c->G;
+    *p0 = (st % c->npt) * c->Pt;
+    *np = CX_MIN(c->Pt, c->P - *p0);
+}
+
+/* The GEMM's B for a tile: the input itself for 1x1 stride-1 convs, else `col` (the caller
+ * fills it with the tile's im2col rows, leading dimension np). */
+static const T *CONVX_NAME(im2col_b)(const ICTX *c, cx_idx n, cx_idx g, cx_idx p0, cx_idx np,
+                                     const T *col, cx_idx *ldb)
+{
+    if (c->pointwise) {
+        *ldb = c->Pin;
+        return c->x + (n * c->p->C_in + g * c->Cig) * c->Pin + p0;
+    }
+    *ldb = np;
+    return col;
+}
+
+static cx_idx CONVX_NAME(im2col_nblocks)(const ICTX *c, cx_idx np)
+{
+    return CX_CEILDIV(c->Cog, c->mbw) * CX_CEILDIV(np, c->nbw);
+}
+
+/* GEMM block blk of a tile (single-threaded BLAS), then its bias. */
+static void CONVX_NAME(im2col_block)(const ICTX *c, cx_idx n, cx_idx g, cx_idx p0, cx_idx np,
+                                     const T *Bm, cx_idx ldb, cx_idx blk)
+{
+    const cx_idx nnb = CX_CEILDIV(np, c->nbw);
+    const cx_idx m0 = (blk / nnb) * c->mbw, j0 = (blk % nnb) * c->nbw;
+    const cx_idx mm = CX_MIN(c->mbw, c->Cog - m0), nn = CX_MIN(c->nbw, np - j0);
+    T *Cb = c->y + (n * c->p->C_out + g * c->Cog) * c->P + p0 + m0 * c->P + j0;
+    CONVX_NAME(blas_gemm)(mm, nn, c->K, c->w + (g * c->Cog + m0) * c->K, c->K, Bm + j0, ldb, Cb,
+                          c->P);
+    CONVX_NAME(add_bias)(Cb, c->P, mm, nn, c->bias ? c->bias + g * c->Cog + m0 : NULL);
+}
+
 static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
                                    const T *bias, T *y, int workers, const convx_table *tbl)
 {
-    const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
-    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
-    const cx_idx K = Cig * ntaps;
-    const cx_idx P = p->out[0] * p->out[1] * p->out[2];
-    const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
-    const int pointwise = convx_conv_pointwise(p);
+    ICTX c;
+    c.p = p; c.x = x; c.w = w; c.bias = bias; c.y = y;
+    c.G = p->groups; c.Cig = p->C_in / c.G; c.Cog = p->C_out / c.G;
+    c.K = c.Cig * p->k[0] * p->k[1] * p->k[2];
+    c.P = p->out[0] * p->out[1] * p->out[2];
+    c.Pin = p->in[0] * p->in[1] * p->in[2];
+    c.pointwise = convx_conv_pointwise(p);
+    const cx_idx K = c.K, P = c.P;
     const int blas_threads = convx_gemm_blas_threaded();
-    if (P > CX_BLAS_INT_MAX || K > CX_BLAS_INT_MAX || Cog > CX_BLAS_INT_MAX) return CONVX_ERR_SHAPE;
+    if (P > CX_BLAS_INT_MAX || K > CX_BLAS_INT_MAX || c.Cog > CX_BLAS_INT_MAX) return CONVX_ERR_SHAPE;
 
-    /* super-tile of output pixels: im2col columns K x Pt shared by the team */
+    /* super-tile of output pixels: im2col columns K x Pt */
     const cx_idx esz = (cx_idx)sizeof(T);
     const cx_idx cap_cols = (cx_idx)convx_ws_cap_bytes() / CX_MAX((cx_idx)1, K * esz);
-    if (!pointwise && cap_cols < 1) return CONVX_ERR_NOMEM;
+    if (!c.pointwise && cap_cols < 1) return CONVX_ERR_NOMEM;
     cx_idx Pt = tbl->col_tile_bytes / CX_MAX((cx_idx)1, K * esz);
     Pt = CX_MAX(Pt, tbl->gemm_nb);
     if (Pt < P) Pt = CX_MAX(tbl->gemm_nb, Pt / tbl->gemm_nb * tbl->gemm_nb);
-    Pt = CX_MIN(CX_MIN(Pt, P), pointwise ? P : cap_cols);
-    const cx_idx npt = CX_CEILDIV(P, Pt);
+    c.Pt = Pt = CX_MIN(CX_MIN(Pt, P), c.pointwise ? P : cap_cols);
+    c.npt = CX_CEILDIV(P, Pt);
 
     /* GEMM blocks (from the problem only): nb output pixels x mb output channels */
-    const cx_idx nbw = CX_MIN(tbl->gemm_nb, Pt);
-    cx_idx mbw = CX_MIN(tbl->gemm_mb, Cog);
-    if (CX_CEILDIV(Pt, nbw) == 1) {   /* narrow tiles (small images): cut channels finer */
-        mbw = CX_MAX((cx_idx)16, CX_CEILDIV(CX_CEILDIV(Cog, 8), 16) * 16);
-        mbw = CX_MIN(mbw, Cog);
+    c.nbw = CX_MIN(tbl->gemm_nb, Pt);
+    c.mbw = CX_MIN(tbl->gemm_mb, c.Cog);
+    if (CX_CEILDIV(Pt, c.nbw) == 1) {   /* narrow tiles (small images): cut channels finer */
+        c.mbw = CX_MAX((cx_idx)16, CX_CEILDIV(CX_CEILDIV(c.Cog, 8), 16) * 16);
+        c.mbw = CX_MIN(c.mbw, c.Cog);
     }
-
-    size_t col_got = 0;
-    T *col = NULL;
-    if (!pointwise) {
-        col = (T *)convx_ws_acquire((size_t)(K * Pt * esz), &col_got);
-        if (!col) return CONVX_ERR_NOMEM;
-    }
-    const cx_idx nst = p->N * G * npt;
+    const size_t col_bytes = c.pointwise ? 0 : (size_t)(K * Pt * esz);
+    const cx_idx nst = p->N * c.G * c.npt;
+    const cx_idx nrc = CX_CEILDIV(K, 8);   /* team im2col: 8-row chunks keep writes apart */
 
     if (!blas_threads && nst >= 2 * (cx_idx)workers) {
         /* many independent super-tiles (batches, many groups): each thread takes whole tiles
@@ -298,53 +347,40 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
 #endif
         {
             size_t got = 0;
-            T *cb = pointwise ? NULL : (T *)convx_ws_acquire((size_t)(K * Pt * esz), &got);
-            if (!pointwise && !cb) fail = 1;
+            T *cb = c.pointwise ? NULL : (T *)convx_ws_acquire(col_bytes, &got);
+            if (!c.pointwise && !cb) fail = 1;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
             for (cx_idx st = 0; st < nst; st++) {
-                if (!pointwise && !cb) continue;
-                const cx_idx ti = st % npt, g = (st / npt) % G, n = st / (npt * G);
-                const cx_idx p0 = ti * Pt, np = CX_MIN(Pt, P - p0);
-                const T *Bm = cb;
-                cx_idx ldb = np;
-                if (pointwise) {
-                    Bm = x + (n * p->C_in + g * Cig) * Pin + p0;
-                    ldb = Pin;
-                } else {
-                    CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, 0, K, cb, np);
-                }
-                T *Cst = y + (n * p->C_out + g * Cog) * P + p0;
-                const T *Ag = w + g * Cog * K;
-                const cx_idx nmb = CX_CEILDIV(Cog, mbw), nnb = CX_CEILDIV(np, nbw);
-                for (cx_idx blk = 0; blk < nmb * nnb; blk++) {
-                    const cx_idx m0 = (blk / nnb) * mbw, j0 = (blk % nnb) * nbw;
-                    const cx_idx mm = CX_MIN(mbw, Cog - m0), nn = CX_MIN(nbw, np - j0);
-                    T *Cb = Cst + m0 * P + j0;
-                    CONVX_NAME(blas_gemm)(mm, nn, K, Ag + m0 * K, K, Bm + j0, ldb, Cb, P);
-                    CONVX_NAME(add_bias)(Cb, P, mm, nn, bias ? bias + g * Cog + m0 : NULL);
-                }
+                if (!c.pointwise && !cb) continue;
+                cx_idx n, g, p0, np, ldb;
+                CONVX_NAME(im2col_tile)(&c, st, &n, &g, &p0, &np);
+                if (!c.pointwise) CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, 0, K, cb, np);
+                const T *Bm = CONVX_NAME(im2col_b)(&c, n, g, p0, np, cb, &ldb);
+                for (cx_idx blk = 0; blk < CONVX_NAME(im2col_nblocks)(&c, np); blk++)
+                    CONVX_NAME(im2col_block)(&c, n, g, p0, np, Bm, ldb, blk);
             }
             if (cb) convx_ws_release(cb, got);
         }
-        if (col) convx_ws_release(col, col_got);
         return fail ? CONVX_ERR_NOMEM : CONVX_OK;
+    }
+
+    /* the team modes share one column buffer */
+    size_t col_got = 0;
+    T *col = NULL;
+    if (!c.pointwise) {
+        col = (T *)convx_ws_acquire(col_bytes, &col_got);
+        if (!col) return CONVX_ERR_NOMEM;
     }
 
     if (blas_threads) {
         /* the alternative policy, kept for measurement: team im2col, then one threaded BLAS call
          * per super-tile from this thread (OpenBLAS splits it over `workers` threads) */
         for (cx_idx st = 0; st < nst; st++) {
-            const cx_idx ti = st % npt, g = (st / npt) % G, n = st / (npt * G);
-            const cx_idx p0 = ti * Pt, np = CX_MIN(Pt, P - p0);
-            const T *Bm = col;
-            cx_idx ldb = np;
-            if (pointwise) {
-                Bm = x + (n * p->C_in + g * Cig) * Pin + p0;
-                ldb = Pin;
-            } else {
-                const cx_idx nrc = CX_CEILDIV(K, 8);
+            cx_idx n, g, p0, np, ldb;
+            CONVX_NAME(im2col_tile)(&c, st, &n, &g, &p0, &np);
+            if (!c.pointwise) {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(workers)
 #endif
@@ -352,56 +388,44 @@ static int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, cons
                     CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
                                             col + rc * 8 * np, np);
             }
-            T *Cst = y + (n * p->C_out + g * Cog) * P + p0;
+            const T *Bm = CONVX_NAME(im2col_b)(&c, n, g, p0, np, col, &ldb);
+            T *Cst = y + (n * p->C_out + g * c.Cog) * P + p0;
             convx_blas_set_threads(workers);
-            CONVX_NAME(blas_gemm)(Cog, np, K, w + g * Cog * K, K, Bm, ldb, Cst, P);
+            CONVX_NAME(blas_gemm)(c.Cog, np, K, w + g * c.Cog * K, K, Bm, ldb, Cst, P);
             convx_blas_set_threads(1);
-            CONVX_NAME(add_bias)(Cst, P, Cog, np, bias ? bias + g * Cog : NULL);
+            CONVX_NAME(add_bias)(Cst, P, c.Cog, np, bias ? bias + g * c.Cog : NULL);
         }
         if (col) convx_ws_release(col, col_got);
         return CONVX_OK;
     }
 
+    /* team mode: the team builds each super-tile's columns, then shares its GEMM blocks */
 #ifdef _OPENMP
 #pragma omp parallel num_threads(workers)
 #endif
     for (cx_idx st = 0; st < nst; st++) {
-        const cx_idx ti = st % npt, g = (st / npt) % G, n = st / (npt * G);
-        const cx_idx p0 = ti * Pt, np = CX_MIN(Pt, P - p0);
-        const T *Bm;
-        cx_idx ldb;
-        if (pointwise) {
-            Bm = x + (n * p->C_in + g * Cig) * Pin + p0;
-            ldb = Pin;
-        } else {
-            /* rows split across the team; 8-row chunks keep writes apart */
-            const cx_idx nrc = CX_CEILDIV(K, 8);
+        cx_idx n, g, p0, np, ldb;
+        CONVX_NAME(im2col_tile)(&c, st, &n, &g, &p0, &np);
+        if (!c.pointwise) {
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
             for (cx_idx rc = 0; rc < nrc; rc++)
                 CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
                                         col + rc * 8 * np, np);
-            Bm = col;
-            ldb = np;
         }
-        T *Cst = y + (n * p->C_out + g * Cog) * P + p0;
-        const T *Ag = w + g * Cog * K;
-        const cx_idx nmb = CX_CEILDIV(Cog, mbw), nnb = CX_CEILDIV(np, nbw);
+        const T *Bm = CONVX_NAME(im2col_b)(&c, n, g, p0, np, col, &ldb);
+        const cx_idx nblocks = CONVX_NAME(im2col_nblocks)(&c, np);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-        for (cx_idx blk = 0; blk < nmb * nnb; blk++) {
-            const cx_idx m0 = (blk / nnb) * mbw, j0 = (blk % nnb) * nbw;
-            const cx_idx mm = CX_MIN(mbw, Cog - m0), nn = CX_MIN(nbw, np - j0);
-            T *Cb = Cst + m0 * P + j0;
-            CONVX_NAME(blas_gemm)(mm, nn, K, Ag + m0 * K, K, Bm + j0, ldb, Cb, P);
-            CONVX_NAME(add_bias)(Cb, P, mm, nn, bias ? bias + g * Cog + m0 : NULL);
-        }
+        for (cx_idx blk = 0; blk < nblocks; blk++)
+            CONVX_NAME(im2col_block)(&c, n, g, p0, np, Bm, ldb, blk);
     }
     if (col) convx_ws_release(col, col_got);
     return CONVX_OK;
 }
+#undef ICTX
 
 /* ------------------------------------------------------------------------------------------ */
 /* direct, implicit-GEMM variant (dense convolutions)                                         */
