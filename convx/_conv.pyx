@@ -49,5 +49,11 @@ def _conv(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride
     return y
 
 
+def last_variant():
+    """Name of the variant that ran this thread's last convolution (see csrc/convx.h):
+    'sliding', 'ocblock', 'igemm', 'gemm', 'im2col', or 'none' before the first."""
+    return convx_conv_variant_name(convx_conv_last_variant()).decode()
+
+
 ALGO_DIRECT = CONVX_ALGO_DIRECT
 ALGO_IM2COL = CONVX_ALGO_IM2COL

@@ -43,6 +43,8 @@ cdef extern from "convx.h" nogil:
                        const float *bias, float *y, int algorithm, int workers)
     int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
                        const double *bias, double *y, int algorithm, int workers)
+    int convx_conv_last_variant()
+    const char *convx_conv_variant_name(int variant)
 
 cdef extern from "kernels/kernels.h" nogil:
     ctypedef struct convx_kernel_info:

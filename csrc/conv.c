@@ -30,6 +30,34 @@ static int convx_conv_pointwise(const convx_conv_problem *p)
     return 1;
 }
 
+/* Which variant ran the calling thread's last successful convolution (tests and benchmarks
+ * check that a shape reaches the path it was built for). */
+#if defined(_MSC_VER)
+static __declspec(thread) int g_last_variant = CONVX_VARIANT_NONE;
+#else
+static __thread int g_last_variant = CONVX_VARIANT_NONE;
+#endif
+
+static int convx_conv_ran(int variant, int status)
+{
+    if (status == CONVX_OK) g_last_variant = variant;
+    return status;
+}
+
+int convx_conv_last_variant(void) { return g_last_variant; }
+
+const char *convx_conv_variant_name(int variant)
+{
+    switch (variant) {
+    case CONVX_VARIANT_SLIDING: return "sliding";
+    case CONVX_VARIANT_OCBLOCK: return "ocblock";
+    case CONVX_VARIANT_IGEMM: return "igemm";
+    case CONVX_VARIANT_GEMM: return "gemm";
+    case CONVX_VARIANT_IM2COL: return "im2col";
+    default: return "none";
+    }
+}
+
 static int g_gemm_blas_threaded = -1;
 
 /* CONVX_GEMM_THREADING=blas selects threaded BLAS per block (measurement only); default omp. */

@@ -113,6 +113,14 @@ int convx_conv_f32(const convx_conv_problem *p, const float *x, const float *w,
 int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
                    const double *bias, double *y, int algorithm, int workers);
 
+/* The variant that ran the calling thread's last successful convx_conv_* call: the direct
+ * algorithm's sliding-window kernel (incl. the depthwise 3x3 kernels), output-channel-blocked
+ * kernel, indirect GEMM or im2col-panel GEMM, or the OpenBLAS im2col algorithm. */
+enum { CONVX_VARIANT_NONE = 0, CONVX_VARIANT_SLIDING = 1, CONVX_VARIANT_OCBLOCK = 2,
+       CONVX_VARIANT_IGEMM = 3, CONVX_VARIANT_GEMM = 4, CONVX_VARIANT_IM2COL = 5 };
+int convx_conv_last_variant(void);
+const char *convx_conv_variant_name(int variant);
+
 /* ---- deformable convolution (deform.c / deform.template.c) ----
  * torchvision.ops.deform_conv2d semantics (spec/deform_conv2d.md). Layouts (C-contiguous):
  * x [N, C_in, H, W]; offset [N, 2*offset_groups*kh*kw, OH, OW] with (dy, dx) pairs per tap

@@ -31,7 +31,8 @@ static const convx_table table_scalar = {
     convx_f32_im2col_ukernel_rows__scalar, convx_f64_im2col_ukernel_rows__scalar,
     convx_f32_pack_ukernel_row__scalar, convx_f64_pack_ukernel_row__scalar,
     convx_f32_peak_ukernel__scalar, convx_f64_peak_ukernel__scalar,
-    256 << 10, 256 << 10, 4 << 20, 256, 256};
+    256 << 10, 256 << 10, 4 << 20, 256, 256,
+    NULL, NULL, 0, 0, 0, 0, NULL};
 
 #ifdef CONVX_HAVE_AVX2
 static const convx_table table_avx2 = {
@@ -44,7 +45,9 @@ static const convx_table table_avx2 = {
     convx_f32_im2col_ukernel_rows__avx2, convx_f64_im2col_ukernel_rows__avx2,
     convx_f32_pack_ukernel_row__avx2, convx_f64_pack_ukernel_row__avx2,
     convx_f32_peak_ukernel__avx2, convx_f64_peak_ukernel__avx2,
-    256 << 10, 256 << 10, 4 << 20, 256, 256};
+    256 << 10, 256 << 10, 4 << 20, 256, 256,
+    convx_f32_ocblock_ukernel_16x6__avx2, convx_f64_ocblock_ukernel_8x6__avx2, 16, 6, 8, 6,
+    NULL};
 #endif
 
 #ifdef CONVX_HAVE_AVX512
@@ -58,7 +61,9 @@ static const convx_table table_avx512 = {
     convx_f32_im2col_ukernel_rows__avx512, convx_f64_im2col_ukernel_rows__avx512,
     convx_f32_pack_ukernel_row__avx512, convx_f64_pack_ukernel_row__avx512,
     convx_f32_peak_ukernel__avx512, convx_f64_peak_ukernel__avx512,
-    256 << 10, 256 << 10, 4 << 20, 256, 256};
+    256 << 10, 256 << 10, 4 << 20, 256, 256,
+    convx_f32_ocblock_ukernel_32x12__avx512, convx_f64_ocblock_ukernel_16x12__avx512, 32, 12, 16,
+    12, convx_f32_ocblock_pack__avx512};
 #endif
 
 const convx_table *convx_table_for_isa(int isa)
@@ -111,6 +116,10 @@ static const convx_kernel_info registry[] = {
     {"igemm", #name, #dt, ISA_ID_##isa, mr, nr, CX_PTR_##isa(name)},
 #include "kernels/gemm/igemm.inc"
 #undef CONVX_IGEMM_UKERNEL
+#define CONVX_OCBLOCK_UKERNEL(isa, dt, ctype, ocb, np, name)                                  \
+    {"ocblock", #name, #dt, ISA_ID_##isa, ocb, np, CX_PTR_##isa(name)},
+#include "kernels/ocblock/ocblock.inc"
+#undef CONVX_OCBLOCK_UKERNEL
 #define CONVX_DWCONV_UKERNEL(isa, dt, ctype, k, s, name)                                      \
     {"dwconv", #name, #dt, ISA_ID_##isa, k, s, CX_PTR_##isa(name)},
 #include "kernels/dwconv/dwconv.inc"

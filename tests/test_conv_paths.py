@@ -4,6 +4,8 @@ land on that path (randomised with hypothesis), and bit-identical across `worker
 The C drivers pick a variant from the problem (csrc/conv.template.c, `convx_conv_f32`):
 - depthwise 3x3 stride 1/2 register kernels (csrc/kernels/dwconv/, f32, AVX-512),
 - the sliding-window kernel (few input channels per group, or few output channels),
+- the output-channel-blocked kernel (dense with a real window, >= 96 output pixels, output
+  channels filling whole blocks; AVX2/AVX-512 only),
 - the indirect GEMM over a padded copy (dense, stride 1, rows >= 12 wide),
 - the im2col-panel GEMM (dense, strided or narrow rows), per-thread or team super-tiles,
 - OpenBLAS im2col, per-thread super-tiles (batches, many groups) or team super-tiles.
@@ -12,17 +14,20 @@ Small random shapes rarely reach the dense variants, so these tests build shapes
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import convx
+from convx import _conv, _cpu
 from _helpers import assert_conv_close
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def _check(nd, x, w, b, workers=(1, 2), **kw):
+def _check(nd, x, w, b, workers=(1, 2), expect=None, **kw):
+    """Both algorithms against the oracle for each `workers`; `expect` names the direct variant
+    the shape must reach (csrc/convx.h, CONVX_VARIANT_*)."""
     op = getattr(convx, f"conv{nd}d")
     ref = getattr(convx.reference, f"conv{nd}d")(x, w, b, **kw)
     k = int(np.prod(w.shape[1:]))
@@ -30,6 +35,8 @@ def _check(nd, x, w, b, workers=(1, 2), **kw):
     for algo in ("direct", "im2col"):
         for wk in workers:
             y = op(x, w, b, algorithm=algo, workers=wk, **kw)
+            if algo == "direct" and expect is not None:
+                assert _conv.last_variant() == expect
             assert_conv_close(y, ref, x.dtype, k)
             results.append((algo, y))
     for algo in ("direct", "im2col"):
@@ -70,6 +77,45 @@ def test_conv2d_dense_stride1_indirect_gemm(cin, cout, groups, h, wd, k, dil, pa
     if wd + 2 * pad < dil * k + 1:
         return
     _check(2, x, w, b, padding=pad, dilation=dil, groups=groups)
+
+
+_HAS_OCBLOCK = _cpu.active_isa() != "scalar"
+
+
+@SETTINGS
+@given(cin=st.integers(8, 20), cout=st.sampled_from([32, 64, 80, 96]), groups=st.sampled_from([1, 2]),
+       n=st.integers(1, 2), oh=st.integers(4, 16), ow=st.integers(6, 24), kh=st.integers(1, 4),
+       kw=st.integers(1, 4), stride=st.integers(1, 3), dil=st.integers(1, 2),
+       pad=st.integers(0, 3), rest=st.integers(0, 2),
+       dtype=st.sampled_from([np.float32, np.float64]), bias=st.booleans())
+def test_conv2d_dense_output_channel_blocked(cin, cout, groups, n, oh, ow, kh, kw, stride, dil,
+                                             pad, rest, dtype, bias):
+    # whole blocks of output channels (80: a half-empty last block in f32), a real window and
+    # >= 96 output pixels; batches x groups >= 4 run whole (image, group) pairs per thread
+    assume(kh * kw > 1 and oh * ow >= 96)
+    h = (oh - 1) * stride + dil * (kh - 1) + 1 - 2 * pad + min(rest, stride - 1)
+    wd = (ow - 1) * stride + dil * (kw - 1) + 1 - 2 * pad + min(rest, stride - 1)
+    assume(h >= 1 and wd >= 1)
+    x, w, b = _data(10, (n, cin * groups, h, wd), (cout * groups, cin, kh, kw), dtype, bias)
+    _check(2, x, w, b, expect="ocblock" if _HAS_OCBLOCK else None, stride=stride, padding=pad,
+           dilation=dil, groups=groups)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv1d_conv3d_output_channel_blocked(dtype):
+    expect = "ocblock" if _HAS_OCBLOCK else None
+    x, w, b = _data(11, (2, 12, 130), (64, 12, 5), dtype, True)
+    _check(1, x, w, b, expect=expect, padding=2, dilation=3)
+    x, w, b = _data(12, (1, 9, 5, 6, 9), (32, 9, 3, 2, 3), dtype, False)
+    _check(3, x, w, b, expect=expect, padding=(1, 0, 2), stride=(1, 1, 2))
+
+
+def test_conv2d_inception_factorised_7x7_reaches_output_channel_blocked():
+    # the shapes the kernel was built for: 7x1 and 1x7 on 17x17, 128 -> 128 -> 192 channels
+    x, w, b = _data(13, (1, 128, 17, 17), (128, 128, 7, 1), np.float32, True)
+    _check(2, x, w, b, expect="ocblock" if _HAS_OCBLOCK else None, padding=(3, 0))
+    x, w, b = _data(14, (1, 128, 17, 17), (192, 128, 1, 7), np.float32, False)
+    _check(2, x, w, b, expect="ocblock" if _HAS_OCBLOCK else None, padding=(0, 3))
 
 
 @SETTINGS

@@ -46,6 +46,23 @@ typedef void (*convx_f64_igemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda
 #include "gemm/igemm.inc"
 #undef CONVX_IGEMM_UKERNEL
 
+/* output-channel-blocked direct micro-kernel, see kernels/ocblock/ocblock.template.h */
+typedef void (*convx_f32_ocblock_ukernel_fn)(cx_idx K, const float *w, const float *const *px,
+                                             const cx_idx *koff, cx_idx n, float *c,
+                                             int accumulate, const float *bias);
+typedef void (*convx_f64_ocblock_ukernel_fn)(cx_idx K, const double *w, const double *const *px,
+                                             const cx_idx *koff, cx_idx n, double *c,
+                                             int accumulate, const double *bias);
+#define CONVX_OCBLOCK_UKERNEL(isa, dt, ctype, ocb, np, name)                                  \
+    void name(cx_idx K, const ctype *w, const ctype *const *px, const cx_idx *koff, cx_idx n, \
+              ctype *c, int accumulate, const ctype *bias);
+#include "ocblock/ocblock.inc"
+#undef CONVX_OCBLOCK_UKERNEL
+/* its weight packer: dst[k*OCB + o] = o < m ? w[o*ldw + k] : 0 (f32 AVX-512 only) */
+typedef void (*convx_f32_ocblock_pack_fn)(cx_idx K, cx_idx m, const float *w, cx_idx ldw,
+                                          float *dst);
+void convx_f32_ocblock_pack__avx512(cx_idx K, cx_idx m, const float *w, cx_idx ldw, float *dst);
+
 /* depthwise 3x3 micro-kernels reading one channel's input rows in place, see kernels/dwconv/ */
 typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
                                             cx_idx IW, cx_idx pw, const float *w, float bias,
@@ -141,12 +158,18 @@ typedef struct {
     cx_idx col_tile_bytes;      /* im2col super-tile target (columns shared by the team) */
     cx_idx gemm_nb;             /* GEMM block: output pixels per BLAS call */
     cx_idx gemm_mb;             /* GEMM block: output channels per BLAS call */
+    convx_f32_ocblock_ukernel_fn ocblock_f32;   /* tile: ocblock_oc x ocblock_np; NULL: none */
+    convx_f64_ocblock_ukernel_fn ocblock_f64;
+    int ocblock_oc_f32, ocblock_np_f32, ocblock_oc_f64, ocblock_np_f64;
+    convx_f32_ocblock_pack_fn ocblock_pack_f32;  /* NULL: the driver's plain loop */
 } convx_table;
 
 /* The GEMM register tile for the dtype a *.template.c instantiation is compiled for
  * (CX_T_IS_F64 is defined there); one place instead of an #if in every driver. */
 #define CX_GEMM_MR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_mr_f64 : (tbl)->gemm_mr_f32))
 #define CX_GEMM_NR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_nr_f64 : (tbl)->gemm_nr_f32))
+#define CX_OCBLOCK_OC(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->ocblock_oc_f64 : (tbl)->ocblock_oc_f32))
+#define CX_OCBLOCK_NP(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->ocblock_np_f64 : (tbl)->ocblock_np_f32))
 
 /* The active table (set by convx_cpu_init). Never NULL after a successful init. */
 const convx_table *convx_active_table(void);
