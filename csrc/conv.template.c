@@ -820,24 +820,18 @@ static void CONVX_NAME(ocb_pack)(const OGEOM *q, const convx_table *tbl, const T
     const cx_idx m = CX_MIN(OCB, q->Cog - oc0);
     T *dst = wp + gb * q->wblk;
     const T *src = w + (g * q->Cog + oc0) * K;
-    int done = 0;
-#if !CX_T_IS_F64
-    if (tbl->ocblock_pack_f32 && OCB == 32) {   /* vector transposes */
-        tbl->ocblock_pack_f32(K, m, src, K, dst);
-        done = 1;
-    }
-#else
-    (void)tbl;
-#endif
-    /* 16-row strips keep both the reads (rows of w) and the writes in cache */
-    for (cx_idx k0 = 0; !done && k0 < K; k0 += 16) {
-        const cx_idx k1 = CX_MIN(K, k0 + 16);
-        for (cx_idx o = 0; o < OCB; o++) {
-            if (o < m) {
-                const T *s = src + o * K;
-                for (cx_idx k = k0; k < k1; k++) dst[k * OCB + o] = s[k];
-            } else {
-                for (cx_idx k = k0; k < k1; k++) dst[k * OCB + o] = (T)0;
+    const CONVX_CAT3(convx_, CONVX_DT, _transpose_fn) tr = CX_TRANSPOSE(tbl);
+    if (tr) {   /* vector transposes, then zeros for the missing channels */
+        tr(m, K, src, K, dst, OCB);
+        for (cx_idx k = 0; m < OCB && k < K; k++)
+            memset(dst + k * OCB + m, 0, (size_t)(OCB - m) * sizeof(T));
+    } else {
+        /* 16-row strips keep both the reads (rows of w) and the writes in cache */
+        for (cx_idx k0 = 0; k0 < K; k0 += 16) {
+            const cx_idx k1 = CX_MIN(K, k0 + 16);
+            for (cx_idx o = 0; o < OCB; o++) {
+                const T *sr = src + o * K;
+                for (cx_idx k = k0; k < k1; k++) dst[k * OCB + o] = o < m ? sr[k] : (T)0;
             }
         }
     }
@@ -877,6 +871,11 @@ static void CONVX_NAME(ocb_job)(const convx_conv_problem *p, const OGEOM *q,
     /* write out: acc is [pixel][channel], y is [channel][pixel] */
     const cx_idx m = CX_MIN(OCB, q->Cog - ob * OCB);
     const cx_idx pix0 = t0 * NP, npix = CX_MIN(P, t1 * NP) - pix0;
+    const CONVX_CAT3(convx_, CONVX_DT, _transpose_fn) tr = CX_TRANSPOSE(tbl);
+    if (tr) {
+        tr(npix, m, acc, OCB, yg + ob * OCB * P + pix0, P);
+        return;
+    }
     for (cx_idx o = 0; o < m; o++) {
         T *dst = yg + (ob * OCB + o) * P + pix0;
         const T *s = acc + o;
@@ -969,12 +968,14 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
         if (per_thread && q.padded) xmine = (T *)convx_ws_acquire((size_t)q.pad_elems * sizeof(T), &xg_got);
         const int ok = acc && px && (!per_thread || !q.padded || xmine);
         if (!ok) fail = 1;
+        /* the pack's barrier is the first barrier below (fewer team-wide waits) */
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait
 #endif
         for (cx_idx gb = 0; gb < G * q.nob; gb++) CONVX_NAME(ocb_pack)(&q, tbl, w, bias, wp, gb);
         if (per_thread) {
 #ifdef _OPENMP
+#pragma omp barrier
 #pragma omp for schedule(dynamic, 1)
 #endif
             for (cx_idx ng = 0; ng < ngroups; ng++) {
@@ -1000,6 +1001,10 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
 #pragma omp for schedule(static)
 #endif
                     for (cx_idx ci = 0; ci < q.Cig; ci++) CONVX_NAME(ocb_pad_channel)(p, &q, xg, xp, ci);
+                } else if (ng == 0) {
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
                 }
                 const T *src = q.padded ? xp : xg;
 #ifdef _OPENMP

@@ -32,7 +32,7 @@ static const convx_table table_scalar = {
     convx_f32_pack_ukernel_row__scalar, convx_f64_pack_ukernel_row__scalar,
     convx_f32_peak_ukernel__scalar, convx_f64_peak_ukernel__scalar,
     256 << 10, 256 << 10, 4 << 20, 256, 256,
-    NULL, NULL, 0, 0, 0, 0, NULL};
+    NULL, NULL, 0, 0, 0, 0, NULL, NULL};
 
 #ifdef CONVX_HAVE_AVX2
 static const convx_table table_avx2 = {
@@ -47,7 +47,7 @@ static const convx_table table_avx2 = {
     convx_f32_peak_ukernel__avx2, convx_f64_peak_ukernel__avx2,
     256 << 10, 256 << 10, 4 << 20, 256, 256,
     convx_f32_ocblock_ukernel_16x6__avx2, convx_f64_ocblock_ukernel_8x6__avx2, 16, 6, 8, 6,
-    NULL};
+    NULL, NULL};
 #endif
 
 #ifdef CONVX_HAVE_AVX512
@@ -63,7 +63,7 @@ static const convx_table table_avx512 = {
     convx_f32_peak_ukernel__avx512, convx_f64_peak_ukernel__avx512,
     256 << 10, 256 << 10, 4 << 20, 256, 256,
     convx_f32_ocblock_ukernel_32x12__avx512, convx_f64_ocblock_ukernel_16x12__avx512, 32, 12, 16,
-    12, convx_f32_ocblock_pack__avx512};
+    12, convx_f32_transpose__avx512, NULL};
 #endif
 
 const convx_table *convx_table_for_isa(int isa)

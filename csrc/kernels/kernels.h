@@ -58,10 +58,14 @@ typedef void (*convx_f64_ocblock_ukernel_fn)(cx_idx K, const double *w, const do
               ctype *c, int accumulate, const ctype *bias);
 #include "ocblock/ocblock.inc"
 #undef CONVX_OCBLOCK_UKERNEL
-/* its weight packer: dst[k*OCB + o] = o < m ? w[o*ldw + k] : 0 (f32 AVX-512 only) */
-typedef void (*convx_f32_ocblock_pack_fn)(cx_idx K, cx_idx m, const float *w, cx_idx ldw,
-                                          float *dst);
-void convx_f32_ocblock_pack__avx512(cx_idx K, cx_idx m, const float *w, cx_idx ldw, float *dst);
+/* strided transpose dst[c*ldd + r] = src[r*lds + c], r < R, c < C (kernels/transpose/;
+ * f32 AVX-512 only, drivers fall back to plain loops) */
+typedef void (*convx_f32_transpose_fn)(cx_idx R, cx_idx C, const float *src, cx_idx lds,
+                                       float *dst, cx_idx ldd);
+typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx_idx lds,
+                                       double *dst, cx_idx ldd);
+void convx_f32_transpose__avx512(cx_idx R, cx_idx C, const float *src, cx_idx lds, float *dst,
+                                 cx_idx ldd);
 
 /* depthwise 3x3 micro-kernels reading one channel's input rows in place, see kernels/dwconv/ */
 typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
@@ -161,13 +165,15 @@ typedef struct {
     convx_f32_ocblock_ukernel_fn ocblock_f32;   /* tile: ocblock_oc x ocblock_np; NULL: none */
     convx_f64_ocblock_ukernel_fn ocblock_f64;
     int ocblock_oc_f32, ocblock_np_f32, ocblock_oc_f64, ocblock_np_f64;
-    convx_f32_ocblock_pack_fn ocblock_pack_f32;  /* NULL: the driver's plain loop */
+    convx_f32_transpose_fn transpose_f32;        /* NULL: the driver's plain loops */
+    convx_f64_transpose_fn transpose_f64;
 } convx_table;
 
 /* The GEMM register tile for the dtype a *.template.c instantiation is compiled for
  * (CX_T_IS_F64 is defined there); one place instead of an #if in every driver. */
 #define CX_GEMM_MR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_mr_f64 : (tbl)->gemm_mr_f32))
 #define CX_GEMM_NR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_nr_f64 : (tbl)->gemm_nr_f32))
+#define CX_TRANSPOSE(tbl) ((tbl)->CONVX_CAT(transpose_, CONVX_DT))
 #define CX_OCBLOCK_OC(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->ocblock_oc_f64 : (tbl)->ocblock_oc_f32))
 #define CX_OCBLOCK_NP(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->ocblock_np_f64 : (tbl)->ocblock_np_f32))
 
