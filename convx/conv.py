@@ -45,9 +45,49 @@ def _active_isa():
     return _isa_cache[0]
 
 
+# Call plans: the normalised arguments of calls already validated once, so a repeated call
+# (same shapes, dtypes and plain int/str/tuple arguments, arrays already C-contiguous in the
+# compute dtype) goes straight to the C driver: ~3 us of Python instead of ~9 us. Only calls that
+# passed every check are stored; the key holds every value the checks depend on, with exact
+# types (True or 1.0 never match a plan made for 1). The C driver re-checks the geometry anyway.
+_PLANS = {}
+_PLANS_MAX = 512
+
+
+def _plain(v):
+    t = type(v)
+    if t is int or t is str or (t is tuple and all(type(e) is int for e in v)):
+        return v
+    raise TypeError("not a plain argument")
+
+
+def _plan_key(nd, x, w, b, stride, padding, dilation, groups, padding_mode, algorithm):
+    if type(x) is not np.ndarray or type(w) is not np.ndarray or (
+            b is not None and type(b) is not np.ndarray):
+        return None
+    try:
+        return (nd, x.shape, x.dtype, w.shape, w.dtype,
+                None if b is None else (b.shape, b.dtype), _plain(stride), _plain(padding),
+                _plain(dilation), _plain(groups), _plain(padding_mode), _plain(algorithm))
+    except TypeError:
+        return None
+
+
 def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
             algorithm, workers, out):
     from convx import _conv
+    key = None
+    if out is None:
+        key = _plan_key(nd, input, weight, bias, stride, padding, dilation, groups, padding_mode,
+                        algorithm)
+        plan = _PLANS.get(key) if key is not None else None
+        if plan is not None and input.flags.c_contiguous and weight.flags.c_contiguous and (
+                bias is None or bias.flags.c_contiguous):
+            shape, x5s, w5s, y5s, st5, pad5, dil5, algo = plan
+            y = np.empty(y5s, dtype=input.dtype)
+            _conv._conv(input.reshape(x5s), weight.reshape(w5s), bias, y, st5, pad5, dil5,
+                        groups, algo, V.resolve_workers(workers))
+            return y.reshape(shape)
     x = V.as_array(input, "input")
     w = V.as_array(weight, "weight")
     b = None if bias is None else V.as_array(bias, "bias")
@@ -131,10 +171,15 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
         raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {tuple(out_sp)}; "
                          f"use algorithm='direct' or 'auto'")
-    _conv._conv(x5, w5, bc, y5, lead + stride, (0,) * (3 - nd) + tuple(lo), lead + dilation,
-                groups, algo, nworkers)
+    st5, pad5, dil5 = lead + stride, (0,) * (3 - nd) + tuple(lo), lead + dilation
+    _conv._conv(x5, w5, bc, y5, st5, pad5, dil5, groups, algo, nworkers)
     if out is not None:
         return out
+    if key is not None and xc is input and wc is weight and bc is bias:
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = (y.shape[1:] if unbatched else y.shape, x5.shape, w5.shape, y5.shape,
+                       st5, pad5, dil5, algo)
     return y[0] if unbatched else y
 
 

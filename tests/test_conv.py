@@ -757,3 +757,52 @@ def test_conv2d_repeatable():
     for algorithm in ALGORITHMS:
         first = convx.conv2d(x, w, b, padding=1, algorithm=algorithm)
         np.testing.assert_array_equal(first, convx.conv2d(x, w, b, padding=1, algorithm=algorithm))
+
+
+# ---- call plans (convx/conv.py: repeated calls skip the Python-side normalisation) ----
+
+def test_conv2d_call_plan_reused_and_exact():
+    from convx import conv as conv_mod
+    rng = np.random.default_rng(40)
+    x = rng.standard_normal((2, 6, 9, 11)).astype(np.float32)
+    w = rng.standard_normal((8, 3, 3, 2)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    kw = dict(stride=(2, 1), padding=1, dilation=(1, 2), groups=2)
+    first = convx.conv2d(x, w, b, **kw)
+    n_plans = len(conv_mod._PLANS)
+    assert n_plans >= 1
+    again = convx.conv2d(x, w, b, **kw)
+    assert len(conv_mod._PLANS) == n_plans
+    assert np.array_equal(first, again)
+    assert_conv_close(again, convx.reference.conv2d(x, w, b, **kw), np.float32, 3 * 3 * 2)
+    # same shapes, other layouts: the plan must not be taken for arrays it does not describe
+    xf = np.asfortranarray(x)
+    assert np.array_equal(convx.conv2d(xf, w, b, **kw), first)
+    xs = np.ascontiguousarray(np.concatenate([x, x], axis=3))[..., ::2]
+    assert np.array_equal(convx.conv2d(xs, w, b, **kw),
+                          convx.conv2d(np.ascontiguousarray(xs), w, b, **kw))
+    xb = x.astype(">f4")
+    assert np.array_equal(convx.conv2d(xb, w, b, **kw), first)
+    assert convx.conv2d(xb, w, b, **kw).dtype == np.float32
+
+
+@pytest.mark.parametrize("bad", [dict(stride=True), dict(stride=1.0), dict(groups=2.0),
+                                 dict(padding=(1, True)), dict(dilation=(1, 2.0))])
+def test_conv2d_call_plan_never_accepts_what_validation_rejects(bad):
+    x = np.ones((1, 4, 6, 6), np.float32)
+    w = np.ones((4, 2, 3, 3), np.float32)
+    good = dict(stride=1, padding=(1, 1), dilation=(1, 2), groups=2)
+    convx.conv2d(x, w, **good)
+    convx.conv2d(x, w, **good)   # now planned
+    with pytest.raises(TypeError):
+        convx.conv2d(x, w, **{**good, **bad})
+
+
+def test_conv2d_call_plan_unbatched_and_out():
+    x = np.arange(3 * 5 * 5, dtype=np.float64).reshape(3, 5, 5)
+    w = np.ones((2, 3, 2, 2))
+    y1 = convx.conv2d(x, w)
+    y2 = convx.conv2d(x, w)
+    assert y1.shape == y2.shape == (2, 4, 4) and np.array_equal(y1, y2)
+    out = np.empty((2, 4, 4))
+    assert convx.conv2d(x, w, out=out) is out and np.array_equal(out, y1)
