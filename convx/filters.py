@@ -44,6 +44,7 @@ import operator
 import numpy as np
 
 from convx import _validate as V
+from convx._workspace import scratch
 
 __all__ = [
     "correlate", "convolve", "correlate1d", "convolve1d", "sobel", "prewitt", "laplace",
@@ -387,10 +388,20 @@ def _passes(xc, passes, cval, workers, y=None):
     cur = xc
     n = len(passes)
     i = 0
+    mids = 0   # intermediates written so far: they alternate between two per-thread buffers
+
+    def target(last):
+        # the result goes to y (or a fresh array the caller keeps); intermediates to scratch
+        nonlocal mids
+        if last:
+            return y
+        mids += 1
+        return scratch(f"filter_mid{mids % 2}", xc.shape, xc.dtype)
+
     while i < n:
         axis, wts, origin, mode = passes[i]
         if i + 1 < n and passes[i + 1][0] == axis + 1:
-            dst = y if (i + 2 == n and y is not None) else None
+            dst = target(i + 2 == n)
             cur = _sep_pair(cur, passes[i], passes[i + 1], cval, workers, dst)
             i += 2
             continue
@@ -398,7 +409,7 @@ def _passes(xc, passes, cval, workers, y=None):
         shape[axis] = len(wts)
         origins = [0] * xc.ndim
         origins[axis] = origin
-        dst = y if (i == n - 1 and y is not None) else None
+        dst = target(i == n - 1)
         cur = _correlate_nd(cur, np.asarray(wts, dtype=np.float64).reshape(shape), origins, mode,
                             cval, False, workers, dst)
         i += 1

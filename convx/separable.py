@@ -21,11 +21,11 @@ Padding and ``padding_mode`` are applied to the input first (for the depthwise s
 one that pads), which is what the two-call form does.
 """
 import math
-import threading
 
 import numpy as np
 
 from convx import _validate as V
+from convx._workspace import aligned_empty as _aligned_empty, scratch as _scratch
 
 __all__ = ["depthwise_separable_conv1d", "depthwise_separable_conv2d",
            "depthwise_separable_conv3d", "spatially_separable_conv2d"]
@@ -40,25 +40,6 @@ _SPATIAL_BLOCK_BYTES = 4 << 20
 # even), so the fused driver only serves intermediates past 16 MiB (it bounds their memory).
 _DW_TWO_CALL_BYTES = 16 << 20
 
-_scratch_tls = threading.local()
-
-
-def _scratch(slot, shape, dtype):
-    """A per-thread reusable array for an intermediate that never escapes the call.
-
-    A fresh intermediate of a few hundred KiB costs glibc a heap trim and new page faults on
-    every call (the free at the top of the heap returns the pages); measured on the Inception
-    case, 0.87 -> 0.72 ms per call. Buffers are per thread (concurrent calls are safe) and
-    bounded by the two-call / block limits above (<= 4 MiB per slot)."""
-    bufs = getattr(_scratch_tls, "bufs", None)
-    if bufs is None:
-        bufs = _scratch_tls.bufs = {}
-    n = math.prod(shape)
-    b = bufs.get(slot)
-    if b is None or b.dtype != dtype or b.size < n:
-        b = bufs[slot] = _aligned_empty((max(n, 1),), dtype)
-    return b[:n].reshape(shape)
-
 
 def _conv_glue(conv, _conv, xc, wc, bc, y, stride, lo, dilation, groups, cig, workers):
     """One validated, zero-padded convolution through convx._conv (what conv.py's _convnd
@@ -72,19 +53,6 @@ def _conv_glue(conv, _conv, xc, wc, bc, y, stride, lo, dilation, groups, cig, wo
                 wc.reshape(wc.shape[:2] + lead + wc.shape[2:]), bc,
                 y.reshape(y.shape[:2] + lead + y.shape[2:]), lead + tuple(stride),
                 (0,) * (3 - nd) + tuple(lo), lead + tuple(dilation), groups, algo, workers)
-
-
-def _aligned_empty(shape, dtype):
-    """np.empty starting on a 64-byte (cache line, one AVX-512 vector) boundary.
-
-    glibc hands large arrays out at 16 mod 64; convx's kernels store whole vectors, and a
-    misaligned result measured ~6 % slower (1x1 conv 32->64 at 112x112, 2 threads: 157 vs
-    148 us)."""
-    dtype = np.dtype(dtype)
-    n = math.prod(shape)
-    raw = np.empty(n * dtype.itemsize + 64, dtype=np.uint8)
-    off = -raw.ctypes.data % 64
-    return raw[off:off + n * dtype.itemsize].view(dtype).reshape(shape)
 
 
 def _pad(xc, lo, hi, mode):
