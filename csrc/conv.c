@@ -30,6 +30,24 @@ static int convx_conv_pointwise(const convx_conv_problem *p)
     return 1;
 }
 
+/* Offsets of the reduction steps k = (ci, kd, kh, kw) of one group into an input laid out with
+ * channel / plane / row strides cs / ds / hs (1 between columns), dilation applied; malloc'ed
+ * (Cig * taps entries), NULL when out of memory. */
+static cx_idx *convx_conv_tap_offsets(const convx_conv_problem *p, cx_idx Cig, cx_idx cs,
+                                      cx_idx ds, cx_idx hs)
+{
+    const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
+    cx_idx *off = (cx_idx *)malloc((size_t)(Cig * KD * KH * KW) * sizeof(cx_idx));
+    if (!off) return NULL;
+    cx_idx k = 0;
+    for (cx_idx ci = 0; ci < Cig; ci++)
+        for (cx_idx kd = 0; kd < KD; kd++)
+            for (cx_idx kh = 0; kh < KH; kh++)
+                for (cx_idx kw = 0; kw < KW; kw++, k++)
+                    off[k] = ci * cs + kd * p->dil[0] * ds + kh * p->dil[1] * hs + kw * p->dil[2];
+    return off;
+}
+
 /* Which variant ran the calling thread's last successful convolution (tests and benchmarks
  * check that a shape reaches the path it was built for). */
 #if defined(_MSC_VER)

@@ -693,17 +693,8 @@ static int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const
     const size_t pad_bytes = (size_t)q.pad_elems * sizeof(T);
     const cx_idx nrows = q.Cig * q.Dp * q.Hp;
 
-    cx_idx *boff = (cx_idx *)malloc((size_t)q.K * sizeof(cx_idx));
+    cx_idx *boff = convx_conv_tap_offsets(p, q.Cig, q.CS, q.Hp * q.Wp, q.Wp);
     if (!boff) return CONVX_ERR_NOMEM;
-    {
-        cx_idx k = 0;
-        for (cx_idx ci = 0; ci < q.Cig; ci++)
-            for (cx_idx kd = 0; kd < KD; kd++)
-                for (cx_idx kh = 0; kh < KH; kh++)
-                    for (cx_idx kw = 0; kw < KW; kw++, k++)
-                        boff[k] = ci * q.CS + (kd * p->dil[0] * q.Hp + kh * p->dil[1]) * q.Wp +
-                                  kw * p->dil[2];
-    }
     int fail = 0;
     if (per_thread) {
 #ifdef _OPENMP
@@ -936,17 +927,8 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
     const size_t acc_bytes = (size_t)(q.tpj * q.NP * q.OCB) * sizeof(T);
     const size_t px_bytes = (size_t)(q.tpj * q.NP) * sizeof(T *);
 
-    cx_idx *koff = (cx_idx *)malloc((size_t)q.K * sizeof(cx_idx));
+    cx_idx *koff = convx_conv_tap_offsets(p, q.Cig, q.CS, q.DS, q.HS);
     if (!koff) return CONVX_ERR_NOMEM;
-    {
-        cx_idx k = 0;
-        for (cx_idx ci = 0; ci < q.Cig; ci++)
-            for (cx_idx kd = 0; kd < KD; kd++)
-                for (cx_idx kh = 0; kh < KH; kh++)
-                    for (cx_idx kw = 0; kw < KW; kw++, k++)
-                        koff[k] = ci * q.CS + kd * p->dil[0] * q.DS + kh * p->dil[1] * q.HS +
-                                  kw * p->dil[2];
-    }
     size_t wp_got = 0, xp_got = 0;
     T *wp = (T *)convx_ws_acquire((size_t)wp_elems * sizeof(T), &wp_got);
     T *xp = NULL;
