@@ -241,3 +241,51 @@ def trivial_result(y, out, unbatched, bias, dtype, c_in, c_out, nd):
         y[...] = 0 if bias is None else as_compute_array(bias, dtype).reshape((1, c_out) + (1,) * nd)
     return out if out is not None else (y[0] if unbatched else y)
 
+
+
+# ---- call plans: repeated calls with the same shapes and plain arguments skip normalisation ----
+# A public function stores the normalised arguments of a call that passed every check under a
+# key of its arrays' shapes and dtypes and its other arguments with exact types (True or 1.0
+# never match a plan made for 1); a later call with the same key and C-contiguous arrays reuses
+# them (~3 us of Python instead of ~9-20 us). The C drivers re-check the geometry anyway.
+PLANS_MAX = 512
+
+
+def _plain(v):
+    t = type(v)
+    if t is int or t is str or (t is tuple and all(type(e) is int for e in v)):
+        return v
+    raise TypeError("not a plain argument")
+
+
+def plan_key(arrays, args):
+    """The plan key of a call, or None when an array is not exactly an ndarray or an argument
+    is not a plain int, str or tuple of ints."""
+    for a in arrays:
+        if a is not None and type(a) is not np.ndarray:
+            return None
+    try:
+        return (tuple(None if a is None else (a.shape, a.dtype) for a in arrays),
+                tuple(_plain(v) for v in args))
+    except TypeError:
+        return None
+
+
+def plan_get(plans, key, arrays):
+    """The stored plan for `key` if the arrays are C-contiguous, else None."""
+    if key is None:
+        return None
+    plan = plans.get(key)
+    if plan is None:
+        return None
+    for a in arrays:
+        if a is not None and not a.flags.c_contiguous:
+            return None
+    return plan
+
+
+def plan_put(plans, key, plan):
+    if key is not None:
+        if len(plans) >= PLANS_MAX:
+            plans.clear()
+        plans[key] = plan

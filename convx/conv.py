@@ -45,48 +45,45 @@ def _active_isa():
     return _isa_cache[0]
 
 
-# Call plans: the normalised arguments of calls already validated once, so a repeated call
-# (same shapes, dtypes and plain int/str/tuple arguments, arrays already C-contiguous in the
-# compute dtype) goes straight to the C driver: ~3 us of Python instead of ~9 us. Only calls that
-# passed every check are stored; the key holds every value the checks depend on, with exact
-# types (True or 1.0 never match a plan made for 1). The C driver re-checks the geometry anyway.
-_PLANS = {}
-_PLANS_MAX = 512
+_PLANS = {}   # call plans (convx/_validate.py): key -> (result shape, glue arguments)
 
 
-def _plain(v):
-    t = type(v)
-    if t is int or t is str or (t is tuple and all(type(e) is int for e in v)):
-        return v
-    raise TypeError("not a plain argument")
+def _glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algorithm):
+    """The arguments of one convx._conv call for validated, zero-padded [N, C, *sp] arrays:
+    5-D shapes, 3-tuples and the algorithm code ("auto" resolved by choose_algorithm)."""
+    from convx import _conv
+    nd = len(x_shape) - 2
+    if algorithm == "auto":
+        algorithm = choose_algorithm(w_shape[1], w_shape[0] // groups, w_shape[2:], y_shape[2:],
+                                     _active_isa())
+    lead = (1,) * (3 - nd)
+    return (tuple(x_shape[:2]) + lead + tuple(x_shape[2:]),
+            tuple(w_shape[:2]) + lead + tuple(w_shape[2:]),
+            tuple(y_shape[:2]) + lead + tuple(y_shape[2:]),
+            lead + tuple(stride), (0,) * (3 - nd) + tuple(lo), lead + tuple(dilation), groups,
+            _conv.ALGO_DIRECT if algorithm == "direct" else _conv.ALGO_IM2COL)
 
 
-def _plan_key(nd, x, w, b, stride, padding, dilation, groups, padding_mode, algorithm):
-    if type(x) is not np.ndarray or type(w) is not np.ndarray or (
-            b is not None and type(b) is not np.ndarray):
-        return None
-    try:
-        return (nd, x.shape, x.dtype, w.shape, w.dtype,
-                None if b is None else (b.shape, b.dtype), _plain(stride), _plain(padding),
-                _plain(dilation), _plain(groups), _plain(padding_mode), _plain(algorithm))
-    except TypeError:
-        return None
+def _glue_run(args, x, w, b, y, workers):
+    """y = conv(x, w) + b through convx._conv with _glue_args' arguments (x, w, y C-contiguous
+    in one dtype, b None or that dtype)."""
+    from convx import _conv
+    x5s, w5s, y5s, st5, pad5, dil5, groups, algo = args
+    _conv._conv(x.reshape(x5s), w.reshape(w5s), b, y.reshape(y5s), st5, pad5, dil5, groups,
+                algo, workers)
 
 
 def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
             algorithm, workers, out):
-    from convx import _conv
     key = None
     if out is None:
-        key = _plan_key(nd, input, weight, bias, stride, padding, dilation, groups, padding_mode,
-                        algorithm)
-        plan = _PLANS.get(key) if key is not None else None
-        if plan is not None and input.flags.c_contiguous and weight.flags.c_contiguous and (
-                bias is None or bias.flags.c_contiguous):
-            shape, x5s, w5s, y5s, st5, pad5, dil5, algo = plan
-            y = np.empty(y5s, dtype=input.dtype)
-            _conv._conv(input.reshape(x5s), weight.reshape(w5s), bias, y, st5, pad5, dil5,
-                        groups, algo, V.resolve_workers(workers))
+        arrays = (input, weight, bias)
+        key = V.plan_key(arrays, (nd, stride, padding, dilation, groups, padding_mode, algorithm))
+        plan = V.plan_get(_PLANS, key, arrays)
+        if plan is not None:
+            shape, args = plan
+            y = np.empty(args[2], dtype=input.dtype)
+            _glue_run(args, input, weight, bias, y, V.resolve_workers(workers))
             return y.reshape(shape)
     x = V.as_array(input, "input")
     w = V.as_array(weight, "weight")
@@ -160,26 +157,16 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     wc = V.as_compute_array(w, dtype)
     bc = None if b is None else V.as_compute_array(b, dtype)
 
-    if algorithm == "auto":
-        algorithm = choose_algorithm(Cig, C_out // groups, kernel, out_sp, _active_isa())
-    lead = (1,) * (3 - nd)
-    x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
-    w5 = wc.reshape(wc.shape[:2] + lead + wc.shape[2:])
-    y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
-    algo = _conv.ALGO_DIRECT if algorithm == "direct" else _conv.ALGO_IM2COL
-    if algo == _conv.ALGO_IM2COL and math.prod(out_sp) >= 2**31 - 1:
+    if algorithm == "im2col" and math.prod(out_sp) >= 2**31 - 1:
         raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {tuple(out_sp)}; "
                          f"use algorithm='direct' or 'auto'")
-    st5, pad5, dil5 = lead + stride, (0,) * (3 - nd) + tuple(lo), lead + dilation
-    _conv._conv(x5, w5, bc, y5, st5, pad5, dil5, groups, algo, nworkers)
+    args = _glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, algorithm)
+    _glue_run(args, xc, wc, bc, y, nworkers)
     if out is not None:
         return out
-    if key is not None and xc is input and wc is weight and bc is bias:
-        if len(_PLANS) >= _PLANS_MAX:
-            _PLANS.clear()
-        _PLANS[key] = (y.shape[1:] if unbatched else y.shape, x5.shape, w5.shape, y5.shape,
-                       st5, pad5, dil5, algo)
+    if xc is input and wc is weight and bc is bias:
+        V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, args))
     return y[0] if unbatched else y
 
 

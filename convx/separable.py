@@ -41,18 +41,18 @@ _SPATIAL_BLOCK_BYTES = 4 << 20
 _DW_TWO_CALL_BYTES = 16 << 20
 
 
-def _conv_glue(conv, _conv, xc, wc, bc, y, stride, lo, dilation, groups, cig, workers):
-    """One validated, zero-padded convolution through convx._conv (what conv.py's _convnd
-    does after its checks): stride/dilation already normalised, xc, wc, y C-contiguous."""
-    nd = xc.ndim - 2
-    alg = conv.choose_algorithm(cig, wc.shape[0] // groups, wc.shape[2:], y.shape[2:],
-                                conv._active_isa())
-    lead = (1,) * (3 - nd)
-    algo = _conv.ALGO_DIRECT if alg == "direct" else _conv.ALGO_IM2COL
-    _conv._conv(xc.reshape(xc.shape[:2] + lead + xc.shape[2:]),
-                wc.reshape(wc.shape[:2] + lead + wc.shape[2:]), bc,
-                y.reshape(y.shape[:2] + lead + y.shape[2:]), lead + tuple(stride),
-                (0,) * (3 - nd) + tuple(lo), lead + tuple(dilation), groups, algo, workers)
+def _conv_glue(xc, wc, bc, y, stride, lo, dilation, groups, workers):
+    """One validated, zero-padded convolution straight to convx._conv (what conv.py's _convnd
+    does after its checks): stride/dilation already normalised, xc, wc, y C-contiguous.
+    Returns the glue arguments, which a call plan can replay."""
+    from convx import conv
+    args = conv._glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, "auto")
+    conv._glue_run(args, xc, wc, bc, y, workers)
+    return args
+
+
+_DW_PLANS = {}   # call plans (convx/_validate.py) of the depthwise-separable functions
+_SS_PLANS = {}   # ... and of spatially_separable_conv2d
 
 
 def _pad(xc, lo, hi, mode):
@@ -80,6 +80,21 @@ def _out_sizes(spatial, kernel, lo, hi, stride, dilation, padding):
 def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, depthwise_bias,
                          pointwise_bias, stride, padding, dilation, padding_mode, workers, out):
     from convx import _separable
+    key = None
+    if out is None:
+        arrays = (input, depthwise_weight, pointwise_weight, depthwise_bias, pointwise_bias)
+        key = V.plan_key(arrays, (nd, stride, padding, dilation, padding_mode,
+                                  _DW_TWO_CALL_BYTES))   # the route depends on it
+        plan = V.plan_get(_DW_PLANS, key, arrays)
+        if plan is not None:   # the two-stage path below, replayed
+            shape, mid_shape, args1, args2 = plan
+            nw = V.resolve_workers(workers)
+            mid = _scratch("dw_mid", mid_shape, input.dtype)
+            y = _aligned_empty(args2[2], input.dtype)
+            from convx import conv
+            conv._glue_run(args1, input, depthwise_weight, depthwise_bias, mid, nw)
+            conv._glue_run(args2, mid, pointwise_weight, pointwise_bias, y, nw)
+            return y.reshape(shape)
     x = V.as_array(input, "input")
     dw = V.as_array(depthwise_weight, "depthwise_weight")
     pw = V.as_array(pointwise_weight, "pointwise_weight")
@@ -129,24 +144,29 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
         # (convx._conv) with conv.py's algorithm choice, saving its second and third
         # validation (~9 us each, 5 % of a MobileNet block); padding modes other than zeros
         # keep the public call, which pads.
-        from convx import conv, _conv
+        from convx import conv
         xc = V.as_compute_array(x, dtype)
         dwc = V.as_compute_array(dw, dtype)
         dbc = None if db is None else V.as_compute_array(db, dtype)
+        pwc = V.as_compute_array(pw, dtype)
+        pbc = None if pb is None else V.as_compute_array(pb, dtype)
         mid = _scratch("dw_mid", (N, Cm, *out_sp), dtype)
+        args1 = None
         if mode == "zeros":
             st = tuple(1 if o == 1 else s_ for o, s_ in zip(out_sp, stride))
             dl = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
-            _conv_glue(conv, _conv, xc, dwc, dbc, mid, st, lo, dl, C, 1, nworkers)
+            args1 = _conv_glue(xc, dwc, dbc, mid, st, lo, dl, C, nworkers)
         else:
             convnd = getattr(conv, f"conv{nd}d")
             convnd(xc, dwc, dbc, stride, padding, dilation, C, padding_mode=mode,
                    workers=nworkers, out=mid)
         y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
         ones = (1,) * nd
-        _conv_glue(conv, _conv, mid, V.as_compute_array(pw, dtype),
-                   None if pb is None else V.as_compute_array(pb, dtype), y, ones,
-                   (0,) * nd, ones, 1, Cm, nworkers)
+        args2 = _conv_glue(mid, pwc, pbc, y, ones, (0,) * nd, ones, 1, nworkers)
+        if (args1 is not None and out is None and xc is input and dwc is depthwise_weight
+                and dbc is depthwise_bias and pwc is pointwise_weight and pbc is pointwise_bias):
+            V.plan_put(_DW_PLANS, key, (shape[1:] if unbatched else shape, mid.shape, args1,
+                                        args2))
     else:
         y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
     if size and mid_bytes > _DW_TWO_CALL_BYTES:
@@ -294,6 +314,21 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
     """
     from convx.conv import conv2d
     op = "spatially_separable_conv2d"
+    key = None
+    if out is None:
+        arrays = (input, column_weight, row_weight, bias)
+        key = V.plan_key(arrays, (stride, padding, dilation, groups, padding_mode,
+                                  _SPATIAL_BLOCK_BYTES))   # the route depends on it
+        plan = V.plan_get(_SS_PLANS, key, arrays)
+        if plan is not None:   # the one-block path below, replayed
+            shape, mid_shape, args1, args2 = plan
+            nw = V.resolve_workers(workers)
+            mid = _scratch("ss_mid", mid_shape, input.dtype)
+            y = _aligned_empty(args2[2], input.dtype)
+            from convx import conv
+            conv._glue_run(args1, input, column_weight, None, mid, nw)
+            conv._glue_run(args2, mid, row_weight, bias, y, nw)
+            return y.reshape(shape)
     x = V.as_array(input, "input")
     cw = V.as_array(column_weight, "column_weight")
     rw = V.as_array(row_weight, "row_weight")
@@ -342,15 +377,16 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
         if bh >= OH and mode == "zeros" and lo == hi:
             # one block: the two convs (zero padding inside the C driver), straight to conv2d's
             # glue since everything is validated (see _conv_glue), intermediate reused
-            from convx import conv, _conv
             OH1 = (x.shape[2] + lo[0] + hi[0] - dh * (kh - 1) - 1) // sh + 1
             mid = _scratch("ss_mid", (N, Cmid, OH1, x.shape[3]), dtype)
             st1, dl1 = (1 if OH1 == 1 else sh, 1), (1 if kh == 1 else dh, 1)
             st2, dl2 = (1, 1 if OW == 1 else sw), (1, 1 if kw == 1 else dw)
-            _conv_glue(conv, _conv, xc, cwc, None, mid, st1, (lo[0], 0), dl1, groups,
-                       C // groups, nworkers)
-            _conv_glue(conv, _conv, mid, rwc, bc, y, st2, (0, lo[1]), dl2, groups,
-                       Cmid // groups, nworkers)
+            args1 = _conv_glue(xc, cwc, None, mid, st1, (lo[0], 0), dl1, groups, nworkers)
+            args2 = _conv_glue(mid, rwc, bc, y, st2, (0, lo[1]), dl2, groups, nworkers)
+            if (out is None and xc is input and cwc is column_weight and rwc is row_weight
+                    and bc is bias):
+                V.plan_put(_SS_PLANS, key, (shape[1:] if unbatched else shape, mid.shape, args1,
+                                            args2))
         else:
             xp = np.ascontiguousarray(_pad(xc, lo, hi, mode))
             tmp = None

@@ -212,3 +212,33 @@ def test_hypothesis_depthwise_separable(data):
         S._DW_TWO_CALL_BYTES = old
     exp = getattr(R, f"depthwise_separable_conv{nd}d")(x, dw, pw, db, pb, s, p, d)
     assert_conv_close(got, exp, np.float64, k ** nd * C * m, term_scale=3.0)
+
+
+def test_call_plans_replay_the_same_result():
+    # a second call with the same shapes and plain arguments replays the stored plan
+    import convx.separable as S
+    rng = np.random.default_rng(60)
+    x = rng.standard_normal((2, 6, 9, 10)).astype(np.float32)
+    dw = rng.standard_normal((12, 1, 3, 3)).astype(np.float32)
+    pw = rng.standard_normal((5, 12, 1, 1)).astype(np.float32)
+    db = rng.standard_normal(12).astype(np.float32)
+    a = convx.depthwise_separable_conv2d(x, dw, pw, db, None, stride=2, padding=1)
+    assert len(S._DW_PLANS) >= 1
+    b = convx.depthwise_separable_conv2d(x, dw, pw, db, None, stride=2, padding=1)
+    assert np.array_equal(a, b) and not np.shares_memory(a, b)
+    xf = np.asfortranarray(x)
+    assert np.array_equal(convx.depthwise_separable_conv2d(xf, dw, pw, db, None, stride=2,
+                                                           padding=1), a)
+    with pytest.raises(TypeError):
+        convx.depthwise_separable_conv2d(x, dw, pw, db, None, stride=True, padding=1)
+    cw = rng.standard_normal((8, 6, 5, 1)).astype(np.float32)
+    rw = rng.standard_normal((4, 8, 1, 5)).astype(np.float32)
+    bias = rng.standard_normal(4).astype(np.float32)
+    c = convx.spatially_separable_conv2d(x, cw, rw, bias, padding=2)
+    assert len(S._SS_PLANS) >= 1
+    d = convx.spatially_separable_conv2d(x, cw, rw, bias, padding=2)
+    assert np.array_equal(c, d) and not np.shares_memory(c, d)
+    two = convx.conv2d(convx.conv2d(x, cw, padding=(2, 0)), rw, bias, padding=(0, 2))
+    np.testing.assert_allclose(d, two, rtol=1e-5, atol=1e-5)
+    with pytest.raises(TypeError):
+        convx.spatially_separable_conv2d(x, cw, rw, bias, padding=2.0)
