@@ -55,6 +55,19 @@ _DW_PLANS = {}   # call plans (convx/_validate.py) of the depthwise-separable fu
 _SS_PLANS = {}   # ... and of spatially_separable_conv2d
 
 
+def _replay(plan, slot, x, w1, b1, w2, b2, workers):
+    """A stored two-stage plan (result shape, intermediate shape, glue arguments of both
+    convolutions): conv(x, w1) + b1 into the slot's scratch buffer, then conv(that, w2) + b2."""
+    from convx import conv
+    shape, mid_shape, args1, args2 = plan
+    nw = V.resolve_workers(workers)
+    mid = _scratch(slot, mid_shape, x.dtype)
+    y = _aligned_empty(args2[2], x.dtype)
+    conv._glue_run(args1, x, w1, b1, mid, nw)
+    conv._glue_run(args2, mid, w2, b2, y, nw)
+    return y.reshape(shape)
+
+
 def _pad(xc, lo, hi, mode):
     """Pad the spatial axes of [N, C, *sp] with the padding_mode (torch's rules)."""
     if not any(lo) and not any(hi):
@@ -87,14 +100,8 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
                                   _DW_TWO_CALL_BYTES))   # the route depends on it
         plan = V.plan_get(_DW_PLANS, key, arrays)
         if plan is not None:   # the two-stage path below, replayed
-            shape, mid_shape, args1, args2 = plan
-            nw = V.resolve_workers(workers)
-            mid = _scratch("dw_mid", mid_shape, input.dtype)
-            y = _aligned_empty(args2[2], input.dtype)
-            from convx import conv
-            conv._glue_run(args1, input, depthwise_weight, depthwise_bias, mid, nw)
-            conv._glue_run(args2, mid, pointwise_weight, pointwise_bias, y, nw)
-            return y.reshape(shape)
+            return _replay(plan, "dw_mid", input, depthwise_weight, depthwise_bias,
+                           pointwise_weight, pointwise_bias, workers)
     x = V.as_array(input, "input")
     dw = V.as_array(depthwise_weight, "depthwise_weight")
     pw = V.as_array(pointwise_weight, "pointwise_weight")
@@ -321,14 +328,8 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
                                   _SPATIAL_BLOCK_BYTES))   # the route depends on it
         plan = V.plan_get(_SS_PLANS, key, arrays)
         if plan is not None:   # the one-block path below, replayed
-            shape, mid_shape, args1, args2 = plan
-            nw = V.resolve_workers(workers)
-            mid = _scratch("ss_mid", mid_shape, input.dtype)
-            y = _aligned_empty(args2[2], input.dtype)
-            from convx import conv
-            conv._glue_run(args1, input, column_weight, None, mid, nw)
-            conv._glue_run(args2, mid, row_weight, bias, y, nw)
-            return y.reshape(shape)
+            return _replay(plan, "ss_mid", input, column_weight, None, row_weight, bias,
+                           workers)
     x = V.as_array(input, "input")
     cw = V.as_array(column_weight, "column_weight")
     rw = V.as_array(row_weight, "row_weight")
