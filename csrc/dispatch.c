@@ -62,8 +62,8 @@ static const convx_table table_avx512 = {
     convx_f32_pack_ukernel_row__avx512, convx_f64_pack_ukernel_row__avx512,
     convx_f32_peak_ukernel__avx512, convx_f64_peak_ukernel__avx512,
     256 << 10, 256 << 10, 4 << 20, 256, 256,
-    convx_f32_ocblock_ukernel_32x12__avx512, convx_f64_ocblock_ukernel_16x12__avx512, 32, 12, 16,
-    12, convx_f32_transpose__avx512, NULL};
+    convx_f32_ocblock_ukernel_32x14__avx512, convx_f64_ocblock_ukernel_16x14__avx512, 32, 14, 16,
+    14, convx_f32_transpose__avx512, NULL};
 #endif
 
 const convx_table *convx_table_for_isa(int isa)

@@ -19,7 +19,9 @@
 #endif
 #include "../simd.h"
 
-#if NP == 12
+#if NP == 14
+#define CX_FOR_P(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
+#elif NP == 12
 #define CX_FOR_P(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 #elif NP == 8
 #define CX_FOR_P(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
@@ -28,7 +30,7 @@
 #elif NP == 4
 #define CX_FOR_P(X) X(0) X(1) X(2) X(3)
 #else
-#error "ocblock: NP must be 4, 6, 8 or 12"
+#error "ocblock: NP must be 4, 6, 8, 12 or 14"
 #endif
 
 #if NV == 1

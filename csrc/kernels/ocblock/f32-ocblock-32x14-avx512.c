@@ -3,6 +3,6 @@
 #define CX_T_IS_F64 0
 #define CX_ISA_AVX512 1
 #define NV 2
-#define NP 12
-#define UKERNEL_NAME convx_f32_ocblock_ukernel_32x12__avx512
+#define NP 14
+#define UKERNEL_NAME convx_f32_ocblock_ukernel_32x14__avx512
 #include "ocblock.template.h"

@@ -3,6 +3,6 @@
 #define CX_T_IS_F64 1
 #define CX_ISA_AVX512 1
 #define NV 2
-#define NP 12
-#define UKERNEL_NAME convx_f64_ocblock_ukernel_16x12__avx512
+#define NP 14
+#define UKERNEL_NAME convx_f64_ocblock_ukernel_16x14__avx512
 #include "ocblock.template.h"
