@@ -2,9 +2,9 @@
 
 Run from this folder: ``python gen.py``. Each instance includes ocblock.template.h with its
 dtype, ISA and register tile NP pixels x NV vectors of output channels. AVX-512 (32 registers):
-14 x 2 = 28 accumulators + 2 weight vectors + 1 broadcast (14 pixels measured 3-6 % faster than
-12 on the Inception 7x1/1x7 and ResNet 3x3 layers: the per-step pointer and weight loads are
-spread over more FMAs); AVX2 (16 registers): 6 x 2 = 12.
+14 x 2 = 28 accumulators + 2 weight vectors + 1 broadcast (14 pixels measured 1-4 % faster than
+12 on the Inception 1x7 and the ResNet and dilated 3x3 layers, alternating builds, 2 threads:
+the per-step pointer and weight loads are spread over more FMAs); AVX2 (16 registers): 6 x 2 = 12.
 No baseline (scalar) instance: without vectors over output channels it lost to the GEMM
 variants (2x4 and 4x4 scalar tiles: 0.6-0.9x), so the scalar table has no ocblock kernel.
 """
