@@ -579,7 +579,9 @@ register_suite("misc", [
               note="C3D conv2 (3x3x3, 16 frames of 56x56)"),
     conv_case("c3d_conv1", (1, 3, 16, 112, 112), 64, 3, padding=1, bias=True, quick=True,
               note="C3D conv1 (3x3x3 on RGB, 16 frames of 112x112)"),
-], "grouped, dilated, conv1d and conv3d")
+    conv_case("res5_3x3_b8", (8, 512, 7, 7), 512, 3, padding=1,
+              note="ResNet-50 res5a_branch2b at batch 8 (small images in a batch)"),
+], "grouped, dilated, conv1d and conv3d, a batched small-image layer")
 
 
 # ---- deform_conv2d (convx/deform.py) ----
