@@ -28,9 +28,25 @@ def choose_algorithm(n_batch, c_out_per_group, kernel, in_spatial):
     return "direct" if n_batch * pixels < c_out_per_group * taps else "im2col"
 
 
+_PLANS = {}   # call plans: key -> (result shape, glue arguments)
+
+
 def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_padding, groups,
                       dilation, algorithm, workers, out):
     from convx import _conv_transpose, reference
+    key = None
+    if out is None:   # a call plan (convx/_validate.py) from an earlier identical call
+        arrays = (input, weight, bias)
+        key = V.plan_key(arrays, (nd, stride, padding, output_padding, groups, dilation,
+                                  algorithm))
+        plan = V.plan_get(_PLANS, key, arrays)
+        if plan is not None:
+            shape, x5s, w5s, y5s, st5, pad5, dil5, algo = plan
+            y = np.empty(y5s, dtype=input.dtype)
+            _conv_transpose._conv_transpose(input.reshape(x5s), weight.reshape(w5s), bias, y,
+                                            st5, pad5, dil5, groups, algo,
+                                            V.resolve_workers(workers))
+            return y.reshape(shape)
     x = V.as_array(input, "input")
     w = V.as_array(weight, "weight")
     b = None if bias is None else V.as_array(bias, "bias")
@@ -107,10 +123,13 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
     y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
     algo = (_conv_transpose.ALGO_DIRECT if algorithm == "direct"
             else _conv_transpose.ALGO_IM2COL)
-    _conv_transpose._conv_transpose(x5, w5, bc, y5, lead + stride, (0,) * (3 - nd) + pad,
-                                    lead + dilation, groups, algo, nworkers)
+    st5, pad5, dil5 = lead + stride, (0,) * (3 - nd) + pad, lead + dilation
+    _conv_transpose._conv_transpose(x5, w5, bc, y5, st5, pad5, dil5, groups, algo, nworkers)
     if out is not None:
         return out
+    if xc is input and wc is weight and bc is bias:
+        V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, x5.shape, w5.shape,
+                                 y5.shape, st5, pad5, dil5, algo))
     return y[0] if unbatched else y
 
 

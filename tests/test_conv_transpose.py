@@ -392,3 +392,22 @@ def test_conv_transpose_exported():
     for nd in (1, 2, 3):
         assert f"conv_transpose{nd}d" in convx.__all__
         assert ct_op(nd).__doc__ and "Examples" in ct_op(nd).__doc__
+
+
+def test_conv_transpose_call_plan_reused_and_exact():
+    import convx.conv_transpose as CT
+    rng = np.random.default_rng(70)
+    x = rng.standard_normal((2, 4, 5, 6)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 2)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    kw = dict(stride=2, padding=(1, 0), output_padding=1, groups=2, dilation=(1, 2))
+    first = convx.conv_transpose2d(x, w, b, **kw)
+    assert len(CT._PLANS) >= 1
+    again = convx.conv_transpose2d(x, w, b, **kw)
+    assert np.array_equal(first, again) and not np.shares_memory(first, again)
+    assert np.array_equal(convx.conv_transpose2d(np.asfortranarray(x), w, b, **kw), first)
+    assert np.array_equal(convx.conv_transpose2d(x.astype(">f4"), w, b, **kw), first)
+    with pytest.raises(TypeError):
+        convx.conv_transpose2d(x, w, b, **{**kw, "stride": True})
+    with pytest.raises(TypeError):
+        convx.conv_transpose2d(x, w, b, **{**kw, "output_padding": 1.0})
