@@ -91,6 +91,9 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
     if (workers < 1) workers = 1;
     const cx_idx B = p->B, D = p->in[0], H = p->in[1], W = p->in[2], I = p->inner;
     const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
+    /* tiny problems (< 64 K multiply-adds): waking a team costs more than the work (64x64
+     * Sobel: 2.9 us on one thread, 7.1 us on two); results do not depend on the team size */
+    if ((double)B * D * H * W * I * (double)(KD * KH * KW) < 65536.0) workers = 1;
     const int mode = p->mode;
     const T cval = (T)p->cval;
     const cx_idx n_row = W * I;                      /* outputs per row */
@@ -235,6 +238,7 @@ int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *w
     if (workers < 1) workers = 1;
     const cx_idx B = p->B, D = p->in[0], H = p->in[1], W = p->in[2], I = p->inner;
     const cx_idx KH = p->k[1], KW = p->k[2], loh = p->lo[1], low = p->lo[2];
+    if ((double)B * D * H * W * I * (double)(KH + KW) < 65536.0) workers = 1;   /* tiny */
     const int mode = p->mode;
     const T cval = (T)p->cval;
     const cx_idx n_row = W * I, rowlen = (W + KW - 1) * I;
