@@ -4,7 +4,12 @@
  * function here is static or named through CONVX_NAME. Compiled with baseline flags plus OpenMP:
  * ISA-specific work happens only in micro-kernels reached through the dispatch table.
  *
- * Both drivers take a 3-D problem (1-D/2-D have leading sizes of 1), NCDHW layouts, zero padding
+ * The direct algorithm has four variants, picked in convx_conv_* at the end of this file:
+ * conv_direct (sliding window; depthwise 3x3 kernels), conv_ocblock (vectors over output
+ * channels), conv_igemm (indirect GEMM over a padded copy) and conv_gemm (im2col panels + GEMM
+ * micro-kernel); conv_im2col is the OpenBLAS algorithm.
+ *
+ * All drivers take a 3-D problem (1-D/2-D have leading sizes of 1), NCDHW layouts, zero padding
  * given as front pads (the back pad is implied by the output size). Determinism: blocks are cut
  * from the problem alone, each output element's reduction runs in one thread in a fixed order, so
  * results are bit-identical for any `workers`.
