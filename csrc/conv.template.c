@@ -1065,8 +1065,10 @@ static int CONVX_NAME(direct_uses_gemm)(const convx_conv_problem *p, const convx
  * misc`): 3x3 stride 1 at 56/28/14 pixels 1.18x, strided 3x3 1.3x, dilated 1.37x, 3-D 1.12x,
  * 7x1 / 1x7 on 17x17 1.25x, 3x3 on 7x7 with batch 4 / 8: 1.3x / 1.4x (tiles run across image
  * ends). It packs the weights on every call, so it needs enough output pixels in the batch to
- * amortise that (3x3 on one 7x7 image, 49 pixels: 0.81x), and a real window (1x1 convs read
- * their input as the GEMM's B matrix in place: 0.6-0.95x). Output channels are padded to whole
+ * amortise that (3x3 on one 7x7 image, 49 pixels: 0.81x), and a real window or a stride (1x1
+ * stride-1 convs read their input as the GEMM's B matrix in place: 0.85-1.1x; strided 1x1 ones
+ * need im2col panels there, and ocblock was 1.0-1.45x on the ResNet/MobileNet stride-2 1x1
+ * shapes, e.g. 256 -> 128 at 56x56: 0.18 -> 0.13 ms). Output channels are padded to whole
  * blocks: at most a fifth of the channels computed may be padding. On AVX2 the 16 x 6 tile wins
  * by the same margins (1.3-1.5x); the scalar ISA has no such kernel. */
 static int CONVX_NAME(direct_uses_ocblock)(const convx_conv_problem *p, const convx_table *tbl)
@@ -1075,7 +1077,8 @@ static int CONVX_NAME(direct_uses_ocblock)(const convx_conv_problem *p, const co
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
     const cx_idx P = p->out[0] * p->out[1] * p->out[2];
     if (!tbl->CONVX_CAT(ocblock_, CONVX_DT)) return 0;   /* none on the scalar ISA */
-    return ntaps > 1 && p->N * P >= 96 && 4 * CX_CEILDIV(Cog, OCB) * OCB <= 5 * Cog;
+    const int strided = p->stride[0] > 1 || p->stride[1] > 1 || p->stride[2] > 1;
+    return (ntaps > 1 || strided) && p->N * P >= 96 && 4 * CX_CEILDIV(Cog, OCB) * OCB <= 5 * Cog;
 }
 
 /* ------------------------------------------------------------------------------------------ */

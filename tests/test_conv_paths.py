@@ -4,8 +4,8 @@ land on that path (randomised with hypothesis), and bit-identical across `worker
 The C drivers pick a variant from the problem (csrc/conv.template.c, `convx_conv_f32`):
 - depthwise 3x3 stride 1/2 register kernels (csrc/kernels/dwconv/, f32, AVX-512),
 - the sliding-window kernel (few input channels per group, or few output channels),
-- the output-channel-blocked kernel (dense with a real window, >= 96 output pixels in the
-  batch, output channels filling whole blocks; AVX2/AVX-512 only),
+- the output-channel-blocked kernel (dense with a real window or a stride, >= 96 output pixels
+  in the batch, output channels filling whole blocks; AVX2/AVX-512 only),
 - the indirect GEMM over a padded copy (dense, stride 1, rows >= 12 wide),
 - the im2col-panel GEMM (dense, strided or narrow rows), per-thread or team super-tiles,
 - OpenBLAS im2col, per-thread super-tiles (batches, many groups) or team super-tiles.
@@ -91,10 +91,10 @@ _HAS_OCBLOCK = _cpu.active_isa() != "scalar"
        dtype=st.sampled_from([np.float32, np.float64]), bias=st.booleans())
 def test_conv2d_dense_output_channel_blocked(cin, cout, groups, n, oh, ow, kh, kw, stride, dil,
                                              pad, rest, dtype, bias):
-    # whole blocks of output channels (80: a half-empty last block in f32), a real window and
-    # >= 96 output pixels over the batch (pixel tiles run across image ends); 4 groups run
-    # whole (group, images) blocks per thread, fewer share each block across the team
-    assume(kh * kw > 1 and n * oh * ow >= 96)
+    # whole blocks of output channels (80: a half-empty last block in f32), a real window or a
+    # stride, and >= 96 output pixels over the batch (pixel tiles run across image ends); 4
+    # groups run whole (group, images) blocks per thread, fewer share each block across the team
+    assume((kh * kw > 1 or stride > 1) and n * oh * ow >= 96)
     h = (oh - 1) * stride + dil * (kh - 1) + 1 - 2 * pad + min(rest, stride - 1)
     wd = (ow - 1) * stride + dil * (kw - 1) + 1 - 2 * pad + min(rest, stride - 1)
     assume(h >= 1 and wd >= 1)
