@@ -10,10 +10,6 @@
 #include "blas.h"
 #include "kernels/kernels.h"
 
-#if defined(CONVX_T) || defined(CONVX_DT)
-#error "CONVX_T / CONVX_DT must not be defined outside the template instantiations"
-#endif
-
 /* Re-checks what the Python layer validated, so a bad call from C cannot index out of bounds. */
 static int convx_conv_check(const convx_conv_problem *p)
 {
@@ -90,18 +86,5 @@ static int convx_gemm_blas_threaded(void)
 
 static void convx_blas_set_threads(int n) { scipy_openblas_set_num_threads(n); }
 
-#define CONVX_T float
-#define CONVX_DT f32
-#define CX_T_IS_F64 0
-#include "conv.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
-
-#define CONVX_T double
-#define CONVX_DT f64
-#define CX_T_IS_F64 1
-#include "conv.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
+#define CX_TEMPLATE "conv.template.c"
+#include "instantiate.h"

@@ -9,10 +9,6 @@
 #include "convx.h"
 #include "kernels/kernels.h"
 
-#if defined(CONVX_T) || defined(CONVX_DT)
-#error "CONVX_T / CONVX_DT must not be defined outside the template instantiations"
-#endif
-
 /* Re-checks what the Python layer validated, so a bad call from C cannot index out of bounds
  * (every output index the scatter forms is bounds-checked against out[] anyway). */
 static int convx_conv_transpose_check(const convx_conv_transpose_problem *p)
@@ -25,18 +21,5 @@ static int convx_conv_transpose_check(const convx_conv_transpose_problem *p)
     return st;
 }
 
-#define CONVX_T float
-#define CONVX_DT f32
-#define CX_T_IS_F64 0
-#include "conv_transpose.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
-
-#define CONVX_T double
-#define CONVX_DT f64
-#define CX_T_IS_F64 1
-#include "conv_transpose.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
+#define CX_TEMPLATE "conv_transpose.template.c"
+#include "instantiate.h"

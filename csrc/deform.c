@@ -10,10 +10,6 @@
 #include "convx.h"
 #include "kernels/kernels.h"
 
-#if defined(CONVX_T) || defined(CONVX_DT)
-#error "CONVX_T / CONVX_DT must not be defined outside the template instantiations"
-#endif
-
 /* Re-checks what the Python layer validated, so a bad call from C cannot index out of bounds. */
 static int convx_deform_check(const convx_deform_problem *p)
 {
@@ -38,18 +34,5 @@ static int convx_deform_check(const convx_deform_problem *p)
     return CONVX_OK;
 }
 
-#define CONVX_T float
-#define CONVX_DT f32
-#define CX_T_IS_F64 0
-#include "deform.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
-
-#define CONVX_T double
-#define CONVX_DT f64
-#define CX_T_IS_F64 1
-#include "deform.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
+#define CX_TEMPLATE "deform.template.c"
+#include "instantiate.h"

@@ -9,10 +9,6 @@
 #include "convx.h"
 #include "kernels/filter/filter.h"
 
-#if defined(CONVX_T) || defined(CONVX_DT)
-#error "CONVX_T / CONVX_DT must not be defined outside the template instantiations"
-#endif
-
 /* Source index of extended coordinate i on an axis of n samples (scipy.ndimage modes; -1 means
  * "use cval"). Extensions longer than the axis repeat the rule, as scipy and np.pad do. */
 static cx_idx cx_filter_map(cx_idx i, cx_idx n, int mode)
@@ -57,18 +53,5 @@ static int convx_filter_check(const convx_filter_problem *p)
     return CONVX_OK;
 }
 
-#define CONVX_T float
-#define CONVX_DT f32
-#define CX_T_IS_F64 0
-#include "filters.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
-
-#define CONVX_T double
-#define CONVX_DT f64
-#define CX_T_IS_F64 1
-#include "filters.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
+#define CX_TEMPLATE "filters.template.c"
+#include "instantiate.h"

@@ -12,10 +12,6 @@
 #include <omp.h>
 #endif
 
-#if defined(CONVX_T) || defined(CONVX_DT)
-#error "CONVX_T / CONVX_DT must not be defined outside the template instantiations"
-#endif
-
 static int convx_dwsep_check(const convx_dwsep_problem *p)
 {
     if (p->N < 0 || p->C_in < 1 || p->mult < 1 || p->C_out < 1) return CONVX_ERR_SHAPE;
@@ -34,18 +30,5 @@ static int convx_dwsep_check(const convx_dwsep_problem *p)
     return CONVX_OK;
 }
 
-#define CONVX_T float
-#define CONVX_DT f32
-#define CX_T_IS_F64 0
-#include "separable.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
-
-#define CONVX_T double
-#define CONVX_DT f64
-#define CX_T_IS_F64 1
-#include "separable.template.c"
-#undef CONVX_T
-#undef CONVX_DT
-#undef CX_T_IS_F64
+#define CX_TEMPLATE "separable.template.c"
+#include "instantiate.h"
