@@ -284,6 +284,20 @@ def plan_get(plans, key, arrays):
     return plan
 
 
+def plan_run(plans, key, arrays, glue, workers):
+    """Replay a stored plan (result shape, glue arguments) for arrays = (x, w, b) through
+    `glue` (a Cython entry with convx._conv._conv's signature); None when there is none."""
+    plan = plan_get(plans, key, arrays)
+    if plan is None:
+        return None
+    shape, (x5s, w5s, y5s, st5, pad5, dil5, groups, algo) = plan
+    x, w, b = arrays
+    y = np.empty(y5s, dtype=x.dtype)
+    glue(x.reshape(x5s), w.reshape(w5s), b, y, st5, pad5, dil5, groups, algo,
+         resolve_workers(workers))
+    return y.reshape(shape)
+
+
 def plan_put(plans, key, plan):
     if key is not None:
         if len(plans) >= PLANS_MAX:

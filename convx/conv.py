@@ -75,16 +75,14 @@ def _glue_run(args, x, w, b, y, workers):
 
 def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
             algorithm, workers, out):
+    from convx import _conv
     key = None
     if out is None:
         arrays = (input, weight, bias)
         key = V.plan_key(arrays, (nd, stride, padding, dilation, groups, padding_mode, algorithm))
-        plan = V.plan_get(_PLANS, key, arrays)
-        if plan is not None:
-            shape, args = plan
-            y = np.empty(args[2], dtype=input.dtype)
-            _glue_run(args, input, weight, bias, y, V.resolve_workers(workers))
-            return y.reshape(shape)
+        y = V.plan_run(_PLANS, key, arrays, _conv._conv, workers)
+        if y is not None:
+            return y
     x = V.as_array(input, "input")
     w = V.as_array(weight, "weight")
     b = None if bias is None else V.as_array(bias, "bias")

@@ -28,7 +28,7 @@ def choose_algorithm(n_batch, c_out_per_group, kernel, in_spatial):
     return "direct" if n_batch * pixels < c_out_per_group * taps else "im2col"
 
 
-_PLANS = {}   # call plans: key -> (result shape, glue arguments)
+_PLANS = {}   # call plans (convx/_validate.py): key -> (result shape, glue arguments)
 
 
 def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_padding, groups,
@@ -39,14 +39,9 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
         arrays = (input, weight, bias)
         key = V.plan_key(arrays, (nd, stride, padding, output_padding, groups, dilation,
                                   algorithm))
-        plan = V.plan_get(_PLANS, key, arrays)
-        if plan is not None:
-            shape, x5s, w5s, y5s, st5, pad5, dil5, algo = plan
-            y = np.empty(y5s, dtype=input.dtype)
-            _conv_transpose._conv_transpose(input.reshape(x5s), weight.reshape(w5s), bias, y,
-                                            st5, pad5, dil5, groups, algo,
-                                            V.resolve_workers(workers))
-            return y.reshape(shape)
+        y = V.plan_run(_PLANS, key, arrays, _conv_transpose._conv_transpose, workers)
+        if y is not None:
+            return y
     x = V.as_array(input, "input")
     w = V.as_array(weight, "weight")
     b = None if bias is None else V.as_array(bias, "bias")
@@ -128,8 +123,8 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
     if out is not None:
         return out
     if xc is input and wc is weight and bc is bias:
-        V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, x5.shape, w5.shape,
-                                 y5.shape, st5, pad5, dil5, algo))
+        V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape,
+                                 (x5.shape, w5.shape, y5.shape, st5, pad5, dil5, groups, algo)))
     return y[0] if unbatched else y
 
 
