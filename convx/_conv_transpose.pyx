@@ -10,6 +10,7 @@ cimport numpy as cnp
 from convx._csrc cimport *
 
 include "_runtime.pxi"
+include "_arrays.pxi"
 
 cnp.import_array()
 
@@ -30,11 +31,7 @@ def _conv_transpose(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tu
         p.stride[a] = stride[a]
         p.pad[a] = pad[a]
         p.dil[a] = dil[a]
-    cdef void *bp = NULL
-    cdef cnp.ndarray b
-    if bias is not None:
-        b = bias
-        bp = cnp.PyArray_DATA(b)
+    cdef void *bp = _data_or_null(bias)
     cdef void *xp = cnp.PyArray_DATA(x)
     cdef void *wp = cnp.PyArray_DATA(w)
     cdef void *yp = cnp.PyArray_DATA(y)

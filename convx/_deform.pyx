@@ -8,6 +8,7 @@ cimport numpy as cnp
 from convx._csrc cimport *
 
 include "_runtime.pxi"
+include "_arrays.pxi"
 
 cnp.import_array()
 
@@ -33,15 +34,8 @@ def _deform_conv2d(cnp.ndarray x, cnp.ndarray offset, object mask, cnp.ndarray w
         p.stride[a] = stride[a]
         p.pad[a] = pad[a]
         p.dil[a] = dil[a]
-    cdef void *mp = NULL
-    cdef void *bp = NULL
-    cdef cnp.ndarray m, b
-    if mask is not None:
-        m = mask
-        mp = cnp.PyArray_DATA(m)
-    if bias is not None:
-        b = bias
-        bp = cnp.PyArray_DATA(b)
+    cdef void *mp = _data_or_null(mask)
+    cdef void *bp = _data_or_null(bias)
     cdef void *xp = cnp.PyArray_DATA(x)
     cdef void *op = cnp.PyArray_DATA(offset)
     cdef void *wp = cnp.PyArray_DATA(w)

@@ -11,6 +11,7 @@ from libc.stdlib cimport malloc, free
 from convx._csrc cimport *
 
 include "_runtime.pxi"
+include "_arrays.pxi"
 
 cnp.import_array()
 
@@ -74,11 +75,7 @@ def ocblock(str isa, cnp.ndarray w, cnp.ndarray x, cnp.ndarray pix, cnp.ndarray 
     cdef cx_idx j
     cdef char *xb = <char *>cnp.PyArray_DATA(x)
     cdef cx_idx item = x.itemsize
-    cdef cnp.ndarray b
-    cdef void *bp = NULL
-    if bias is not None:
-        b = bias
-        bp = cnp.PyArray_DATA(b)
+    cdef void *bp = _data_or_null(bias)
     try:
         for j in range(n):
             ptrs[j] = xb + pp[j] * item

@@ -9,6 +9,7 @@ cimport numpy as cnp
 from convx._csrc cimport *
 
 include "_runtime.pxi"
+include "_arrays.pxi"
 
 cnp.import_array()
 
@@ -27,11 +28,7 @@ def _dwsep(cnp.ndarray x, cnp.ndarray dw, tuple k, cnp.ndarray pw, object bias, 
         p.out[a] = y.shape[2 + a]
         p.stride[a] = stride[a]
         p.dil[a] = dil[a]
-    cdef void *bp = NULL
-    cdef cnp.ndarray b
-    if bias is not None:
-        b = bias
-        bp = cnp.PyArray_DATA(b)
+    cdef void *bp = _data_or_null(bias)
     cdef void *xp = cnp.PyArray_DATA(x)
     cdef void *dp = cnp.PyArray_DATA(dw)
     cdef void *wp = cnp.PyArray_DATA(pw)
