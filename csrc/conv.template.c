@@ -1053,9 +1053,7 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
 static int CONVX_NAME(direct_uses_gemm)(const convx_conv_problem *p, const convx_table *tbl)
 {
     const cx_idx Cig = p->C_in / p->groups, Cog = p->C_out / p->groups;
-    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
     const cx_idx MR = CX_GEMM_MR(tbl);
-    (void)ntaps;
     /* narrow rows: the sliding kernel's per-row packing would dominate, even for few outputs */
     return Cig >= 8 && (Cog >= MR || p->out[2] < 8);
 }
