@@ -242,7 +242,6 @@ def trivial_result(y, out, unbatched, bias, dtype, c_in, c_out, nd):
     return out if out is not None else (y[0] if unbatched else y)
 
 
-
 # ---- call plans: repeated calls with the same shapes and plain arguments skip normalisation ----
 # A public function stores the normalised arguments of a call that passed every check under a
 # key of its arrays' shapes and dtypes and its other arguments with exact types (True or 1.0
@@ -284,17 +283,24 @@ def plan_get(plans, key, arrays):
     return plan
 
 
+def glue_call(glue, args, x, w, b, y, workers):
+    """y = op(x, w) + b through `glue` (a Cython entry with convx._conv._conv's signature) with
+    stored glue arguments (5-D shapes, 3-tuples, groups, algorithm code)."""
+    x5s, w5s, y5s, st5, pad5, dil5, groups, algo = args
+    glue(x.reshape(x5s), w.reshape(w5s), b, y.reshape(y5s), st5, pad5, dil5, groups, algo,
+         workers)
+
+
 def plan_run(plans, key, arrays, glue, workers):
     """Replay a stored plan (result shape, glue arguments) for arrays = (x, w, b) through
-    `glue` (a Cython entry with convx._conv._conv's signature); None when there is none."""
+    `glue`; None when there is none."""
     plan = plan_get(plans, key, arrays)
     if plan is None:
         return None
-    shape, (x5s, w5s, y5s, st5, pad5, dil5, groups, algo) = plan
+    shape, args = plan
     x, w, b = arrays
-    y = np.empty(y5s, dtype=x.dtype)
-    glue(x.reshape(x5s), w.reshape(w5s), b, y, st5, pad5, dil5, groups, algo,
-         resolve_workers(workers))
+    y = np.empty(args[2], dtype=x.dtype)
+    glue_call(glue, args, x, w, b, y, resolve_workers(workers))
     return y.reshape(shape)
 
 

@@ -68,9 +68,7 @@ def _glue_run(args, x, w, b, y, workers):
     """y = conv(x, w) + b through convx._conv with _glue_args' arguments (x, w, y C-contiguous
     in one dtype, b None or that dtype)."""
     from convx import _conv
-    x5s, w5s, y5s, st5, pad5, dil5, groups, algo = args
-    _conv._conv(x.reshape(x5s), w.reshape(w5s), b, y.reshape(y5s), st5, pad5, dil5, groups,
-                algo, workers)
+    V.glue_call(_conv._conv, args, x, w, b, y, workers)
 
 
 def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
