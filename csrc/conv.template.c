@@ -891,6 +891,36 @@ static void CONVX_NAME(ocb_job)(const convx_conv_problem *p, const OGEOM *q,
     }
 }
 
+/* Block b of conv_ocblock = (group g, images n0 .. n0 + nimg - 1): where its images are read
+ * (x itself; ocb_block_pad moves that to a padded copy) and its number of pixel-tile chunks. */
+typedef struct {
+    cx_idx g, n0, nimg, img_stride, nchunk;
+    const T *src;
+} CONVX_CAT(ocb_block_, CONVX_DT);
+#define OBLK CONVX_CAT(ocb_block_, CONVX_DT)
+
+static OBLK CONVX_NAME(ocb_block)(const convx_conv_problem *p, const OGEOM *q, const T *x,
+                                  cx_idx b, cx_idx nbimg)
+{
+    OBLK k;
+    const cx_idx in_vol = p->in[0] * p->in[1] * p->in[2];
+    k.g = b / nbimg;
+    k.n0 = (b % nbimg) * q->nimg;
+    k.nimg = CX_MIN(q->nimg, p->N - k.n0);
+    k.src = x + (k.n0 * p->groups + k.g) * q->Cig * in_vol;
+    k.img_stride = p->C_in * in_vol;
+    k.nchunk = CX_CEILDIV(CX_CEILDIV(k.nimg * q->P, q->NP), q->tpj);
+    return k;
+}
+
+/* Row r = (image, channel) of the block's padded copy in xp */
+static void CONVX_NAME(ocb_block_pad)(const convx_conv_problem *p, const OGEOM *q,
+                                      const OBLK *k, T *xp, cx_idx r)
+{
+    CONVX_NAME(ocb_pad_channel)(p, q, k->src + (r / q->Cig) * k->img_stride,
+                                xp + (r / q->Cig) * q->img_elems, r % q->Cig);
+}
+
 /* Dense convolution with vectors over output channels: weights are packed once per call into
  * [K][OCB] blocks; every output pixel gets a pointer into the input (a zero-padded copy when the
  * problem pads, else x itself), so tiles hold exactly NP pixels whatever the image width, stride
@@ -907,7 +937,6 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
     OGEOM q;
     const cx_idx G = p->groups, N = p->N;
     const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
-    const cx_idx in_vol = p->in[0] * p->in[1] * p->in[2];
     q.Cig = p->C_in / G; q.Cog = p->C_out / G;
     q.K = q.Cig * KD * KH * KW;
     q.P = p->out[0] * p->out[1] * p->out[2];
@@ -985,54 +1014,44 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
 #endif
             for (cx_idx b = 0; b < nblocks; b++) {
                 if (!ok) continue;
-                const cx_idx g = b / nbimg, n0 = (b % nbimg) * q.nimg;
-                const cx_idx nimg = CX_MIN(q.nimg, N - n0);
-                const T *src = x + (n0 * G + g) * q.Cig * in_vol;
-                cx_idx img_stride = p->C_in * in_vol;
+                OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
                 if (q.padded) {
-                    for (cx_idx r = 0; r < nimg * q.Cig; r++)
-                        CONVX_NAME(ocb_pad_channel)(p, &q, src + (r / q.Cig) * img_stride,
-                                                    xmine + (r / q.Cig) * q.img_elems, r % q.Cig);
-                    src = xmine;
-                    img_stride = q.img_elems;
+                    for (cx_idx r = 0; r < k.nimg * q.Cig; r++)
+                        CONVX_NAME(ocb_block_pad)(p, &q, &k, xmine, r);
+                    k.src = xmine;
+                    k.img_stride = q.img_elems;
                 }
-                const cx_idx njobs = q.nob * CX_CEILDIV(CX_CEILDIV(nimg * q.P, q.NP), q.tpj);
-                const cx_idx nchunk = njobs / q.nob;
-                for (cx_idx job = 0; job < njobs; job++)
-                    CONVX_NAME(ocb_job)(p, &q, tbl, src, img_stride, koff, wp + g * q.nob * q.wblk,
-                                        y, g, n0, nimg, acc, px, job / nchunk, job % nchunk);
+                for (cx_idx job = 0; job < q.nob * k.nchunk; job++)
+                    CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
+                                        wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
+                                        job / k.nchunk, job % k.nchunk);
             }
         } else {
             for (cx_idx b = 0; b < nblocks; b++) {
-                const cx_idx g = b / nbimg, n0 = (b % nbimg) * q.nimg;
-                const cx_idx nimg = CX_MIN(q.nimg, N - n0);
-                const T *src = x + (n0 * G + g) * q.Cig * in_vol;
-                cx_idx img_stride = p->C_in * in_vol;
+                OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
                 if (q.padded) {
                     /* the implicit barriers order the copy before the jobs, and the jobs
                      * before the next block's copy */
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-                    for (cx_idx r = 0; r < nimg * q.Cig; r++)
-                        CONVX_NAME(ocb_pad_channel)(p, &q, src + (r / q.Cig) * img_stride,
-                                                    xp + (r / q.Cig) * q.img_elems, r % q.Cig);
-                    src = xp;
-                    img_stride = q.img_elems;
+                    for (cx_idx r = 0; r < k.nimg * q.Cig; r++)
+                        CONVX_NAME(ocb_block_pad)(p, &q, &k, xp, r);
+                    k.src = xp;
+                    k.img_stride = q.img_elems;
                 } else if (b == 0) {
 #ifdef _OPENMP
 #pragma omp barrier
 #endif
                 }
-                const cx_idx njobs = q.nob * CX_CEILDIV(CX_CEILDIV(nimg * q.P, q.NP), q.tpj);
-                const cx_idx nchunk = njobs / q.nob;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-                for (cx_idx job = 0; job < njobs; job++) {
+                for (cx_idx job = 0; job < q.nob * k.nchunk; job++) {
                     if (!ok) continue;
-                    CONVX_NAME(ocb_job)(p, &q, tbl, src, img_stride, koff, wp + g * q.nob * q.wblk,
-                                        y, g, n0, nimg, acc, px, job / nchunk, job % nchunk);
+                    CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
+                                        wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
+                                        job / k.nchunk, job % k.nchunk);
                 }
             }
         }
@@ -1045,6 +1064,7 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
     if (xp) convx_ws_release(xp, xp_got);
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
+#undef OBLK
 #undef OGEOM
 
 /* The direct algorithm's two variants: the sliding-window kernel wins when the reduction per
