@@ -1106,14 +1106,11 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
 {
     int st = convx_conv_check(p);
     if (st != CONVX_OK) return st;
-    if (workers < 1) workers = 1;
-    {   /* tiny problems (< 128 K multiply-adds): waking a team costs more than the work; the
-         * result is the same for any team size */
-        const double macs = (double)p->N * (double)p->C_out * (double)(p->C_in / p->groups) *
-                            (double)(p->k[0] * p->k[1] * p->k[2]) *
-                            (double)(p->out[0] * p->out[1] * p->out[2]);
-        if (macs < 131072.0) workers = 1;
-    }
+    workers = cx_team_size(workers,
+                           (double)p->N * (double)p->C_out * (double)(p->C_in / p->groups) *
+                               (double)(p->k[0] * p->k[1] * p->k[2]) *
+                               (double)(p->out[0] * p->out[1] * p->out[2]),
+                           131072.0);
     const convx_table *tbl = convx_active_table();
     if (algorithm == CONVX_ALGO_IM2COL)
         return convx_conv_ran(CONVX_VARIANT_IM2COL,

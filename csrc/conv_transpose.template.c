@@ -511,15 +511,12 @@ int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x
     int st = convx_conv_transpose_check(p);
     if (st != CONVX_OK) return st;
     if (algorithm != CONVX_ALGO_DIRECT && algorithm != CONVX_ALGO_IM2COL) return CONVX_ERR_ARG;
-    if (workers < 1) workers = 1;
     if (p->N == 0) return CONVX_OK;
     const convx_table *tbl = convx_active_table();
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx M = (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
-    /* tiny problems (< 128 K multiply-adds) run on one thread, as convx_conv_*: waking a team
-     * costs more than the work; results do not depend on the team size */
-    if ((double)p->N * (double)Pin * (double)(p->C_in / p->groups) * (double)M < 131072.0)
-        workers = 1;
+    workers = cx_team_size(workers, (double)p->N * (double)Pin * (double)(p->C_in / p->groups) *
+                                        (double)M, 131072.0);
     if (algorithm == CONVX_ALGO_DIRECT && p->N * Pin < M) {
         /* transposing the input is cheaper than repacking the weights (chosen from the
          * problem only, never from `workers`) */
