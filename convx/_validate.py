@@ -5,6 +5,7 @@ argument, what was expected and what came (STYLE.md section 4). Nothing here cop
 ``as_compute_array``, which makes the C-contiguous, native-order array the C code reads — a copy
 whenever the caller's array is not already exactly that, so caller arrays are never modified.
 """
+import math
 import numbers
 import operator
 import os
@@ -47,8 +48,47 @@ def compute_dtype(*arrays):
 
 
 def as_compute_array(a, dtype):
-    """C-contiguous, native byte order, given dtype; the caller's array itself if it already is."""
-    return np.ascontiguousarray(a, dtype=dtype)
+    """C-contiguous, aligned, native byte order, given dtype; the caller's array itself if it
+    already is. A valid NumPy array may start at any byte (np.frombuffer with an offset, a view
+    of a uint8 buffer) and the C kernels dereference typed pointers, so misaligned ones are
+    copied (NumPy's conversions keep them misaligned)."""
+    a = np.asarray(a, dtype=dtype, order="C")   # unlike np.ascontiguousarray, keeps 0-d
+    if not a.flags.aligned:
+        a = a.copy()
+    return a
+
+
+def overlaps(out, operands):
+    """Whether `out` may share memory with one of `operands` (None entries ignored).
+
+    np.may_share_memory only compares memory bounds: cheap, and conservative (two interleaved
+    views that never touch count as overlapping, which only costs a copy)."""
+    for a in operands:
+        if a is not None and np.may_share_memory(out, a):
+            return True
+    return False
+
+
+def safe_target(y, out, *operands):
+    """The array the C code writes: y (the caller's `out`, viewed in the batched shape) when it
+    is safe, else a fresh array of y's shape and dtype that deliver() copies into `out`.
+
+    Unsafe means `out` is misaligned for its dtype, or may share memory with an array the C
+    code reads (input, weight, bias, offset, mask): drivers write parts of the output while
+    still reading their operands, so an overlap gives silently wrong values."""
+    if out is None or (out.flags.aligned and not overlaps(out, operands)):
+        return y
+    return np.empty(y.shape, dtype=y.dtype)
+
+
+def deliver(out, y, unbatched):
+    """The public result: y itself (unbatched view) without `out`; else `out`, holding y (copied
+    when safe_target staged the result through a temporary)."""
+    if out is None:
+        return y[0] if unbatched else y
+    if not np.may_share_memory(out, y):
+        np.copyto(out, y.reshape(out.shape))
+    return out
 
 
 def _as_int(v, name):
@@ -222,6 +262,21 @@ def check_out(out, shape, dtype):
     return out
 
 
+def check_result_size(shape, itemsize, culprit):
+    """ValueError naming the argument(s) (`culprit`, e.g. "stride=(1099511627776, 1)") that make
+    a result too large to index (an axis of 2**62 elements or more) or to address (more than
+    2**63-1 bytes); NumPy would fail with a message naming none of them."""
+    for ax, n in enumerate(shape[2:]):
+        if n >= MAX_INDEX:
+            raise ValueError(f"{culprit} makes the output {n} elements long in spatial "
+                             f"dimension {ax}, too large to index (limit 2**62); reduce it")
+    total = math.prod(shape)
+    if total and total * itemsize > MAX_INT64:
+        raise ValueError(f"{culprit} makes the output of shape {tuple(shape)} too large "
+                         f"({total} elements of {itemsize} bytes, more than 2**63-1 bytes); "
+                         f"reduce it")
+
+
 def reference_result(r, dtype, shape, unbatched, out):
     """An oracle's result in the public dtype and shape, written into `out` when given."""
     r = np.asarray(r, dtype=dtype).reshape(shape)
@@ -245,7 +300,7 @@ def trivial_result(y, out, unbatched, bias, dtype, c_in, c_out, nd):
 # ---- call plans: repeated calls with the same shapes and plain arguments skip normalisation ----
 # A public function stores the normalised arguments of a call that passed every check under a
 # key of its arrays' shapes and dtypes and its other arguments with exact types (True or 1.0
-# never match a plan made for 1); a later call with the same key and C-contiguous arrays reuses
+# never match a plan made for 1); a later call with the same key and C-contiguous, aligned arrays reuses
 # them (~3 us of Python instead of ~9-20 us). The C drivers re-check the geometry anyway.
 PLANS_MAX = 512
 
@@ -278,8 +333,10 @@ def plan_get(plans, key, arrays):
     if plan is None:
         return None
     for a in arrays:
-        if a is not None and not a.flags.c_contiguous:
-            return None
+        if a is not None:
+            f = a.flags
+            if not (f.c_contiguous and f.aligned):
+                return None
     return plan
 
 

@@ -133,6 +133,7 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     dilation = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
     dtype = V.compute_dtype(x, w)
     shape = (N, C_out, *out_sp)
+    V.check_result_size(shape, dtype.itemsize, f"padding={padding!r}")
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
 
     if algorithm == "reference":
@@ -157,13 +158,12 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
         raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {tuple(out_sp)}; "
                          f"use algorithm='direct' or 'auto'")
+    y = V.safe_target(y, out, xc, wc, bc)
     args = _glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, algorithm)
     _glue_run(args, xc, wc, bc, y, nworkers)
-    if out is not None:
-        return out
-    if xc is input and wc is weight and bc is bias:
+    if out is None and xc is input and wc is weight and bc is bias:
         V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, args))
-    return y[0] if unbatched else y
+    return V.deliver(out, y, unbatched)
 
 
 _DOC = """{nd}-D convolution (cross-correlation), with the semantics of ``torch.nn.functional.{op}``.

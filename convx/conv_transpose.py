@@ -28,6 +28,17 @@ def choose_algorithm(n_batch, c_out_per_group, kernel, in_spatial):
     return "direct" if n_batch * pixels < c_out_per_group * taps else "im2col"
 
 
+def _size_culprit(spatial, kernel, stride, dilation, opad):
+    """The argument that contributes most to the output size (for a too-large-output error):
+    per axis the output is (in - 1)*stride + dilation*(k - 1) + output_padding + 1 - 2*padding."""
+    terms = []
+    for ax in range(len(spatial)):
+        terms += [((spatial[ax] - 1) * stride[ax], f"stride={stride!r}"),
+                  (dilation[ax] * (kernel[ax] - 1), f"dilation={dilation!r}"),
+                  (opad[ax], f"output_padding={opad!r}")]
+    return max(terms, key=lambda t: t[0])[1]
+
+
 _PLANS = {}   # call plans (convx/_validate.py): key -> (result shape, glue arguments)
 
 
@@ -96,6 +107,8 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
         out_sp.append(max(o, 0))
     dtype = V.compute_dtype(x, w, b)
     shape = (N, C_out, *out_sp)
+    V.check_result_size(shape, dtype.itemsize,
+                        _size_culprit(spatial, kernel, stride, dilation, opad))
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
 
     if algorithm == "reference":
@@ -110,6 +123,7 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
     xc = V.as_compute_array(x, dtype)
     wc = V.as_compute_array(w, dtype)
     bc = None if b is None else V.as_compute_array(b, dtype)
+    y = V.safe_target(y, out, xc, wc, bc)
     if algorithm == "auto":
         algorithm = choose_algorithm(N, Cog, kernel, spatial)
     lead = (1,) * (3 - nd)
@@ -120,12 +134,10 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
             else _conv_transpose.ALGO_IM2COL)
     st5, pad5, dil5 = lead + stride, (0,) * (3 - nd) + pad, lead + dilation
     _conv_transpose._conv_transpose(x5, w5, bc, y5, st5, pad5, dil5, groups, algo, nworkers)
-    if out is not None:
-        return out
-    if xc is input and wc is weight and bc is bias:
+    if out is None and xc is input and wc is weight and bc is bias:
         V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape,
                                  (x5.shape, w5.shape, y5.shape, st5, pad5, dil5, groups, algo)))
-    return y[0] if unbatched else y
+    return V.deliver(out, y, unbatched)
 
 
 _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functional.{op}``.

@@ -136,6 +136,8 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
                              f"({padded}) in spatial dimension {ax}: input of shape {x.shape}, "
                              f"weight of shape {w.shape}, dilation {dilation}, padding {pad}")
         out_sp.append((padded - ext) // stride[ax] + 1)
+    V.check_result_size((N, C_out, *out_sp), np.dtype(V.compute_dtype(x, w)).itemsize,
+                        f"padding={pad!r}")
     OH, OW = out_sp
     want = (N, 2 * og * taps, OH, OW)
     if o.shape != want:
@@ -159,5 +161,6 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
     wc = V.as_compute_array(w, dtype)
     mc = None if m is None else V.as_compute_array(m, dtype)
     bc = None if b is None else V.as_compute_array(b, dtype)
+    y = V.safe_target(y, out, xc, oc, wc, mc, bc)
     _deform._deform_conv2d(xc, oc, mc, wc, bc, y, og, stride, pad, dilation, nworkers)
-    return y
+    return V.deliver(out, y, False)

@@ -18,6 +18,8 @@ Differences from scipy, on purpose:
   and truncates after every 1-D pass; convx casts once, at the end.
 * ``workers=`` (keyword only) sets the threads of one call (None: :func:`convx.get_num_threads`,
   -1: all cores); results are bit-identical for any value.
+* Non-finite values in ``uniform_filter``/``uniform_filter1d`` stay inside the windows that
+  contain them (scipy's running sum spreads a NaN or inf to the end of the line).
 * Composite filters (``sobel``, ``prewitt``, ``laplace``, ``gaussian_filter``,
   ``uniform_filter``) are computed as one n-D pass with the combined kernel when that is exact
   (every mode but ``'constant'`` with a non-zero ``cval``, one mode for all axes) and cheap
@@ -140,10 +142,9 @@ def _axes(axes, ndim):
 
 
 def _input(input):
-    x = V.as_array(input, "input")
-    if x.ndim == 0:
-        raise ValueError("input must have at least one dimension, got a 0-d array")
-    return x
+    # 0-d input is allowed, as scipy: no axis to filter (functions with an `axis` reject it;
+    # correlate/convolve with 0-d weights scale it)
+    return V.as_array(input, "input")
 
 
 def _weights(weights, name="weights"):
@@ -197,9 +198,11 @@ def _store(result, output, input_for_alias=None):
 
 
 def _direct_target(output, shape, dtype, x):
-    """An output ndarray the C code may write into directly, else None."""
+    """An output ndarray the C code may write into directly, else None (the result is then
+    computed into a fresh array and copied): it must be C-contiguous and aligned in the compute
+    dtype and must not overlap the input, which every pass may still read (V.safe_target)."""
     if (isinstance(output, np.ndarray) and output.dtype == dtype and output.flags.c_contiguous
-            and output.shape == tuple(shape) and not np.shares_memory(output, x)):
+            and output.shape == tuple(shape) and V.safe_target(output, output, x) is output):
         return output
     return None
 
@@ -924,6 +927,9 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
                      workers=None):
     """1-D mean over ``size`` samples, as ``scipy.ndimage.uniform_filter1d``.
 
+    A NaN or inf reaches only the outputs whose window contains it (scipy's running sum carries
+    it to the end of the line; see :func:`uniform_filter`).
+
     Examples
     --------
     >>> import numpy as np, convx.filters as F
@@ -950,7 +956,14 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
 
     ``size``, ``origin`` and ``mode`` may be per-axis sequences; axes of size 1 are skipped.
     Computed as correlations with ``1/size`` weights (scipy uses a running sum; the two agree
-    to rounding).
+    to rounding for finite input).
+
+    Non-finite input differs from scipy on purpose: here a NaN or inf only reaches the outputs
+    whose window contains it (as ``correlate`` with a box kernel, and ``gaussian_filter``, in
+    both libraries), while scipy's running sum carries it to the end of the line. With a NaN at
+    index 5 of 12 zeros and ``size=3``, convx gives NaN at 4, 5, 6 and 0 elsewhere; scipy gives
+    NaN at 4 to 11 (an inf gives inf at 4, 5, 6 here, and inf then NaN up to the end in scipy).
+    The same holds for :func:`uniform_filter1d`.
 
     Examples
     --------

@@ -51,6 +51,16 @@ def _conv_glue(xc, wc, bc, y, stride, lo, dilation, groups, workers):
     return args
 
 
+def _target(out, shape, dtype, *operands):
+    """The result array the two stages write: `out` (batched view) unless it is misaligned or
+    may overlap a caller array either stage reads (checked on the caller's arrays, which is
+    conservative: a converted copy would not alias), else a fresh 64-byte aligned array."""
+    if out is None:
+        return _aligned_empty(shape, dtype)
+    y = out.reshape(shape)
+    return y if V.safe_target(y, out, *operands) is y else _aligned_empty(shape, dtype)
+
+
 _DW_PLANS = {}   # call plans (convx/_validate.py) of the depthwise-separable functions
 _SS_PLANS = {}   # ... and of spatially_separable_conv2d
 
@@ -140,6 +150,9 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
         raise ValueError(f"input spatial sizes must be >= 1, got input of shape {x.shape}")
     out_sp = _out_sizes(spatial, kernel, lo, hi, stride, dilation, padding)
     dtype = V.compute_dtype(x, dw, pw)
+    # the padded input (fused path) and the intermediate are at most this large
+    V.check_result_size((N, max(C, Cm, Co), *(s + l + h for s, l, h in zip(spatial, lo, hi))),
+                        dtype.itemsize, f"padding={padding!r}")
     shape = (N, Co, *out_sp)
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
     size = math.prod(shape)
@@ -167,7 +180,7 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
             convnd = getattr(conv, f"conv{nd}d")
             convnd(xc, dwc, dbc, stride, padding, dilation, C, padding_mode=mode,
                    workers=nworkers, out=mid)
-        y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
+        y = _target(out, shape, dtype, x, dw, pw, db, pb)
         ones = (1,) * nd
         args2 = _conv_glue(mid, pwc, pbc, y, ones, (0,) * nd, ones, 1, nworkers)
         if (args1 is not None and out is None and xc is input and dwc is depthwise_weight
@@ -175,7 +188,7 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
             V.plan_put(_DW_PLANS, key, (shape[1:] if unbatched else shape, mid.shape, args1,
                                         args2))
     else:
-        y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
+        y = _target(out, shape, dtype, x, dw, pw, db, pb)
     if size and mid_bytes > _DW_TWO_CALL_BYTES:
         xc = V.as_compute_array(x, dtype)
         xc = np.ascontiguousarray(_pad(xc, lo, hi, mode))
@@ -194,9 +207,7 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
         y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
         _separable._dwsep(x5, dw2, lead + kernel, pw2, bias, y5, lead + stride, lead + dilation,
                           Cm // C, nworkers)
-    if out is not None:
-        return out
-    return y[0] if unbatched else y
+    return V.deliver(out, y, unbatched)
 
 
 _DW_DOC = """Depthwise-separable {nd}-D convolution: a depthwise conv then a 1x1 pointwise conv.
@@ -363,9 +374,13 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
         raise ValueError(f"input spatial sizes must be >= 1, got input of shape {x.shape}")
     OH, OW = _out_sizes(x.shape[2:], (kh, kw), lo, hi, stride, dilation, padding)
     dtype = V.compute_dtype(x, cw, rw)
+    # the padded input and the intermediate are at most this large
+    V.check_result_size((N, max(C, Cmid, Co), *(s + l + h for s, l, h in zip(x.shape[2:], lo,
+                                                                              hi))),
+                        dtype.itemsize, f"padding={padding!r}")
     shape = (N, Co, OH, OW)
     V.check_out(out, shape[1:] if unbatched else shape, dtype)
-    y = _aligned_empty(shape, dtype) if out is None else out.reshape(shape)
+    y = _target(out, shape, dtype, x, cw, rw, b)
     if y.size:
         xc = V.as_compute_array(x, dtype)
         cwc = V.as_compute_array(cw, dtype)
@@ -405,6 +420,4 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
                     conv2d(mid, rwc, bc, (1, sw), 0, (1, dw), groups, workers=nworkers,
                            out=tmp)
                     y[:, :, oh0:oh0 + rows] = tmp
-    if out is not None:
-        return out
-    return y[0] if unbatched else y
+    return V.deliver(out, y, unbatched)

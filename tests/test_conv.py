@@ -806,3 +806,19 @@ def test_conv2d_call_plan_unbatched_and_out():
     assert y1.shape == y2.shape == (2, 4, 4) and np.array_equal(y1, y2)
     out = np.empty((2, 4, 4))
     assert convx.conv2d(x, w, out=out) is out and np.array_equal(out, y1)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("padding", [2**40, 2**61])
+def test_huge_padding_is_a_value_error_naming_it(nd, padding):
+    if nd == 1 and padding == 2**40:
+        padding = 2**61   # 2**41 elements in 1-D are addressable
+    op = conv_op(nd)
+    x = np.ones((1, 2) + (3,) * nd, np.float32)
+    w = np.ones((2, 2) + (1,) * nd, np.float32)
+    with pytest.raises(ValueError, match="^padding="):
+        op(x, w, padding=padding)
+    # huge strides and dilations are either harmless (one output) or rejected by name
+    assert op(x, w, stride=2**40).shape == (1, 2) + (1,) * nd
+    with pytest.raises(ValueError, match="dilation"):
+        op(x, np.ones((2, 2) + (2,) * nd, np.float32), dilation=2**40)

@@ -411,3 +411,28 @@ def test_conv_transpose_call_plan_reused_and_exact():
         convx.conv_transpose2d(x, w, b, **{**kw, "stride": True})
     with pytest.raises(TypeError):
         convx.conv_transpose2d(x, w, b, **{**kw, "output_padding": 1.0})
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("name,value", [("stride", 2**40), ("dilation", 2**40),
+                                        ("stride", 2**62), ("dilation", 2**61 + 3)])
+def test_huge_geometry_is_a_value_error_naming_it(nd, name, value):
+    # NumPy would say "array is too big" (or the index arithmetic would overflow); in 1-D an
+    # output of 2**41 elements is addressable (a MemoryError, not tested), so go further there
+    if nd == 1 and value == 2**40:
+        value = 2**62
+    op = getattr(convx, f"conv_transpose{nd}d")
+    x = np.ones((1, 2) + (3,) * nd, np.float32)
+    w = np.ones((2, 2) + (2,) * nd, np.float32)
+    with pytest.raises(ValueError, match=rf"^{name}=\("):
+        op(x, w, **{name: value})
+    with pytest.raises(ValueError, match=rf"^{name}=\("):
+        op(x, w, **{name: value}, output_padding=value - 1)
+
+
+def test_huge_stride_with_one_input_pixel_is_fine():
+    # (in - 1) * stride is 0: the stride never shows
+    x = np.ones((1, 2, 1, 1), np.float32)
+    w = np.ones((2, 3, 2, 2), np.float32)
+    y = convx.conv_transpose2d(x, w, stride=2**40)
+    np.testing.assert_array_equal(y, np.full((1, 3, 2, 2), 2.0, np.float32))

@@ -359,3 +359,14 @@ def test_kernel_larger_than_padded_input_message():
     with pytest.raises(ValueError, match="larger than the padded input"):
         _call(input=np.zeros((2, 6, 2, 5)), padding=0, offset=np.zeros((2, 54, 1, 3)),
               mask=None)
+
+
+def test_huge_padding_is_a_value_error_naming_it():
+    x = np.ones((1, 2, 3, 3), np.float32)
+    w = np.ones((2, 2, 1, 1), np.float32)
+    off = np.zeros((1, 2, 3, 3), np.float32)
+    with pytest.raises(ValueError, match="^padding="):
+        convx.deform_conv2d(x, off, w, padding=2**40)
+    with pytest.raises(ValueError, match="dilation"):
+        convx.deform_conv2d(x, np.zeros((1, 8, 3, 3), np.float32),
+                            np.ones((2, 2, 2, 2), np.float32), dilation=2**40)

@@ -333,7 +333,7 @@ def test_composite_filters_integer_input_float64():
      "output"),
     (lambda: F.correlate(np.ones((4, 4)), np.ones((3, 3)), cval="x"), TypeError, "cval"),
     (lambda: F.correlate(np.ones((4, 4)), np.ones((3, 3)), workers=0), ValueError, "workers"),
-    (lambda: F.correlate(np.float64(1.0), [1.0]), ValueError, "input"),
+    (lambda: F.correlate(np.float64(1.0), [1.0]), ValueError, "weights"),  # 0-d: no axes
     (lambda: F.correlate1d(np.ones((4, 4)), [1.0, 2.0], axis=2), ValueError, "axis"),
     (lambda: F.correlate1d(np.ones((4, 4)), [[1.0, 2.0]]), ValueError, "weights"),
     (lambda: F.convolve1d(np.ones(4), [1.0, 2.0, 3.0], origin=-2), ValueError, "origin"),
@@ -458,3 +458,67 @@ def test_multipass_results_never_share_the_reused_intermediates():
         got = list(ex.map(lambda i: F.gaussian_filter(vols[i % 4], 1.2, workers=1), range(32)))
     for i, r in enumerate(got):
         assert np.array_equal(r, want[i % 4])
+
+
+# ---- 0-d input and non-finite values (issue 9 item 5) ----
+
+ZERO_D = [("gaussian_filter", (1.0,), {}), ("gaussian_filter", (1.0,), {"order": 1}),
+          ("uniform_filter", (), {}), ("uniform_filter", (3,), {}), ("laplace", (), {}),
+          ("gaussian_gradient_magnitude", (1.0,), {}),
+          ("correlate", (np.array(2.0),), {}), ("convolve", (np.array(-0.5),), {}),
+          ("correlate", (np.array(2.0),), {"mode": "constant", "cval": 7.0})]
+
+
+@pytest.mark.parametrize("name,args,kw", ZERO_D)
+@pytest.mark.parametrize("value", [3.0, -1.25, np.nan])
+def test_zero_d_input_as_scipy(name, args, kw, value):
+    x = np.array(value)
+    got = getattr(F, name)(x, *args, **kw)
+    assert got.shape == () and got.dtype == np.float64
+    if ndi is not None:
+        want = getattr(ndi, name)(x, *args, **kw)
+        np.testing.assert_array_equal(got, want)
+    # float32 stays float32, output= is filled and returned
+    got32 = getattr(F, name)(x.astype(np.float32), *args, **kw)
+    assert got32.shape == () and got32.dtype == np.float32
+    out = np.zeros(())
+    assert getattr(F, name)(x, *args, output=out, **kw) is out
+    np.testing.assert_array_equal(out, got)
+
+
+@pytest.mark.parametrize("name,args", [("sobel", ()), ("prewitt", ()), ("correlate1d", ([1.0],)),
+                                       ("convolve1d", ([1.0, 2.0],)),
+                                       ("gaussian_filter1d", (1.0,)),
+                                       ("uniform_filter1d", (3,))])
+def test_zero_d_input_with_an_axis_is_a_value_error(name, args):
+    # scipy raises numpy's AxisError (a ValueError) for these: there is no axis -1
+    with pytest.raises(ValueError, match="axis=-1 is out of range for an input of 0 dim"):
+        getattr(F, name)(np.array(3.0), *args)
+    if ndi is not None:
+        with pytest.raises(ValueError):
+            getattr(ndi, name)(np.array(3.0), *args)
+
+
+def test_zero_d_correlate_needs_zero_d_weights():
+    with pytest.raises(ValueError, match="weights must have one dimension per filtered axis"):
+        F.correlate(np.array(3.0), [1.0, 2.0])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_uniform_filter_confines_non_finite_values_to_their_windows(bad):
+    # documented difference: scipy's running sum carries a NaN/inf to the end of the line
+    x = np.zeros(12)
+    x[5] = bad
+    for got in (F.uniform_filter1d(x, 3), F.uniform_filter(x, 3)):
+        assert np.isnan(got[4:7]).all() if np.isnan(bad) else np.isinf(got[4:7]).all()
+        np.testing.assert_array_equal(got[:4], 0.0)
+        np.testing.assert_array_equal(got[7:], 0.0)
+    if ndi is not None:   # the difference is real (if scipy changes, update the docstring)
+        assert not np.isfinite(ndi.uniform_filter1d(x, 3)[7:]).any()
+    img = np.zeros((6, 6), np.float32)
+    img[2, 2] = bad
+    got = F.uniform_filter(img, 3)
+    assert not np.isfinite(got[1:4, 1:4]).any()
+    mask = np.ones((6, 6), bool)
+    mask[1:4, 1:4] = False
+    np.testing.assert_array_equal(got[mask], 0.0)

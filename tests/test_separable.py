@@ -242,3 +242,14 @@ def test_call_plans_replay_the_same_result():
     np.testing.assert_allclose(d, two, rtol=1e-5, atol=1e-5)
     with pytest.raises(TypeError):
         convx.spatially_separable_conv2d(x, cw, rw, bias, padding=2.0)
+
+
+def test_huge_padding_is_a_value_error_naming_it():
+    x = np.ones((1, 2, 3, 3), np.float32)
+    dw = np.ones((2, 1, 1, 1), np.float32)
+    pw = np.ones((3, 2, 1, 1), np.float32)
+    with pytest.raises(ValueError, match="^padding="):
+        convx.depthwise_separable_conv2d(x, dw, pw, padding=2**40)
+    with pytest.raises(ValueError, match="^padding="):
+        convx.spatially_separable_conv2d(x, np.ones((2, 2, 1, 1), np.float32),
+                                         np.ones((3, 2, 1, 1), np.float32), padding=2**40)
