@@ -13,7 +13,7 @@ _scipy_openblas32.get_openblas_config()
 
 from convx import _cpu  # noqa: E402  (runs CPU detection; CONVX_ISA errors surface here)
 from convx import reference  # noqa: E402
-from convx._validate import get_num_threads, set_num_threads  # noqa: E402
+from convx._threads import get_num_threads, set_num_threads  # noqa: E402
 from convx.conv import conv1d, conv2d, conv3d  # noqa: E402
 from convx.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
 from convx.deform import deform_conv2d  # noqa: E402

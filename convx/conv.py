@@ -1,6 +1,6 @@
 """Forward convolutions conv1d / conv2d / conv3d with torch.nn.functional semantics.
 
-Layers: this module validates and normalises every argument (via convx._validate), applies the
+Layers: this module validates and normalises every argument (via convx._args), applies the
 dtype policy, makes inputs C-contiguous, allocates the output, picks the algorithm, then calls
 the Cython glue convx._conv, which calls the C drivers in csrc/conv.template.c.
 """
@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from convx import _validate as V
+from convx import _args as A, _plans as P
+from convx._threads import resolve_workers
 
 ALGORITHMS = ("auto", "direct", "im2col", "reference")
 
@@ -35,40 +36,7 @@ def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial, isa=N
     return "direct"
 
 
-_isa_cache = []
-
-
-def _active_isa():
-    if not _isa_cache:
-        from convx import _cpu
-        _isa_cache.append(_cpu.active_isa())
-    return _isa_cache[0]
-
-
-_PLANS = {}   # call plans (convx/_validate.py): key -> (result shape, glue arguments)
-
-
-def _glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algorithm):
-    """The arguments of one convx._conv call for validated, zero-padded [N, C, *sp] arrays:
-    5-D shapes, 3-tuples and the algorithm code ("auto" resolved by choose_algorithm)."""
-    from convx import _conv
-    nd = len(x_shape) - 2
-    if algorithm == "auto":
-        algorithm = choose_algorithm(w_shape[1], w_shape[0] // groups, w_shape[2:], y_shape[2:],
-                                     _active_isa())
-    lead = (1,) * (3 - nd)
-    return (tuple(x_shape[:2]) + lead + tuple(x_shape[2:]),
-            tuple(w_shape[:2]) + lead + tuple(w_shape[2:]),
-            tuple(y_shape[:2]) + lead + tuple(y_shape[2:]),
-            lead + tuple(stride), (0,) * (3 - nd) + tuple(lo), lead + tuple(dilation), groups,
-            _conv.ALGO_DIRECT if algorithm == "direct" else _conv.ALGO_IM2COL)
-
-
-def _glue_run(args, x, w, b, y, workers):
-    """y = conv(x, w) + b through convx._conv with _glue_args' arguments (x, w, y C-contiguous
-    in one dtype, b None or that dtype)."""
-    from convx import _conv
-    V.glue_call(_conv._conv, args, x, w, b, y, workers)
+_PLANS = {}   # call plans (convx/_plans.py): key -> (result shape, glue arguments)
 
 
 def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
@@ -77,41 +45,22 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     key = None
     if out is None:
         arrays = (input, weight, bias)
-        key = V.plan_key(arrays, (nd, stride, padding, dilation, groups, padding_mode, algorithm))
-        y = V.plan_run(_PLANS, key, arrays, _conv._conv, workers)
+        key = P.plan_key(arrays, (nd, stride, padding, dilation, groups, padding_mode, algorithm))
+        y = P.plan_run(_PLANS, key, arrays, _conv._conv, workers)
         if y is not None:
             return y
-    x = V.as_array(input, "input")
-    w = V.as_array(weight, "weight")
-    b = None if bias is None else V.as_array(bias, "bias")
-
-    if w.ndim != nd + 2:
-        raise ValueError(f"weight must be {nd + 2}-D [C_out, C_in/groups, {', '.join('k' * nd)}] "
-                         f"for {op}, got weight of shape {w.shape}")
-    x, unbatched = V.batched_input(x, nd, op)
-    groups = V.groups_int(groups)
-    C_out, Cig = w.shape[0], w.shape[1]
-    kernel = tuple(int(k) for k in w.shape[2:])
-    if C_out % groups:
-        raise ValueError(f"weight.shape[0] (C_out={C_out}) must be divisible by groups={groups}")
-    if any(k < 1 for k in kernel):
-        raise ValueError(f"weight must have kernel sizes >= 1, got weight of shape {w.shape}")
+    x, w, b, unbatched, groups, C_out, kernel = A.conv_operands(nd, op, input, weight, bias,
+                                                                 groups, transposed=False)
     N, C_in = x.shape[0], x.shape[1]
-    if C_in != Cig * groups:
-        raise ValueError(f"input has {C_in} channels but weight of shape {w.shape} with "
-                         f"groups={groups} expects C_in = weight.shape[1]*groups = {Cig * groups}")
-    stride = V.int_tuple(stride, nd, "stride", 1)
-    dilation = V.int_tuple(dilation, nd, "dilation", 1)
-    lo, hi = V.conv_padding(padding, nd, kernel, dilation, stride)
-    mode = V.padding_mode(padding_mode)
-    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
-        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got algorithm={algorithm!r}")
-    nworkers = V.resolve_workers(workers)
-    if b is not None and b.shape != (C_out,):
-        raise ValueError(f"bias must be 1-D with C_out={C_out} elements, got bias of shape {b.shape}")
+    stride = A.int_tuple(stride, nd, "stride", 1)
+    dilation = A.int_tuple(dilation, nd, "dilation", 1)
+    lo, hi = A.conv_padding(padding, nd, kernel, dilation, stride)
+    mode = A.padding_mode(padding_mode)
+    algorithm = A.algorithm_name(algorithm, ALGORITHMS)
+    nworkers = resolve_workers(workers)
     spatial = x.shape[2:]
     if mode != "zeros":
-        V.check_pad_mode_sizes(spatial, lo, hi, mode)
+        A.check_pad_mode_sizes(spatial, lo, hi, mode)
     if any(s == 0 for s in spatial) and N and C_in:
         raise ValueError(f"input spatial sizes must be >= 1 (only a zero batch is allowed to be "
                          f"empty), got input of shape {x.shape}")
@@ -123,7 +72,7 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
             raise ValueError(f"kernel (dilated extent {ext}) is larger than the padded input "
                              f"({padded}) in spatial dimension {ax}: input {tuple(spatial)}, "
                              f"kernel {kernel}, dilation {dilation}, padding {padding!r}")
-        if padded >= V.MAX_INDEX:
+        if padded >= A.MAX_INDEX:
             raise ValueError(f"padding={padding!r} makes the padded input too large to index "
                              f"(spatial dimension {ax}: {padded} elements, limit 2**62)")
         out_sp.append((padded - ext) // stride[ax] + 1)
@@ -131,39 +80,39 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     # the C drivers never size buffers or offsets from a meaningless huge value
     stride = tuple(1 if o == 1 else s_ for o, s_ in zip(out_sp, stride))
     dilation = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
-    dtype = V.compute_dtype(x, w)
+    dtype = A.compute_dtype(x, w)
     shape = (N, C_out, *out_sp)
-    V.check_result_size(shape, dtype.itemsize, f"padding={padding!r}")
-    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+    A.check_result_size(shape, dtype.itemsize, f"padding={padding!r}")
+    A.check_out(out, shape[1:] if unbatched else shape, dtype)
 
     if algorithm == "reference":
         from convx import reference
         r = getattr(reference, op)(x, w, b, stride, padding if isinstance(padding, str) else lo,
                                    dilation, groups, padding_mode=mode)
-        return V.reference_result(r, dtype, shape, unbatched, out)
+        return A.reference_result(r, dtype, shape, unbatched, out)
 
     y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
-    done = V.trivial_result(y, out, unbatched, b, dtype, C_in, C_out, nd)
+    done = A.trivial_result(y, out, unbatched, b, dtype, C_in, C_out, nd)
     if done is not None:
         return done
 
-    xc = V.as_compute_array(x, dtype)
+    xc = A.as_compute_array(x, dtype)
     if mode != "zeros" and (any(lo) or any(hi)):
-        xc = np.ascontiguousarray(V.pad_explicit(xc, lo, hi, mode))
+        xc = np.ascontiguousarray(A.pad_explicit(xc, lo, hi, mode))
         lo = hi = (0,) * nd
-    wc = V.as_compute_array(w, dtype)
-    bc = None if b is None else V.as_compute_array(b, dtype)
+    wc = A.as_compute_array(w, dtype)
+    bc = None if b is None else A.as_compute_array(b, dtype)
 
     if algorithm == "im2col" and math.prod(out_sp) >= 2**31 - 1:
         raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {tuple(out_sp)}; "
                          f"use algorithm='direct' or 'auto'")
-    y = V.safe_target(y, out, xc, wc, bc)
-    args = _glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, algorithm)
-    _glue_run(args, xc, wc, bc, y, nworkers)
+    y = A.safe_target(y, out, xc, wc, bc)
+    args = P.conv_glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, algorithm)
+    P.glue_call(_conv._conv, args, xc, wc, bc, y, nworkers)
     if out is None and xc is input and wc is weight and bc is bias:
-        V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, args))
-    return V.deliver(out, y, unbatched)
+        P.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, args))
+    return A.deliver(out, y, unbatched)
 
 
 _DOC = """{nd}-D convolution (cross-correlation), with the semantics of ``torch.nn.functional.{op}``.

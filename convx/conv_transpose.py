@@ -1,13 +1,14 @@
 """Transposed convolutions conv_transpose1d / 2d / 3d with torch.nn.functional semantics.
 
-Layers: this module validates and normalises every argument (via convx._validate), applies the
+Layers: this module validates and normalises every argument (via convx._args), applies the
 dtype policy, makes inputs C-contiguous, allocates the output, picks the algorithm, then calls
 the Cython glue convx._conv_transpose, which calls the C drivers in
 csrc/conv_transpose.template.c (GEMM + col2im, parallel over output channels).
 """
 import numpy as np
 
-from convx import _validate as V
+from convx import _args as A, _plans as P
+from convx._threads import resolve_workers
 
 ALGORITHMS = ("auto", "direct", "im2col", "reference")
 
@@ -39,59 +40,37 @@ def _size_culprit(spatial, kernel, stride, dilation, opad):
     return max(terms, key=lambda t: t[0])[1]
 
 
-_PLANS = {}   # call plans (convx/_validate.py): key -> (result shape, glue arguments)
+_PLANS = {}   # call plans (convx/_plans.py): key -> (result shape, glue arguments)
 
 
 def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_padding, groups,
                       dilation, algorithm, workers, out):
     from convx import _conv_transpose, reference
     key = None
-    if out is None:   # a call plan (convx/_validate.py) from an earlier identical call
+    if out is None:   # a call plan (convx/_plans.py) from an earlier identical call
         arrays = (input, weight, bias)
-        key = V.plan_key(arrays, (nd, stride, padding, output_padding, groups, dilation,
+        key = P.plan_key(arrays, (nd, stride, padding, output_padding, groups, dilation,
                                   algorithm))
-        y = V.plan_run(_PLANS, key, arrays, _conv_transpose._conv_transpose, workers)
+        y = P.plan_run(_PLANS, key, arrays, _conv_transpose._conv_transpose, workers)
         if y is not None:
             return y
-    x = V.as_array(input, "input")
-    w = V.as_array(weight, "weight")
-    b = None if bias is None else V.as_array(bias, "bias")
-
-    if w.ndim != nd + 2:
-        raise ValueError(f"weight must be {nd + 2}-D [C_in, C_out/groups, {', '.join('k' * nd)}] "
-                         f"for {op}, got weight of shape {w.shape}")
-    x, unbatched = V.batched_input(x, nd, op)
-    groups = V.groups_int(groups)
-    C_in_w, Cog = w.shape[0], w.shape[1]
-    C_out = Cog * groups
-    kernel = tuple(int(k) for k in w.shape[2:])
-    if C_in_w % groups:
-        raise ValueError(f"weight.shape[0] (C_in={C_in_w}) must be divisible by groups={groups}")
-    if any(k < 1 for k in kernel):
-        raise ValueError(f"weight must have kernel sizes >= 1, got weight of shape {w.shape}")
+    x, w, b, unbatched, groups, C_out, kernel = A.conv_operands(nd, op, input, weight, bias,
+                                                                 groups, transposed=True)
     N, C_in = x.shape[0], x.shape[1]
-    if C_in != C_in_w:
-        raise ValueError(f"input has {C_in} channels but weight of shape {w.shape} expects "
-                         f"C_in = weight.shape[0] = {C_in_w} (transposed weight layout "
-                         f"[C_in, C_out/groups, *k])")
-    stride = V.int_tuple(stride, nd, "stride", 1)
-    dilation = V.int_tuple(dilation, nd, "dilation", 1)
+    stride = A.int_tuple(stride, nd, "stride", 1)
+    dilation = A.int_tuple(dilation, nd, "dilation", 1)
     if isinstance(padding, str):
         raise ValueError(f"padding must be an int or a tuple of {nd} ints for {op} (no 'same' or "
                          f"'valid' for transposed convolutions), got padding={padding!r}")
-    pad = V.int_tuple(padding, nd, "padding", 0)
-    opad = V.int_tuple(output_padding, nd, "output_padding", 0)
+    pad = A.int_tuple(padding, nd, "padding", 0)
+    opad = A.int_tuple(output_padding, nd, "output_padding", 0)
     for ax in range(nd):
         if not (opad[ax] < stride[ax] or opad[ax] < dilation[ax]):
             raise ValueError(f"output_padding must be smaller than either stride or dilation in "
                              f"every dimension, got output_padding={opad}, stride={stride}, "
                              f"dilation={dilation}")
-    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
-        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got algorithm={algorithm!r}")
-    nworkers = V.resolve_workers(workers)
-    if b is not None and b.shape != (C_out,):
-        raise ValueError(f"bias must be 1-D with C_out={C_out} elements (weight.shape[1]*groups), "
-                         f"got bias of shape {b.shape}")
+    algorithm = A.algorithm_name(algorithm, ALGORITHMS)
+    nworkers = resolve_workers(workers)
     spatial = x.shape[2:]
     if any(s == 0 for s in spatial) and N and C_in:
         raise ValueError(f"input spatial sizes must be >= 1 (only a zero batch or zero channels "
@@ -105,39 +84,35 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
                              f"{tuple(spatial)}, kernel {kernel}, stride {stride}, padding "
                              f"{pad}, output_padding {opad}, dilation {dilation}; reduce padding")
         out_sp.append(max(o, 0))
-    dtype = V.compute_dtype(x, w, b)
+    # the documented policy: result dtype from input and weight only, the bias is converted
+    dtype = A.compute_dtype(x, w)
     shape = (N, C_out, *out_sp)
-    V.check_result_size(shape, dtype.itemsize,
+    A.check_result_size(shape, dtype.itemsize,
                         _size_culprit(spatial, kernel, stride, dilation, opad))
-    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+    A.check_out(out, shape[1:] if unbatched else shape, dtype)
 
     if algorithm == "reference":
         r = getattr(reference, op)(x, w, b, stride, pad, opad, groups, dilation)
-        return V.reference_result(r, dtype, shape, unbatched, out)
+        return A.reference_result(r, dtype, shape, unbatched, out)
 
     y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
-    done = V.trivial_result(y, out, unbatched, b, dtype, C_in, C_out, nd)
+    done = A.trivial_result(y, out, unbatched, b, dtype, C_in, C_out, nd)
     if done is not None:
         return done
 
-    xc = V.as_compute_array(x, dtype)
-    wc = V.as_compute_array(w, dtype)
-    bc = None if b is None else V.as_compute_array(b, dtype)
-    y = V.safe_target(y, out, xc, wc, bc)
+    xc = A.as_compute_array(x, dtype)
+    wc = A.as_compute_array(w, dtype)
+    bc = None if b is None else A.as_compute_array(b, dtype)
+    y = A.safe_target(y, out, xc, wc, bc)
     if algorithm == "auto":
-        algorithm = choose_algorithm(N, Cog, kernel, spatial)
-    lead = (1,) * (3 - nd)
-    x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
-    w5 = wc.reshape(wc.shape[:2] + lead + wc.shape[2:])
-    y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
+        algorithm = choose_algorithm(N, w.shape[1], kernel, spatial)
     algo = (_conv_transpose.ALGO_DIRECT if algorithm == "direct"
             else _conv_transpose.ALGO_IM2COL)
-    st5, pad5, dil5 = lead + stride, (0,) * (3 - nd) + pad, lead + dilation
-    _conv_transpose._conv_transpose(x5, w5, bc, y5, st5, pad5, dil5, groups, algo, nworkers)
+    args = P.glue_args(xc.shape, wc.shape, y.shape, stride, pad, dilation, groups, algo)
+    P.glue_call(_conv_transpose._conv_transpose, args, xc, wc, bc, y, nworkers)
     if out is None and xc is input and wc is weight and bc is bias:
-        V.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape,
-                                 (x5.shape, w5.shape, y5.shape, st5, pad5, dil5, groups, algo)))
-    return V.deliver(out, y, unbatched)
+        P.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, args))
+    return A.deliver(out, y, unbatched)
 
 
 _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functional.{op}``.

@@ -1,13 +1,15 @@
 """Deformable 2-D convolution (DCNv1 and modulated DCNv2) with torchvision semantics.
 
-Layers: this module validates and normalises every argument (via convx._validate), applies the
+Layers: this module validates and normalises every argument (via convx._args), applies the
 dtype policy, makes inputs C-contiguous, allocates the output, then calls the Cython glue
 convx._deform, which calls the C driver in csrc/deform.template.c (deformable im2col into a
-bounded tile + GEMM per weight group, OpenMP over the tile). Semantics: spec/deform_conv2d.md.
+bounded tile + GEMM per weight group, OpenMP over the tile). Semantics:
+docs/deform_conv2d.md.
 """
 import numpy as np
 
-from convx import _validate as V
+from convx import _args as A
+from convx._threads import resolve_workers
 
 __all__ = ["deform_conv2d"]
 
@@ -71,11 +73,11 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
     (1, 4, 5, 5)
     """
     from convx import _deform
-    x = V.as_array(input, "input")
-    o = V.as_array(offset, "offset")
-    w = V.as_array(weight, "weight")
-    b = None if bias is None else V.as_array(bias, "bias")
-    m = None if mask is None else V.as_array(mask, "mask")
+    x = A.as_array(input, "input")
+    o = A.as_array(offset, "offset")
+    w = A.as_array(weight, "weight")
+    b = None if bias is None else A.as_array(bias, "bias")
+    m = None if mask is None else A.as_array(mask, "mask")
 
     if x.ndim != 4:
         raise ValueError(f"input must be 4-D [N, C_in, H, W] for deform_conv2d, got input of "
@@ -111,13 +113,13 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
     if C_in % og:
         raise ValueError(f"offset: the inferred offset_groups={og} (offset.shape[1] // "
                          f"(2*kh*kw)) must divide C_in={C_in}, got offset of shape {o.shape}")
-    stride = V.int_tuple(stride, 2, "stride", 1)
-    dilation = V.int_tuple(dilation, 2, "dilation", 1)
+    stride = A.int_tuple(stride, 2, "stride", 1)
+    dilation = A.int_tuple(dilation, 2, "dilation", 1)
     if isinstance(padding, str):
         raise TypeError(f"padding must be an int or a tuple of 2 ints for deform_conv2d, got "
                         f"padding={padding!r}")
-    pad = V.int_tuple(padding, 2, "padding", 0)
-    nworkers = V.resolve_workers(workers)
+    pad = A.int_tuple(padding, 2, "padding", 0)
+    nworkers = resolve_workers(workers)
     if b is not None and b.shape != (C_out,):
         raise ValueError(f"bias must be 1-D with C_out={C_out} elements, got bias of shape "
                          f"{b.shape}")
@@ -136,7 +138,7 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
                              f"({padded}) in spatial dimension {ax}: input of shape {x.shape}, "
                              f"weight of shape {w.shape}, dilation {dilation}, padding {pad}")
         out_sp.append((padded - ext) // stride[ax] + 1)
-    V.check_result_size((N, C_out, *out_sp), np.dtype(V.compute_dtype(x, w)).itemsize,
+    A.check_result_size((N, C_out, *out_sp), np.dtype(A.compute_dtype(x, w)).itemsize,
                         f"padding={pad!r}")
     OH, OW = out_sp
     want = (N, 2 * og * taps, OH, OW)
@@ -149,18 +151,18 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
             raise _shape_error("mask", m, want, f"[N={N}, offset_groups*kh*kw={og * taps}, "
                                f"H_out={OH}, W_out={OW}] with offset_groups={og} inferred from "
                                f"offset")
-    dtype = V.compute_dtype(x, w)
+    dtype = A.compute_dtype(x, w)
     shape = (N, C_out, OH, OW)
-    V.check_out(out, shape, dtype)
+    A.check_out(out, shape, dtype)
 
     y = np.empty(shape, dtype=dtype) if out is None else out
     if y.size == 0:
         return y
-    xc = V.as_compute_array(x, dtype)
-    oc = V.as_compute_array(o, dtype)
-    wc = V.as_compute_array(w, dtype)
-    mc = None if m is None else V.as_compute_array(m, dtype)
-    bc = None if b is None else V.as_compute_array(b, dtype)
-    y = V.safe_target(y, out, xc, oc, wc, mc, bc)
+    xc = A.as_compute_array(x, dtype)
+    oc = A.as_compute_array(o, dtype)
+    wc = A.as_compute_array(w, dtype)
+    mc = None if m is None else A.as_compute_array(m, dtype)
+    bc = None if b is None else A.as_compute_array(b, dtype)
+    y = A.safe_target(y, out, xc, oc, wc, mc, bc)
     _deform._deform_conv2d(xc, oc, mc, wc, bc, y, og, stride, pad, dilation, nworkers)
-    return V.deliver(out, y, False)
+    return A.deliver(out, y, False)

@@ -47,7 +47,8 @@ import operator
 
 import numpy as np
 
-from convx import _validate as V
+from convx import _args as A
+from convx._threads import resolve_workers
 from convx._workspace import scratch
 
 __all__ = [
@@ -144,11 +145,11 @@ def _axes(axes, ndim):
 def _input(input):
     # 0-d input is allowed, as scipy: no axis to filter (functions with an `axis` reject it;
     # correlate/convolve with 0-d weights scale it)
-    return V.as_array(input, "input")
+    return A.as_array(input, "input")
 
 
 def _weights(weights, name="weights"):
-    w = V.as_array(weights, name)
+    w = A.as_array(weights, name)
     if w.size == 0:
         raise ValueError(f"{name} must not be empty, got {name} of shape {w.shape}")
     return w.astype(np.float64)
@@ -200,9 +201,9 @@ def _store(result, output, input_for_alias=None):
 def _direct_target(output, shape, dtype, x):
     """An output ndarray the C code may write into directly, else None (the result is then
     computed into a fresh array and copied): it must be C-contiguous and aligned in the compute
-    dtype and must not overlap the input, which every pass may still read (V.safe_target)."""
+    dtype and must not overlap the input, which every pass may still read (A.safe_target)."""
     if (isinstance(output, np.ndarray) and output.dtype == dtype and output.flags.c_contiguous
-            and output.shape == tuple(shape) and V.safe_target(output, output, x) is output):
+            and output.shape == tuple(shape) and A.safe_target(output, output, x) is output):
         return output
     return None
 
@@ -425,7 +426,7 @@ def _finish(x, compute, output, workers_name=None):
     """Allocate/cast: run compute(xc, y_or_None) -> result in the compute dtype, store it."""
     dtype = _compute_dtype(x)
     out = _check_output(output, x.shape)
-    xc = V.as_compute_array(x, dtype)
+    xc = A.as_compute_array(x, dtype)
     target = _direct_target(out, x.shape, dtype, xc)
     res = compute(xc, target)
     return _store(res, out)
@@ -440,7 +441,7 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes, wor
     w = _weights(weights)
     mode = _mode(mode)
     cval = _cval(cval)
-    nworkers = V.resolve_workers(workers)
+    nworkers = resolve_workers(workers)
     axes = _axes(axes, x.ndim)
     if w.ndim != len(axes):
         raise ValueError(f"weights must have one dimension per filtered axis ({len(axes)}, "
@@ -569,7 +570,7 @@ def _prep1d(input, weights, axis, mode, cval, origin, workers, flip):
     if flip:
         w = w[::-1]
         origin = -origin - (1 if k % 2 == 0 else 0)
-    return x, w, axis, mode, cval, origin, V.resolve_workers(workers)
+    return x, w, axis, mode, cval, origin, resolve_workers(workers)
 
 
 def _filter1d(input, weights, axis, output, mode, cval, origin, workers, flip):
@@ -679,7 +680,7 @@ def _edge_filter(input, axis, output, mode, cval, workers, smooth):
     axis = _axis(axis, x.ndim)
     modes = _modes(mode, x.ndim)
     cval = _cval(cval)
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
     passes = [(axis, [-1.0, 0.0, 1.0], 0, modes[axis])]
     passes += [(a, smooth, 0, modes[a]) for a in range(x.ndim) if a != axis]
 
@@ -764,7 +765,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None, workers=
     axes = _axes(axes, x.ndim)
     modes = _modes(mode, len(axes))
     cval = _cval(cval)
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
 
     def compute(xc, y):
         if not axes:
@@ -876,7 +877,7 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
                        _opt_int(radius, "radius"))
     m = _mode(mode)
     cval = _cval(cval)
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
     return _finish(x, lambda xc, y: _passes(xc, [(axis, w, 0, m)], cval, nw, y), output)
 
 
@@ -919,7 +920,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     x = _input(input)
     passes = _gaussian_passes(x.ndim, sigma, order, mode, truncate, radius, axes)
     cval = _cval(cval)
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
     return _finish(x, lambda xc, y: _run_passes(xc, passes, cval, nw, y), output)
 
 
@@ -945,7 +946,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     _check_origin(origin, size)
     m = _mode(mode)
     cval = _cval(cval)
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
     w = np.full(size, 1.0 / size)
     return _finish(x, lambda xc, y: _passes(xc, [(axis, w, origin, m)], cval, nw, y), output)
 
@@ -980,7 +981,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     origins = _seq(origin, n, "origin", _int)
     modes = _modes(mode, n)
     cval = _cval(cval)
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
     passes = []
     for a, s, o, m in zip(axes, sizes, origins, modes):
         if s < 1:
@@ -1009,7 +1010,7 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     axes = _axes(axes, x.ndim)
     modes = _modes(mode, len(axes))
     cval = _cval(cval)
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
     # as scipy: each derivative is a gaussian_filter over *all* axes (sigma per input axis);
     # ``axes`` only selects which derivatives are summed
     pass_lists = []

@@ -24,7 +24,8 @@ import math
 
 import numpy as np
 
-from convx import _validate as V
+from convx import _args as A, _plans as P
+from convx._threads import resolve_workers
 from convx._workspace import aligned_empty as _aligned_empty, scratch as _scratch
 
 __all__ = ["depthwise_separable_conv1d", "depthwise_separable_conv2d",
@@ -41,16 +42,6 @@ _SPATIAL_BLOCK_BYTES = 4 << 20
 _DW_TWO_CALL_BYTES = 16 << 20
 
 
-def _conv_glue(xc, wc, bc, y, stride, lo, dilation, groups, workers):
-    """One validated, zero-padded convolution straight to convx._conv (what conv.py's _convnd
-    does after its checks): stride/dilation already normalised, xc, wc, y C-contiguous.
-    Returns the glue arguments, which a call plan can replay."""
-    from convx import conv
-    args = conv._glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, "auto")
-    conv._glue_run(args, xc, wc, bc, y, workers)
-    return args
-
-
 def _target(out, shape, dtype, *operands):
     """The result array the two stages write: `out` (batched view) unless it is misaligned or
     may overlap a caller array either stage reads (checked on the caller's arrays, which is
@@ -58,23 +49,23 @@ def _target(out, shape, dtype, *operands):
     if out is None:
         return _aligned_empty(shape, dtype)
     y = out.reshape(shape)
-    return y if V.safe_target(y, out, *operands) is y else _aligned_empty(shape, dtype)
+    return y if A.safe_target(y, out, *operands) is y else _aligned_empty(shape, dtype)
 
 
-_DW_PLANS = {}   # call plans (convx/_validate.py) of the depthwise-separable functions
+_DW_PLANS = {}   # call plans (convx/_plans.py) of the depthwise-separable functions
 _SS_PLANS = {}   # ... and of spatially_separable_conv2d
 
 
 def _replay(plan, slot, x, w1, b1, w2, b2, workers):
     """A stored two-stage plan (result shape, intermediate shape, glue arguments of both
     convolutions): conv(x, w1) + b1 into the slot's scratch buffer, then conv(that, w2) + b2."""
-    from convx import conv
+    from convx import _conv
     shape, mid_shape, args1, args2 = plan
-    nw = V.resolve_workers(workers)
+    nw = resolve_workers(workers)
     mid = _scratch(slot, mid_shape, x.dtype)
     y = _aligned_empty(args2[2], x.dtype)
-    conv._glue_run(args1, x, w1, b1, mid, nw)
-    conv._glue_run(args2, mid, w2, b2, y, nw)
+    P.glue_call(_conv._conv, args1, x, w1, b1, mid, nw)
+    P.glue_call(_conv._conv, args2, mid, w2, b2, y, nw)
     return y.reshape(shape)
 
 
@@ -84,7 +75,7 @@ def _pad(xc, lo, hi, mode):
         return xc
     if mode == "zeros":
         return np.pad(xc, [(0, 0), (0, 0)] + list(zip(lo, hi)))
-    return V.pad_explicit(xc, lo, hi, mode)
+    return A.pad_explicit(xc, lo, hi, mode)
 
 
 def _out_sizes(spatial, kernel, lo, hi, stride, dilation, padding):
@@ -106,18 +97,18 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
     key = None
     if out is None:
         arrays = (input, depthwise_weight, pointwise_weight, depthwise_bias, pointwise_bias)
-        key = V.plan_key(arrays, (nd, stride, padding, dilation, padding_mode,
+        key = P.plan_key(arrays, (nd, stride, padding, dilation, padding_mode,
                                   _DW_TWO_CALL_BYTES))   # the route depends on it
-        plan = V.plan_get(_DW_PLANS, key, arrays)
+        plan = P.plan_get(_DW_PLANS, key, arrays)
         if plan is not None:   # the two-stage path below, replayed
             return _replay(plan, "dw_mid", input, depthwise_weight, depthwise_bias,
                            pointwise_weight, pointwise_bias, workers)
-    x = V.as_array(input, "input")
-    dw = V.as_array(depthwise_weight, "depthwise_weight")
-    pw = V.as_array(pointwise_weight, "pointwise_weight")
-    db = None if depthwise_bias is None else V.as_array(depthwise_bias, "depthwise_bias")
-    pb = None if pointwise_bias is None else V.as_array(pointwise_bias, "pointwise_bias")
-    x, unbatched = V.batched_input(x, nd, op)
+    x = A.as_array(input, "input")
+    dw = A.as_array(depthwise_weight, "depthwise_weight")
+    pw = A.as_array(pointwise_weight, "pointwise_weight")
+    db = None if depthwise_bias is None else A.as_array(depthwise_bias, "depthwise_bias")
+    pb = None if pointwise_bias is None else A.as_array(pointwise_bias, "pointwise_bias")
+    x, unbatched = A.batched_input(x, nd, op)
     N, C = x.shape[0], x.shape[1]
     ks = ", ".join("k" * nd)
     if dw.ndim != nd + 2 or dw.shape[1] != 1:
@@ -140,21 +131,21 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
         raise ValueError(f"depthwise_bias must be 1-D with {Cm} elements, got shape {db.shape}")
     if pb is not None and pb.shape != (Co,):
         raise ValueError(f"pointwise_bias must be 1-D with {Co} elements, got shape {pb.shape}")
-    stride = V.int_tuple(stride, nd, "stride", 1)
-    dilation = V.int_tuple(dilation, nd, "dilation", 1)
-    lo, hi = V.conv_padding(padding, nd, kernel, dilation, stride)
-    mode = V.padding_mode(padding_mode)
-    nworkers = V.resolve_workers(workers)
+    stride = A.int_tuple(stride, nd, "stride", 1)
+    dilation = A.int_tuple(dilation, nd, "dilation", 1)
+    lo, hi = A.conv_padding(padding, nd, kernel, dilation, stride)
+    mode = A.padding_mode(padding_mode)
+    nworkers = resolve_workers(workers)
     spatial = x.shape[2:]
     if any(s == 0 for s in spatial) and N:
         raise ValueError(f"input spatial sizes must be >= 1, got input of shape {x.shape}")
     out_sp = _out_sizes(spatial, kernel, lo, hi, stride, dilation, padding)
-    dtype = V.compute_dtype(x, dw, pw)
+    dtype = A.compute_dtype(x, dw, pw)
     # the padded input (fused path) and the intermediate are at most this large
-    V.check_result_size((N, max(C, Cm, Co), *(s + l + h for s, l, h in zip(spatial, lo, hi))),
+    A.check_result_size((N, max(C, Cm, Co), *(s + l + h for s, l, h in zip(spatial, lo, hi))),
                         dtype.itemsize, f"padding={padding!r}")
     shape = (N, Co, *out_sp)
-    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+    A.check_out(out, shape[1:] if unbatched else shape, dtype)
     size = math.prod(shape)
     mid_bytes = N * Cm * math.prod(out_sp) * dtype.itemsize
     if size and mid_bytes <= _DW_TWO_CALL_BYTES:
@@ -165,34 +156,34 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
         # validation (~9 us each, 5 % of a MobileNet block); padding modes other than zeros
         # keep the public call, which pads.
         from convx import conv
-        xc = V.as_compute_array(x, dtype)
-        dwc = V.as_compute_array(dw, dtype)
-        dbc = None if db is None else V.as_compute_array(db, dtype)
-        pwc = V.as_compute_array(pw, dtype)
-        pbc = None if pb is None else V.as_compute_array(pb, dtype)
+        xc = A.as_compute_array(x, dtype)
+        dwc = A.as_compute_array(dw, dtype)
+        dbc = None if db is None else A.as_compute_array(db, dtype)
+        pwc = A.as_compute_array(pw, dtype)
+        pbc = None if pb is None else A.as_compute_array(pb, dtype)
         mid = _scratch("dw_mid", (N, Cm, *out_sp), dtype)
         args1 = None
         if mode == "zeros":
             st = tuple(1 if o == 1 else s_ for o, s_ in zip(out_sp, stride))
             dl = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
-            args1 = _conv_glue(xc, dwc, dbc, mid, st, lo, dl, C, nworkers)
+            args1 = P.conv_glue(xc, dwc, dbc, mid, st, lo, dl, C, nworkers)
         else:
             convnd = getattr(conv, f"conv{nd}d")
             convnd(xc, dwc, dbc, stride, padding, dilation, C, padding_mode=mode,
                    workers=nworkers, out=mid)
         y = _target(out, shape, dtype, x, dw, pw, db, pb)
         ones = (1,) * nd
-        args2 = _conv_glue(mid, pwc, pbc, y, ones, (0,) * nd, ones, 1, nworkers)
+        args2 = P.conv_glue(mid, pwc, pbc, y, ones, (0,) * nd, ones, 1, nworkers)
         if (args1 is not None and out is None and xc is input and dwc is depthwise_weight
                 and dbc is depthwise_bias and pwc is pointwise_weight and pbc is pointwise_bias):
-            V.plan_put(_DW_PLANS, key, (shape[1:] if unbatched else shape, mid.shape, args1,
+            P.plan_put(_DW_PLANS, key, (shape[1:] if unbatched else shape, mid.shape, args1,
                                         args2))
     else:
         y = _target(out, shape, dtype, x, dw, pw, db, pb)
     if size and mid_bytes > _DW_TWO_CALL_BYTES:
-        xc = V.as_compute_array(x, dtype)
+        xc = A.as_compute_array(x, dtype)
         xc = np.ascontiguousarray(_pad(xc, lo, hi, mode))
-        pw2 = V.as_compute_array(pw.reshape(Co, Cm), dtype)
+        pw2 = A.as_compute_array(pw.reshape(Co, Cm), dtype)
         bias = None
         if db is not None or pb is not None:
             b = np.zeros(Co)
@@ -202,12 +193,12 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
                 b += pb.astype(np.float64)
             bias = b.astype(dtype)
         lead = (1,) * (3 - nd)
-        dw2 = V.as_compute_array(dw.reshape(Cm, -1), dtype)
+        dw2 = A.as_compute_array(dw.reshape(Cm, -1), dtype)
         x5 = xc.reshape(xc.shape[:2] + lead + xc.shape[2:])
         y5 = y.reshape(y.shape[:2] + lead + y.shape[2:])
         _separable._dwsep(x5, dw2, lead + kernel, pw2, bias, y5, lead + stride, lead + dilation,
                           Cm // C, nworkers)
-    return V.deliver(out, y, unbatched)
+    return A.deliver(out, y, unbatched)
 
 
 _DW_DOC = """Depthwise-separable {nd}-D convolution: a depthwise conv then a 1x1 pointwise conv.
@@ -335,18 +326,18 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
     key = None
     if out is None:
         arrays = (input, column_weight, row_weight, bias)
-        key = V.plan_key(arrays, (stride, padding, dilation, groups, padding_mode,
+        key = P.plan_key(arrays, (stride, padding, dilation, groups, padding_mode,
                                   _SPATIAL_BLOCK_BYTES))   # the route depends on it
-        plan = V.plan_get(_SS_PLANS, key, arrays)
+        plan = P.plan_get(_SS_PLANS, key, arrays)
         if plan is not None:   # the one-block path below, replayed
             return _replay(plan, "ss_mid", input, column_weight, None, row_weight, bias,
                            workers)
-    x = V.as_array(input, "input")
-    cw = V.as_array(column_weight, "column_weight")
-    rw = V.as_array(row_weight, "row_weight")
-    b = None if bias is None else V.as_array(bias, "bias")
-    x, unbatched = V.batched_input(x, 2, op)
-    groups = V.groups_int(groups)
+    x = A.as_array(input, "input")
+    cw = A.as_array(column_weight, "column_weight")
+    rw = A.as_array(row_weight, "row_weight")
+    b = None if bias is None else A.as_array(bias, "bias")
+    x, unbatched = A.batched_input(x, 2, op)
+    groups = A.groups_int(groups)
     N, C = x.shape[0], x.shape[1]
     if cw.ndim != 4 or cw.shape[3] != 1:
         raise ValueError(f"column_weight must be 4-D [C_mid, C_in/groups, kh, 1], got "
@@ -365,43 +356,43 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
         raise ValueError(f"kernel sizes must be >= 1, got kh={kh}, kw={kw}")
     if b is not None and b.shape != (Co,):
         raise ValueError(f"bias must be 1-D with C_out={Co} elements, got bias of shape {b.shape}")
-    stride = V.int_tuple(stride, 2, "stride", 1)
-    dilation = V.int_tuple(dilation, 2, "dilation", 1)
-    lo, hi = V.conv_padding(padding, 2, (kh, kw), dilation, stride)
-    mode = V.padding_mode(padding_mode)
-    nworkers = V.resolve_workers(workers)
+    stride = A.int_tuple(stride, 2, "stride", 1)
+    dilation = A.int_tuple(dilation, 2, "dilation", 1)
+    lo, hi = A.conv_padding(padding, 2, (kh, kw), dilation, stride)
+    mode = A.padding_mode(padding_mode)
+    nworkers = resolve_workers(workers)
     if any(s == 0 for s in x.shape[2:]) and N:
         raise ValueError(f"input spatial sizes must be >= 1, got input of shape {x.shape}")
     OH, OW = _out_sizes(x.shape[2:], (kh, kw), lo, hi, stride, dilation, padding)
-    dtype = V.compute_dtype(x, cw, rw)
+    dtype = A.compute_dtype(x, cw, rw)
     # the padded input and the intermediate are at most this large
-    V.check_result_size((N, max(C, Cmid, Co), *(s + l + h for s, l, h in zip(x.shape[2:], lo,
+    A.check_result_size((N, max(C, Cmid, Co), *(s + l + h for s, l, h in zip(x.shape[2:], lo,
                                                                               hi))),
                         dtype.itemsize, f"padding={padding!r}")
     shape = (N, Co, OH, OW)
-    V.check_out(out, shape[1:] if unbatched else shape, dtype)
+    A.check_out(out, shape[1:] if unbatched else shape, dtype)
     y = _target(out, shape, dtype, x, cw, rw, b)
     if y.size:
-        xc = V.as_compute_array(x, dtype)
-        cwc = V.as_compute_array(cw, dtype)
-        rwc = V.as_compute_array(rw, dtype)
-        bc = None if b is None else V.as_compute_array(b, dtype)
+        xc = A.as_compute_array(x, dtype)
+        cwc = A.as_compute_array(cw, dtype)
+        rwc = A.as_compute_array(rw, dtype)
+        bc = None if b is None else A.as_compute_array(b, dtype)
         (sh, sw), (dh, dw) = stride, dilation
         W_mid = x.shape[3] + lo[1] + hi[1]          # stage 1 keeps the W-padded width
         row_bytes = N * Cmid * W_mid * dtype.itemsize
         bh = max(1, min(OH, _SPATIAL_BLOCK_BYTES // max(1, row_bytes)))
         if bh >= OH and mode == "zeros" and lo == hi:
             # one block: the two convs (zero padding inside the C driver), straight to conv2d's
-            # glue since everything is validated (see _conv_glue), intermediate reused
+            # glue since everything is validated (see convx._plans.conv_glue), intermediate reused
             OH1 = (x.shape[2] + lo[0] + hi[0] - dh * (kh - 1) - 1) // sh + 1
             mid = _scratch("ss_mid", (N, Cmid, OH1, x.shape[3]), dtype)
             st1, dl1 = (1 if OH1 == 1 else sh, 1), (1 if kh == 1 else dh, 1)
             st2, dl2 = (1, 1 if OW == 1 else sw), (1, 1 if kw == 1 else dw)
-            args1 = _conv_glue(xc, cwc, None, mid, st1, (lo[0], 0), dl1, groups, nworkers)
-            args2 = _conv_glue(mid, rwc, bc, y, st2, (0, lo[1]), dl2, groups, nworkers)
+            args1 = P.conv_glue(xc, cwc, None, mid, st1, (lo[0], 0), dl1, groups, nworkers)
+            args2 = P.conv_glue(mid, rwc, bc, y, st2, (0, lo[1]), dl2, groups, nworkers)
             if (out is None and xc is input and cwc is column_weight and rwc is row_weight
                     and bc is bias):
-                V.plan_put(_SS_PLANS, key, (shape[1:] if unbatched else shape, mid.shape, args1,
+                P.plan_put(_SS_PLANS, key, (shape[1:] if unbatched else shape, mid.shape, args1,
                                             args2))
         else:
             xp = np.ascontiguousarray(_pad(xc, lo, hi, mode))
@@ -420,4 +411,4 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
                     conv2d(mid, rwc, bc, (1, sw), 0, (1, dw), groups, workers=nworkers,
                            out=tmp)
                     y[:, :, oh0:oh0 + rows] = tmp
-    return V.deliver(out, y, unbatched)
+    return A.deliver(out, y, unbatched)

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 import convx
 import convx.filters as F
-from convx import _validate as V
+from convx import _args as A, _plans as P
 from convx import separable as S
 
 RNG_SEED = 9009
@@ -326,18 +326,18 @@ def test_misaligned_after_a_call_plan(op):
 
 def test_plan_get_rejects_misaligned_and_non_contiguous():
     x = np.zeros((2, 3), np.float32)
-    key = V.plan_key((x,), (1,))
+    key = P.plan_key((x,), (1,))
     plans = {key: "plan"}
-    assert V.plan_get(plans, key, (x,)) == "plan"
-    assert V.plan_get(plans, key, (misaligned(x),)) is None
-    assert V.plan_get(plans, key, (np.zeros((3, 2), np.float32).T,)) is None
+    assert P.plan_get(plans, key, (x,)) == "plan"
+    assert P.plan_get(plans, key, (misaligned(x),)) is None
+    assert P.plan_get(plans, key, (np.zeros((3, 2), np.float32).T,)) is None
 
 
 def test_as_compute_array_is_aligned_and_keeps_the_callers_array():
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
-    assert V.as_compute_array(x, np.dtype(np.float32)) is x
+    assert A.as_compute_array(x, np.dtype(np.float32)) is x
     m = misaligned(x)
-    c = V.as_compute_array(m, np.dtype(np.float32))
+    c = A.as_compute_array(m, np.dtype(np.float32))
     assert c.flags.aligned and c.flags.c_contiguous and c is not m
     np.testing.assert_array_equal(c, x)
-    assert V.as_compute_array(np.array(3.0), np.dtype(np.float64)).shape == ()
+    assert A.as_compute_array(np.array(3.0), np.dtype(np.float64)).shape == ()

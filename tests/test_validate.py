@@ -277,3 +277,39 @@ def test_conv1d_huge_parameters(kwargs, expected, name, algorithm):
         assert out[1].strip() == "True", f"ValueError does not name {name}"
     else:
         assert out[1].strip() == str(expected)
+
+
+# ---- the bias never changes the result dtype (conv_transpose used to widen it) ----
+
+def _bias_calls(xdt, bdt):
+    import convx
+    r = np.random.default_rng(11)
+
+    def a(*shape, dt=xdt):
+        return r.standard_normal(shape).astype(dt)
+    yield "conv1d", lambda: convx.conv1d(a(1, 2, 6), a(3, 2, 3), a(3, dt=bdt))
+    yield "conv2d", lambda: convx.conv2d(a(1, 2, 6, 6), a(3, 2, 3, 3), a(3, dt=bdt))
+    yield "conv3d", lambda: convx.conv3d(a(1, 2, 4, 4, 4), a(3, 2, 3, 3, 3), a(3, dt=bdt))
+    for nd in (1, 2, 3):
+        yield f"conv_transpose{nd}d", lambda nd=nd: getattr(convx, f"conv_transpose{nd}d")(
+            a(1, 2, *(4,) * nd), a(2, 3, *(3,) * nd), a(3, dt=bdt), stride=2)
+    yield "conv_transpose2d-reference", lambda: convx.conv_transpose2d(
+        a(1, 2, 4, 4), a(2, 3, 3, 3), a(3, dt=bdt), algorithm="reference")
+    yield "deform_conv2d", lambda: convx.deform_conv2d(
+        a(1, 2, 5, 5), a(1, 18, 3, 3), a(3, 2, 3, 3), a(3, dt=bdt), mask=a(1, 9, 3, 3, dt=bdt))
+    for nd in (1, 2, 3):
+        yield f"depthwise_separable_conv{nd}d", lambda nd=nd: getattr(
+            convx, f"depthwise_separable_conv{nd}d")(
+            a(1, 2, *(5,) * nd), a(4, 1, *(3,) * nd), a(3, 4, *(1,) * nd), a(4, dt=bdt),
+            a(3, dt=bdt))
+    yield "spatially_separable_conv2d", lambda: convx.spatially_separable_conv2d(
+        a(1, 2, 6, 6), a(3, 2, 3, 1), a(4, 3, 1, 3), a(4, dt=bdt))
+
+
+@pytest.mark.parametrize("xdt,bdt,want", [(np.float32, np.float64, np.float32),
+                                          (np.float16, np.float64, np.float32),
+                                          (np.float64, np.float32, np.float64),
+                                          (np.float32, np.int64, np.float32)])
+def test_bias_dtype_never_widens_the_result(xdt, bdt, want):
+    for name, call in _bias_calls(xdt, bdt):
+        assert call().dtype == want, name

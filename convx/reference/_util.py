@@ -1,7 +1,7 @@
 """Small helpers shared by the oracles: argument tuples, padding, dtype policy.
 
 Kept deliberately tiny: the oracles only normalise what they need to compute,
-the public API (``convx/_validate.py``) owns the user-facing error messages.
+the public API (``convx/_args.py``) owns the user-facing error messages.
 """
 import numpy as np
 

@@ -1,14 +1,16 @@
-"""Argument normalisation and validation shared by every public operation.
+"""Argument normalisation and validation shared by every public operation (every family).
 
 Every user-facing ValueError/TypeError is raised here or in the public modules, and names the
 argument, what was expected and what came (STYLE.md section 4). Nothing here copies data except
-``as_compute_array``, which makes the C-contiguous, native-order array the C code reads — a copy
-whenever the caller's array is not already exactly that, so caller arrays are never modified.
+``as_compute_array``, which makes the C-contiguous, aligned, native-order array the C code reads
+— a copy whenever the caller's array is not already exactly that, so caller arrays are never
+modified — and the out= staging (``safe_target``/``deliver``).
+
+Thread defaults live in convx/_threads.py, call plans and the glue invoker in convx/_plans.py.
 """
 import math
 import numbers
 import operator
-import os
 
 import numpy as np
 
@@ -190,58 +192,6 @@ def pad_explicit(x, lo, hi, mode):
     return np.pad(x, width, mode=_NP_PAD_MODE[mode])
 
 
-_default_workers = None
-MAX_WORKERS = 4096
-
-
-def _initial_workers():
-    env = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    return all_cores()
-
-
-_all_cores = None
-
-
-def all_cores():
-    global _all_cores
-    if _all_cores is None:
-        from convx import _cpu
-        _all_cores = max(1, _cpu.max_threads())
-    return _all_cores
-
-
-def get_num_threads():
-    global _default_workers
-    if _default_workers is None:
-        _default_workers = _initial_workers()
-    return _default_workers
-
-
-def set_num_threads(n):
-    global _default_workers
-    _default_workers = resolve_workers(n, name="n")
-
-
-def resolve_workers(workers, name="workers"):
-    """None -> global default, -1 -> all cores, n >= 1 -> n."""
-    if workers is None:
-        return get_num_threads()
-    if type(workers) is int and 1 <= workers <= MAX_WORKERS:
-        return workers
-    if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be None, -1 or a positive int, got {workers!r} "
-                        f"({type(workers).__name__})")
-    w = operator.index(workers)
-    if w == -1:
-        return all_cores()
-    if w < 1 or w > MAX_WORKERS:
-        raise ValueError(f"{name} must be None, -1 (all cores) or an int from 1 to {MAX_WORKERS}, "
-                         f"got {name}={w}")
-    return w
-
-
 def check_out(out, shape, dtype):
     """Validate a caller-provided output array (exact shape and dtype, C-contiguous, writable)."""
     if out is None:
@@ -297,72 +247,52 @@ def trivial_result(y, out, unbatched, bias, dtype, c_in, c_out, nd):
     return out if out is not None else (y[0] if unbatched else y)
 
 
-# ---- call plans: repeated calls with the same shapes and plain arguments skip normalisation ----
-# A public function stores the normalised arguments of a call that passed every check under a
-# key of its arrays' shapes and dtypes and its other arguments with exact types (True or 1.0
-# never match a plan made for 1); a later call with the same key and C-contiguous, aligned arrays reuses
-# them (~3 us of Python instead of ~9-20 us). The C drivers re-check the geometry anyway.
-PLANS_MAX = 512
+def conv_operands(nd, op, input, weight, bias, groups, transposed):
+    """The checks conv and conv_transpose make first, in one place (they used to drift): arrays
+    and dtypes, ranks, groups, channel counts, kernel sizes and the bias shape.
+
+    Returns (x as [N, C_in, *sp], w, b, unbatched, groups, C_out, kernel). The weight layout is
+    [C_out, C_in/groups, *k], or [C_in, C_out/groups, *k] when `transposed`."""
+    x = as_array(input, "input")
+    w = as_array(weight, "weight")
+    b = None if bias is None else as_array(bias, "bias")
+    ks = ", ".join("k" * nd)
+    layout = f"[C_in, C_out/groups, {ks}]" if transposed else f"[C_out, C_in/groups, {ks}]"
+    if w.ndim != nd + 2:
+        raise ValueError(f"weight must be {nd + 2}-D {layout} for {op}, got weight of shape "
+                         f"{w.shape}")
+    x, unbatched = batched_input(x, nd, op)
+    groups = groups_int(groups)
+    kernel = tuple(int(k) for k in w.shape[2:])
+    C_in = x.shape[1]
+    if transposed:
+        C_out = w.shape[1] * groups
+        if w.shape[0] % groups:
+            raise ValueError(f"weight.shape[0] (C_in={w.shape[0]}) must be divisible by "
+                             f"groups={groups}")
+    else:
+        C_out = w.shape[0]
+        if C_out % groups:
+            raise ValueError(f"weight.shape[0] (C_out={C_out}) must be divisible by "
+                             f"groups={groups}")
+    if any(k < 1 for k in kernel):
+        raise ValueError(f"weight must have kernel sizes >= 1, got weight of shape {w.shape}")
+    if transposed and C_in != w.shape[0]:
+        raise ValueError(f"input has {C_in} channels but weight of shape {w.shape} expects "
+                         f"C_in = weight.shape[0] = {w.shape[0]} (transposed weight layout "
+                         f"{layout})")
+    if not transposed and C_in != w.shape[1] * groups:
+        raise ValueError(f"input has {C_in} channels but weight of shape {w.shape} with "
+                         f"groups={groups} expects C_in = weight.shape[1]*groups = "
+                         f"{w.shape[1] * groups}")
+    if b is not None and b.shape != (C_out,):
+        what = " (weight.shape[1]*groups)" if transposed else ""
+        raise ValueError(f"bias must be 1-D with C_out={C_out} elements{what}, got bias of "
+                         f"shape {b.shape}")
+    return x, w, b, unbatched, groups, C_out, kernel
 
 
-def _plain(v):
-    t = type(v)
-    if t is int or t is str or (t is tuple and all(type(e) is int for e in v)):
-        return v
-    raise TypeError("not a plain argument")
-
-
-def plan_key(arrays, args):
-    """The plan key of a call, or None when an array is not exactly an ndarray or an argument
-    is not a plain int, str or tuple of ints."""
-    for a in arrays:
-        if a is not None and type(a) is not np.ndarray:
-            return None
-    try:
-        return (tuple(None if a is None else (a.shape, a.dtype) for a in arrays),
-                tuple(_plain(v) for v in args))
-    except TypeError:
-        return None
-
-
-def plan_get(plans, key, arrays):
-    """The stored plan for `key` if the arrays are C-contiguous, else None."""
-    if key is None:
-        return None
-    plan = plans.get(key)
-    if plan is None:
-        return None
-    for a in arrays:
-        if a is not None:
-            f = a.flags
-            if not (f.c_contiguous and f.aligned):
-                return None
-    return plan
-
-
-def glue_call(glue, args, x, w, b, y, workers):
-    """y = op(x, w) + b through `glue` (a Cython entry with convx._conv._conv's signature) with
-    stored glue arguments (5-D shapes, 3-tuples, groups, algorithm code)."""
-    x5s, w5s, y5s, st5, pad5, dil5, groups, algo = args
-    glue(x.reshape(x5s), w.reshape(w5s), b, y.reshape(y5s), st5, pad5, dil5, groups, algo,
-         workers)
-
-
-def plan_run(plans, key, arrays, glue, workers):
-    """Replay a stored plan (result shape, glue arguments) for arrays = (x, w, b) through
-    `glue`; None when there is none."""
-    plan = plan_get(plans, key, arrays)
-    if plan is None:
-        return None
-    shape, args = plan
-    x, w, b = arrays
-    y = np.empty(args[2], dtype=x.dtype)
-    glue_call(glue, args, x, w, b, y, resolve_workers(workers))
-    return y.reshape(shape)
-
-
-def plan_put(plans, key, plan):
-    if key is not None:
-        if len(plans) >= PLANS_MAX:
-            plans.clear()
-        plans[key] = plan
+def algorithm_name(algorithm, allowed):
+    if not isinstance(algorithm, str) or algorithm not in allowed:
+        raise ValueError(f"algorithm must be one of {allowed}, got algorithm={algorithm!r}")
+    return algorithm
