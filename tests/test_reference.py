@@ -4,7 +4,7 @@ Two layers: small cases worked out by hand and algebraic identities (no third-pa
 library needed), then sweeps against torch.nn.functional / scipy.ndimage when those
 are importable (each such test skips cleanly otherwise). torchvision is optional:
 deform_conv2d is checked against a torch.grid_sample construction and a literal
-loop written from spec/deform_conv2d.md instead.
+loop written from docs/deform_conv2d.md instead.
 """
 
 import contextlib
@@ -238,7 +238,8 @@ def test_conv_transpose_is_adjoint_of_conv(nd):
 # --------------------------------------------------------------------------------------
 
 def _bilinear_spec(plane, y, x):
-    """spec/deform_conv2d.md §5 without the early exit: drop out-of-range corners."""
+    """docs/deform_conv2d.md, "Bilinear sampling and the border", without the early exit:
+    drop out-of-range corners."""
     h, w = plane.shape
     y0, x0 = int(np.floor(y)), int(np.floor(x))
     ly, lx = y - y0, x - x0
@@ -251,7 +252,8 @@ def _bilinear_spec(plane, y, x):
 
 
 def _deform_spec(x, offset, weight, bias, s, p, d, mask):
-    """The upstream test's expected_fn, re-written from spec/deform_conv2d.md §7."""
+    """torchvision's test reference loop, re-written from docs/deform_conv2d.md ("torchvision's
+    own test, as a reference")."""
     n, cin, _, _ = x.shape
     cout, cin_g, kh, kw = weight.shape
     groups = cin // cin_g

@@ -1,7 +1,6 @@
 """convx.deform_conv2d against torchvision.ops.deform_conv2d (skipped without torchvision).
 
-torchvision is never a dependency; to run these, install it in a separate environment (see
-/work/.library/env/machines/python-native.md), e.g.
+torchvision is never a dependency; to run these, install it in a separate environment, e.g.
 ``python -m venv --system-site-packages /tmp/tvenv &&
 /tmp/tvenv/bin/pip install torch==2.14.1 torchvision==0.29.1``.
 """

@@ -1,4 +1,4 @@
-"""Reference deform_conv2d: torchvision.ops.deform_conv2d semantics (spec/deform_conv2d.md).
+"""Reference deform_conv2d: torchvision.ops.deform_conv2d semantics (docs/deform_conv2d.md).
 
 For every kernel tap the input is sampled bilinearly at the regular conv grid
 position plus the learned offset (zero outside the image), multiplied by the

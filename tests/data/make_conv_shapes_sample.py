@@ -1,8 +1,11 @@
-"""Make tests/data/conv_shapes_sample.jsonl from the shared oneDNN shape set.
+"""Make tests/data/conv_shapes_sample.jsonl from the oneDNN benchdnn shape set.
 
 Usage (from the repository root)::
 
-    python tests/data/make_conv_shapes_sample.py [/work/shared/data/conv_shapes.jsonl]
+    python tests/data/make_conv_shapes_sample.py SOURCE.jsonl
+
+SOURCE.jsonl is the oneDNN benchdnn convolution shape set converted to JSON lines, one problem
+a line (see tests/data/README.md, "Source", for where it comes from and its fields).
 
 Picks named forward-convolution records (``kind == "conv"``, no ``asym``) across
 networks, then shrinks each one so the pure-NumPy oracle runs in milliseconds:
@@ -23,7 +26,6 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SOURCE = "/work/shared/data/conv_shapes.jsonl"
 OUT_PATH = os.path.join(HERE, "conv_shapes_sample.jsonl")
 
 # Largest output length kept per spatial axis, by spatial rank.
@@ -134,7 +136,7 @@ def shrink(rec, batch):
     return out
 
 
-def main(source=DEFAULT_SOURCE):
+def main(source):
     records = []
     with open(source) as f:
         for line in f:
@@ -160,4 +162,7 @@ def main(source=DEFAULT_SOURCE):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if len(sys.argv) != 2:
+        sys.exit(f"usage: python {sys.argv[0]} SOURCE.jsonl  (the benchdnn shape set as JSON "
+                 f"lines; see tests/data/README.md)")
+    main(sys.argv[1])

@@ -1,6 +1,9 @@
-"""Make tests/data/deconv_shapes_sample.jsonl from the shared shapes file (deterministic).
+"""Make tests/data/deconv_shapes_sample.jsonl from the benchdnn shape set (deterministic).
 
-    python tests/data/make_deconv_shapes_sample.py /work/shared/data/conv_shapes.jsonl
+    python tests/data/make_deconv_shapes_sample.py SOURCE.jsonl
+
+SOURCE.jsonl is the oneDNN benchdnn convolution/deconvolution shape set converted to JSON lines
+(see tests/data/README.md, "Source").
 
 Picks evenly spaced `kind == "deconv"` records without the `asym` flag from each benchdnn
 deconv file (count per net in PER_NET), keeps channels, groups, kernel, stride, padding,
@@ -10,6 +13,7 @@ milliseconds (see tests/data/README.md).
 """
 import json
 import math
+import os
 import sys
 
 PER_NET = {"deconv_2d": 5, "deconv_dilated": 4, "deconv_ci": 2, "deconv_1x1": 2,
@@ -63,5 +67,8 @@ def main(path, dst):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/conv_shapes.jsonl",
-         "tests/data/deconv_shapes_sample.jsonl")
+    if len(sys.argv) != 2:
+        sys.exit(f"usage: python {sys.argv[0]} SOURCE.jsonl  (the benchdnn shape set as JSON "
+                 f"lines; see tests/data/README.md)")
+    main(sys.argv[1], os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                   "deconv_shapes_sample.jsonl"))
