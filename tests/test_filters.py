@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import convx.filters as F
+import convx.filters._correlate as filters_correlate  # where correlate reads its thresholds
 import convx.reference as R
 from _helpers import available_isas, subprocess_env
 
@@ -415,7 +416,7 @@ def test_every_isa_in_subprocess(isa_name):
 @pytest.mark.parametrize("mode", MODES)
 def test_fft_path_for_large_kernels(mode, monkeypatch):
     """Large non-separable kernels go through numpy.fft (forced here on small shapes)."""
-    monkeypatch.setattr(F, "_FFT_MIN_TAPS_PER_WORKER", 10)
+    monkeypatch.setattr(filters_correlate, "_FFT_MIN_TAPS_PER_WORKER", 10)
     rng = np.random.default_rng(15)
     for shape, kshape, axes, origin in [((17, 23), (9, 6), None, 0),
                                         ((11, 13, 3), (5, 7), (0, 1), (1, -3)),
