@@ -1,1 +1,1 @@
-# asv benchmark package for convx; the cases live in convx/_bench.py.
+# asv benchmark package for convx; the cases live in convx/_bench/.

@@ -1,6 +1,6 @@
 """asv benchmarks for convx.conv1d / conv2d / conv3d.
 
-Parameters come from the case list in ``convx/_bench.py`` (the one behind
+Parameters come from the case list in ``convx/_bench/`` (the one behind
 ``python -m convx bench``): ``case`` is a qualified id "suite/name",
 ``workers`` is 1 or -1 (all cores). ``algorithm`` "auto" / "direct" /
 "im2col" time convx; "numpy" (the NumPy im2col baseline) and "torch" time

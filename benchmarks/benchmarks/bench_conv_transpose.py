@@ -1,6 +1,6 @@
 """asv benchmarks for convx.conv_transpose1d / 2d / 3d.
 
-Parameters come from the "conv_transpose" family of the case list in ``convx/_bench.py`` (the
+Parameters come from the "conv_transpose" family of the case list in ``convx/_bench/`` (the
 one behind ``python -m convx bench --suite conv_transpose``): ``case`` is a qualified id
 "suite/name", ``workers`` is 1 or -1 (all cores). ``algorithm`` "auto" / "direct" / "im2col"
 time convx; "torch" times torch.nn.functional.conv_transpose* on the same seeded inputs in the

@@ -1,6 +1,6 @@
 """asv benchmarks for convx.deform_conv2d.
 
-Parameters come from the "deform" suite in ``convx/_bench.py`` (the one behind
+Parameters come from the "deform" suite in ``convx/_bench/`` (the one behind
 ``python -m convx bench --suite deform``): DCN-ResNet-50 stage 3-5 3x3 layers with a mask
 (DCNv2), batch 1 and 4. ``contender`` "convx" times convx.deform_conv2d; "torch" times
 torchvision.ops.deform_conv2d and "conv2d" convx.conv2d on the same shapes (the cost of

@@ -1,6 +1,6 @@
 """asv benchmarks for convx.filters.
 
-Parameters come from the "filters" suite in ``convx/_bench.py`` / ``convx/_bench_filters.py``
+Parameters come from the "filters" suite in ``convx/_bench/`` (``filters.py``)
 (the one behind ``python -m convx bench --suite filters``): 4096x4096 Sobel, 5x5 Gaussian, 15x15
 box, a random 31x31 kernel on 1024x1024, an RGB 1080p Gaussian and a 128^3 Gaussian.
 ``contender`` "convx" times convx.filters; "scipy" scipy.ndimage; "cv2" OpenCV's filter2D /

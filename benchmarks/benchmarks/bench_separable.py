@@ -1,6 +1,6 @@
 """asv benchmarks for convx.separable.
 
-Parameters come from the "separable" suite in ``convx/_bench.py`` / ``convx/_bench_filters.py``
+Parameters come from the "separable" suite in ``convx/_bench/`` (``separable.py``)
 (``python -m convx bench --suite separable``): MobileNet v1 depthwise-separable blocks, a
 Conformer conv1d module, a 3-D block and an Inception 7x1 + 1x7. ``contender`` "convx" times the
 fused convx op; "torch" the two-call torch.nn.functional form; "convx_2call" the two-call convx

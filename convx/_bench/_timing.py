@@ -1,0 +1,155 @@
+"""Timing: warm-up, then an adaptive number of repeats (median), and this machine's peak."""
+from __future__ import annotations
+
+import gc
+import math
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from convx._bench._core import _blas_threads
+
+
+@dataclass
+class Timing:
+    median: float                 # seconds per call
+    samples: list                 # seconds per call, one per repeat
+    number: int                   # calls per sample
+    first: float                  # the warm-up call, seconds
+
+    @property
+    def spread(self) -> float:
+        """Interquartile range / median: above ~0.2 the machine was busy."""
+        if len(self.samples) < 4:
+            return 0.0
+        q = statistics.quantiles(self.samples, n=4)
+        return (q[2] - q[0]) / self.median
+
+    def to_dict(self) -> dict:
+        return {"median_s": self.median, "min_s": min(self.samples), "spread": self.spread,
+                "samples_s": self.samples, "number": self.number,
+                "first_call_s": self.first, "repeats": len(self.samples)}
+
+
+def time_call(fn: Callable[[], Any], target: float = 0.4, min_repeats: int = 5,
+              max_repeats: int = 1000, min_sample: float = 1e-3,
+              warmup: float = 0.1, max_warmup: float = 3.0) -> tuple[Timing, Any]:
+    """Median seconds per call of ``fn`` and the first call's result.
+
+    Warm-up: at least two calls and ``warmup`` seconds, longer while calls are
+    still getting faster (one-time set-up spread over several calls), never
+    past ``max_warmup`` seconds. This does more than fill caches and build
+    plans: on a small machine the previous contender's idle thread pool
+    (OpenBLAS, OpenMP) keeps spinning for ~0.1 s, and samples taken meanwhile
+    can be 10-100x slow. The cost estimate is the best of the last three
+    warm-up calls.
+
+    Then ``repeats`` samples of ``number`` calls each: ``number`` makes a
+    sample last >= ``min_sample`` (so perf_counter resolution does not
+    matter), ``repeats`` makes the loop last about ``target`` seconds, clamped
+    to [min_repeats, max_repeats]; past ``2.5 * target`` it stops after
+    ``min_repeats`` samples (bounds a run on a loaded machine). The garbage
+    collector is off while timing (as in timeit).
+    """
+    t_start = t0 = time.perf_counter()
+    result = fn()
+    now = time.perf_counter()
+    first = now - t0
+    times = [first]
+    while now - t_start < max_warmup:
+        improving = len(times) >= 2 and times[-1] < 0.8 * min(times[:-1])
+        if now - t_start >= warmup and len(times) >= 2 and not improving:
+            break
+        t0 = time.perf_counter()
+        fn()
+        now = time.perf_counter()
+        times.append(now - t0)
+    est = max(min(times[-3:]), 1e-7)
+    number = max(1, math.ceil(min_sample / est))
+    repeats = int(min(max_repeats, max(min_repeats, round(target / (est * number)))))
+    samples = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    t_loop = time.perf_counter()
+    try:
+        for i in range(repeats):
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            now = time.perf_counter()
+            samples.append((now - t0) / number)
+            if i + 1 >= min_repeats and now - t_loop > 2.5 * target:
+                break  # calls got slower than the warm-up said (a busy machine): stop early
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return Timing(statistics.median(samples), samples, number, first), result
+
+
+def resolve_workers(workers: int | None) -> int:
+    """-1 or None -> os.cpu_count(); otherwise a positive int."""
+    if workers is None or workers == -1:
+        return os.cpu_count() or 1
+    if workers < 1:
+        raise ValueError(f"workers must be -1 or >= 1, got {workers}")
+    return int(workers)
+
+
+def _physical_cores(workers: int) -> int:
+    """Distinct physical cores among the first ``workers`` usable CPUs (Linux sysfs).
+
+    Falls back to ``workers`` where the topology cannot be read.
+    """
+    try:
+        cpus = sorted(os.sched_getaffinity(0))[:workers]
+        cores = set()
+        for c in cpus:
+            base = f"/sys/devices/system/cpu/cpu{c}/topology/"
+            with open(base + "core_id") as f1, open(base + "physical_package_id") as f2:
+                cores.add((f1.read().strip(), f2.read().strip()))
+        return len(cores) if len(cpus) == workers else workers
+    except (AttributeError, OSError):
+        return workers
+
+
+def measure_peak(workers: int, dtype: str = "float32") -> dict:
+    """This machine's peak GFLOP/s on ``workers`` threads and how it was obtained.
+
+    Probes ``workers`` threads and 1 thread. Independent FMA chains on separate
+    physical cores scale linearly, so when the ``workers``-thread probe falls
+    short of (single-thread peak x physical cores) another process held a core
+    during the probe, and the linear figure is used instead (the all-core
+    clock may be a little lower, which only makes "% peak" conservative).
+    """
+    try:
+        from convx import _cpu
+        isa = _cpu.active_isa()
+        p_w = float(_cpu.measure_peak_gflops(workers, dtype))
+        p_1 = float(_cpu.measure_peak_gflops(1, dtype)) if workers > 1 else p_w
+    except (ImportError, AttributeError) as exc:
+        # Fallback while the C probe is missing: a large BLAS GEMM is a lower
+        # bound on the FMA peak, good enough to make "% peak" readable.
+        n = 1536
+        a = np.ones((n, n), dtype)
+        b = np.ones((n, n), dtype)
+        with _blas_threads(workers):
+            t, _ = time_call(lambda: a @ b, target=0.3)
+        return {"gflops": 2 * n ** 3 / t.median / 1e9, "source": "numpy-matmul",
+                "method": (f"FALLBACK ({type(exc).__name__}: {exc}): NumPy/BLAS {dtype} "
+                           f"{n}x{n} matmul, median; a lower bound of the FMA peak")}
+    cores = _physical_cores(workers)
+    linear = p_1 * cores
+    how = (f"independent {isa} FMA chains, {dtype}, best of several ~0.2 s runs "
+           f"(convx._cpu.measure_peak_gflops): {workers} thread(s) {p_w:.1f}")
+    if workers > 1:
+        how += f", 1 thread {p_1:.1f} x {cores} physical core(s) = {linear:.1f}"
+    use_linear = workers > 1 and p_w < 0.9 * linear
+    if use_linear:
+        how += f"; using {linear:.1f} (the {workers}-thread probe was slowed by other load)"
+    return {"gflops": linear if use_linear else p_w, "source": "convx._cpu.measure_peak_gflops",
+            "gflops_workers": p_w, "gflops_1": p_1, "physical_cores": cores,
+            "method": how}
