@@ -65,6 +65,11 @@ def ocblock(str isa, cnp.ndarray w, cnp.ndarray x, cnp.ndarray pix, cnp.ndarray 
     hi = int(pixc.max()) + int(koffc.max())
     if lo < 0 or hi >= x.shape[0]:
         raise ValueError("pix + koff must index inside x")
+    # The kernel loads (accumulate) and may keep whole pixel tiles of c: NP * OCB elements,
+    # whatever n is. Run it on a buffer of that size, never on the caller's n * OCB.
+    cbuf = _np.zeros(NP * OCB, dt)
+    cbuf[:n * OCB] = c[:n * OCB]
+    cdef cnp.ndarray cb = cbuf
     cdef cnp.ndarray pv = pixc
     cdef cnp.ndarray kv = koffc
     cdef const cx_idx *pp = <const cx_idx *>cnp.PyArray_DATA(pv)
@@ -81,12 +86,13 @@ def ocblock(str isa, cnp.ndarray w, cnp.ndarray x, cnp.ndarray pix, cnp.ndarray 
             ptrs[j] = xb + pp[j] * item
         if dt == np_float32:
             t.ocblock_f32(K, <const float *>cnp.PyArray_DATA(w), <const float *const *>ptrs, kp,
-                          n, <float *>cnp.PyArray_DATA(c), accumulate, <const float *>bp)
+                          n, <float *>cnp.PyArray_DATA(cb), accumulate, <const float *>bp)
         else:
             t.ocblock_f64(K, <const double *>cnp.PyArray_DATA(w), <const double *const *>ptrs,
-                          kp, n, <double *>cnp.PyArray_DATA(c), accumulate, <const double *>bp)
+                          kp, n, <double *>cnp.PyArray_DATA(cb), accumulate, <const double *>bp)
     finally:
         free(ptrs)
+    c[:n * OCB] = cbuf[:n * OCB]
     return c
 
 
