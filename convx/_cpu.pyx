@@ -60,12 +60,15 @@ def measure_peak_gflops(workers=None, dtype="float32", seconds=0.2):
 
 
 def kernels():
-    """The kernel registry: one dict per micro-kernel of every family and ISA."""
+    """The kernel registry: one dict per micro-kernel of every family and ISA (fields: see
+    csrc/kernels/kernels.h)."""
     out = []
     cdef const convx_kernel_info *k
     for i in range(convx_kernel_count()):
         k = convx_kernel_get(i)
         out.append({"family": k.family.decode(), "name": k.name.decode(),
                     "dtype": k.dtype.decode(), "isa": convx_isa_name(k.isa).decode(),
-                    "ocb": k.ocb, "ow_tile": k.ow_tile, "compiled": k.fn != NULL})
+                    "tile": k.tile.decode(), "slot": k.slot, "oc": k.oc, "px": k.px,
+                    "rows": k.rows, "ksize": k.ksize, "stride": k.stride,
+                    "compiled": k.fn != NULL})
     return out

@@ -51,27 +51,19 @@ cdef extern from "kernels/kernels.h" nogil:
         const char *family
         const char *name
         const char *dtype
-        int isa, ocb, ow_tile
-        void *fn
+        const char *tile
+        int isa, slot, oc, px, rows, ksize, stride
+        void (*fn)()
     int convx_kernel_count()
     const convx_kernel_info *convx_kernel_get(int i)
-    # the per-ISA table, only the fields convx/_kernels.pyx drives directly
-    ctypedef void (*convx_f32_ocblock_ukernel_fn)(cx_idx K, const float *w,
-                                                  const float *const *px, const cx_idx *koff,
-                                                  cx_idx n, float *c, int accumulate,
-                                                  const float *bias)
-    ctypedef void (*convx_f64_ocblock_ukernel_fn)(cx_idx K, const double *w,
-                                                  const double *const *px, const cx_idx *koff,
-                                                  cx_idx n, double *c, int accumulate,
-                                                  const double *bias)
-    ctypedef void (*convx_f32_transpose_fn)(cx_idx R, cx_idx C, const float *src, cx_idx lds,
-                                            float *dst, cx_idx ldd)
+    int CONVX_FILTER2D_ROWS
     ctypedef struct convx_table:
-        convx_f32_ocblock_ukernel_fn ocblock_f32
-        convx_f64_ocblock_ukernel_fn ocblock_f64
+        int isa
+        int direct_ocb[3]
+        int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64
         int ocblock_oc_f32, ocblock_np_f32, ocblock_oc_f64, ocblock_np_f64
-        convx_f32_transpose_fn transpose_f32
     const convx_table *convx_table_for_isa(int isa)
+    int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
 
 cdef extern from "convx.h" nogil:
     ctypedef struct convx_deform_problem:

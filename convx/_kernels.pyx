@@ -1,122 +1,590 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""Private test hook: run one micro-kernel of a given ISA directly (STYLE.md section 2).
+"""Private test hook: run any micro-kernel of the registry directly (STYLE.md section 2).
 
-Tests drive the kernels the drivers only reach on chosen shapes with edge cases of their own
-(tile tails, K = 1, accumulate, no bias), against a naive NumPy loop. Every index a kernel would
-form is bounds-checked here first, so a bad call raises instead of touching memory out of
-bounds. Kernels of an ISA this CPU lacks raise RuntimeError (never executed).
+`registry()` lists every kernel (csrc/kernels/generate.py is the one list); one function per
+family runs a kernel by name on NumPy arrays, so tests reach every kernel with edge cases of
+their own (tile tails, K = 1, strides, accumulate, no bias) and compare with a naive loop.
+
+Nothing a caller passes is trusted: arguments are checked first (ValueError), every array is
+copied into a buffer the hook allocates, sized from the registry's tile of that kernel (a
+kernel may load or keep a whole register tile, e.g. ocblock's accumulate loads NP pixel rows),
+with strides the hook chooses (row padding, so strided access is exercised) and guard cells
+around every output that are checked after the call (RuntimeError if a kernel wrote outside
+its output). Results come back as new arrays. Kernels of an ISA this CPU lacks, or that this
+build did not compile, raise RuntimeError and are never executed.
 """
 cimport numpy as cnp
 from libc.stdlib cimport malloc, free
 from convx._csrc cimport *
 
 include "_runtime.pxi"
-include "_arrays.pxi"
 
 cnp.import_array()
 
-_ISA = {"scalar": CONVX_ISA_SCALAR, "avx2": CONVX_ISA_AVX2, "avx512": CONVX_ISA_AVX512}
+import numpy as np
+
+cdef extern from "kernels/kernels.h":
+    ctypedef void (*f32_direct_fn "convx_f32_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const cx_idx *, cx_idx, cx_idx, const float *, const float *, float *, cx_idx, cx_idx, cx_idx, const float *)
+    ctypedef void (*f64_direct_fn "convx_f64_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const cx_idx *, cx_idx, cx_idx, const double *, const double *, double *, cx_idx, cx_idx, cx_idx, const double *)
+    ctypedef void (*f32_gemm_fn "convx_f32_gemm_ukernel_fn")(cx_idx, const float *, cx_idx, const float *, cx_idx, float *, cx_idx, cx_idx, cx_idx, int, const float *)
+    ctypedef void (*f64_gemm_fn "convx_f64_gemm_ukernel_fn")(cx_idx, const double *, cx_idx, const double *, cx_idx, double *, cx_idx, cx_idx, cx_idx, int, const double *)
+    ctypedef void (*f32_igemm_fn "convx_f32_igemm_ukernel_fn")(cx_idx, const float *, cx_idx, const float *, const cx_idx *, float *, cx_idx, cx_idx, cx_idx, int, const float *)
+    ctypedef void (*f64_igemm_fn "convx_f64_igemm_ukernel_fn")(cx_idx, const double *, cx_idx, const double *, const cx_idx *, double *, cx_idx, cx_idx, cx_idx, int, const double *)
+    ctypedef void (*f32_ocblock_fn "convx_f32_ocblock_ukernel_fn")(cx_idx, const float *, const float *const *, const cx_idx *, cx_idx, float *, int, const float *)
+    ctypedef void (*f64_ocblock_fn "convx_f64_ocblock_ukernel_fn")(cx_idx, const double *, const double *const *, const cx_idx *, cx_idx, double *, int, const double *)
+    ctypedef void (*f32_dwconv_fn "convx_f32_dwconv_ukernel_fn")(cx_idx, cx_idx, const float *const *, cx_idx, cx_idx, const float *, float, float *, cx_idx)
+    ctypedef void (*f64_dwconv_fn "convx_f64_dwconv_ukernel_fn")(cx_idx, cx_idx, const double *const *, cx_idx, cx_idx, const double *, double, double *, cx_idx)
+    ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx, const float *const *, const float *, float *)
+    ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx, const double *const *, const double *, double *)
+    ctypedef void (*f32_filter2d_fn "convx_f32_filter2d_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const float *const *, const float *, float *const *)
+    ctypedef void (*f64_filter2d_fn "convx_f64_filter2d_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const double *const *, const double *, double *const *)
+    ctypedef void (*f32_im2col_fn "convx_f32_im2col_fn")(const float *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, cx_idx, cx_idx, cx_idx, cx_idx, float *, cx_idx)
+    ctypedef void (*f64_im2col_fn "convx_f64_im2col_fn")(const double *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, cx_idx, cx_idx, cx_idx, cx_idx, double *, cx_idx)
+    ctypedef void (*f32_pack_fn "convx_f32_pack_row_fn")(cx_idx, float *, cx_idx, const float *, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx)
+    ctypedef void (*f64_pack_fn "convx_f64_pack_row_fn")(cx_idx, double *, cx_idx, const double *, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx)
+    ctypedef double (*peak_fn "convx_peak_ukernel_fn")(cx_idx, int *)
+    ctypedef void (*f32_transpose_fn "convx_f32_transpose_fn")(cx_idx, cx_idx, const float *, cx_idx, float *, cx_idx)
+    ctypedef void (*f64_transpose_fn "convx_f64_transpose_fn")(cx_idx, cx_idx, const double *, cx_idx, double *, cx_idx)
+
+_DTYPE = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64)}
+_SENTINEL = 1234.5     # guard value, exactly representable in both dtypes
+_GUARD = 64            # guard elements before and after every output buffer
 
 
-cdef const convx_table *_table(str isa) except NULL:
-    if isa not in _ISA:
-        raise ValueError(f"isa must be one of {sorted(_ISA)}, got {isa!r}")
-    if not convx_cpu_isa_supported(_ISA[isa]):
-        raise RuntimeError(f"this CPU cannot run {isa} kernels")
-    cdef const convx_table *t = convx_table_for_isa(_ISA[isa])
+def registry():
+    """Every kernel of the registry, in list order: dicts with name, family, dtype ('float32' or
+    'float64'), isa, tile (the string in the name), slot, oc, px, rows, ksize, stride (the
+    register tile, see csrc/kernels/kernels.h), compiled (this build has it) and runnable
+    (compiled and this CPU supports its ISA)."""
+    out = []
+    cdef const convx_kernel_info *k
+    for i in range(convx_kernel_count()):
+        k = convx_kernel_get(i)
+        compiled = k.fn != NULL
+        out.append({"name": k.name.decode(), "family": k.family.decode(),
+                    "dtype": _DTYPE[k.dtype.decode()].name, "isa": convx_isa_name(k.isa).decode(),
+                    "tile": k.tile.decode(), "slot": k.slot, "oc": k.oc, "px": k.px,
+                    "rows": k.rows, "ksize": k.ksize, "stride": k.stride, "compiled": compiled,
+                    "runnable": compiled and convx_cpu_isa_supported(k.isa) != 0})
+    return out
+
+
+def check_table_with(str isa, str field, int value):
+    """Run the import-time registry check on a copy of `isa`'s dispatch table whose int tile
+    field `field` ('gemm_mr_f32', 'gemm_nr_f64', 'ocblock_np_f32', 'direct_ocb0', ...) is set to
+    `value`; returns the check's message ('' if the table passes). Proves the check bites."""
+    cdef int i = convx_isa_by_name(isa)
+    cdef const convx_table *t = convx_table_for_isa(i)
     if t == NULL:
         raise RuntimeError(f"convx was built without {isa} kernels")
-    return t
+    cdef convx_table copy = t[0]
+    cdef int *slot = _table_int(&copy, field)
+    slot[0] = value
+    cdef char msg[512]
+    msg[0] = 0
+    convx_dispatch_check_table(&copy, msg, sizeof(msg))
+    return msg.decode()
 
 
-def ocblock_tile(str isa, str dtype):
-    """(output channels, pixels) of the ocblock register tile, or None if the ISA has none."""
-    cdef const convx_table *t = _table(isa)
-    if dtype == "float32":
-        return None if t.ocblock_f32 == NULL else (t.ocblock_oc_f32, t.ocblock_np_f32)
-    return None if t.ocblock_f64 == NULL else (t.ocblock_oc_f64, t.ocblock_np_f64)
+cdef int *_table_int(convx_table *t, str field) except NULL:
+    if field == "gemm_mr_f32": return &t.gemm_mr_f32
+    if field == "gemm_nr_f32": return &t.gemm_nr_f32
+    if field == "gemm_mr_f64": return &t.gemm_mr_f64
+    if field == "gemm_nr_f64": return &t.gemm_nr_f64
+    if field == "ocblock_oc_f32": return &t.ocblock_oc_f32
+    if field == "ocblock_np_f32": return &t.ocblock_np_f32
+    if field == "ocblock_oc_f64": return &t.ocblock_oc_f64
+    if field == "ocblock_np_f64": return &t.ocblock_np_f64
+    for s in range(3):
+        if field == f"direct_ocb{s}": return &t.direct_ocb[s]
+    raise ValueError(f"unknown table field {field!r}")
 
 
-def ocblock(str isa, cnp.ndarray w, cnp.ndarray x, cnp.ndarray pix, cnp.ndarray koff,
-            cnp.ndarray c, bint accumulate, object bias):
-    """c[j*OCB + o] (+)= sum_k w[k*OCB + o] * x[pix[j] + koff[k]] with the ISA's ocblock kernel
-    (sums start from bias, or 0, unless `accumulate`). w, x, c, bias: 1-D C-contiguous arrays of
-    one float dtype; pix, koff: int64 offsets. n = len(pix) pixels, K = len(koff) steps."""
-    cdef const convx_table *t = _table(isa)
-    dt = w.dtype
-    for name, a in (("x", x), ("c", c)) + ((("bias", bias),) if bias is not None else ()):
-        if a.dtype != dt or a.ndim != 1 or not a.flags.c_contiguous:
-            raise ValueError(f"{name} must be 1-D C-contiguous {dt}")
-    if not c.flags.writeable:
-        raise ValueError("c must be writeable")
-    if pix.dtype != np_int64 or koff.dtype != np_int64 or pix.ndim != 1 or koff.ndim != 1:
-        raise ValueError("pix and koff must be 1-D int64")
-    tile = ocblock_tile(isa, "float32" if dt == np_float32 else "float64")
-    if tile is None or dt not in (np_float32, np_float64):
-        raise ValueError(f"no {isa} ocblock kernel for {dt}")
-    cdef cx_idx OCB = tile[0], NP = tile[1], n = pix.shape[0], K = koff.shape[0]
-    if not (1 <= n <= NP) or K < 1:
-        raise ValueError(f"need 1 <= len(pix) <= {NP} and len(koff) >= 1")
-    if w.shape[0] < K * OCB or c.shape[0] < n * OCB or (bias is not None and bias.shape[0] < OCB):
-        raise ValueError("w, c or bias too small for the tile")
-    pixc = np_ascontiguous(pix)
-    koffc = np_ascontiguous(koff)
-    lo = int(pixc.min()) + int(koffc.min())
-    hi = int(pixc.max()) + int(koffc.max())
-    if lo < 0 or hi >= x.shape[0]:
+cdef int convx_isa_by_name(str isa) except -1:
+    for i in range(CONVX_ISA_COUNT):
+        if convx_isa_name(i).decode() == isa:
+            return i
+    raise ValueError(f"isa must be one of {[convx_isa_name(i).decode() for i in range(CONVX_ISA_COUNT)]}, got {isa!r}")
+
+
+cdef const convx_kernel_info *_entry(str name, str family) except NULL:
+    cdef const convx_kernel_info *k
+    for i in range(convx_kernel_count()):
+        k = convx_kernel_get(i)
+        if k.name.decode() == name:
+            if k.family.decode() != family:
+                raise ValueError(f"{name} is a {k.family.decode()} kernel, not {family}")
+            if k.fn == NULL:
+                raise RuntimeError(f"convx was built without {convx_isa_name(k.isa).decode()} kernels")
+            if not convx_cpu_isa_supported(k.isa):
+                raise RuntimeError(f"this CPU cannot run {convx_isa_name(k.isa).decode()} kernels")
+            return k
+    raise ValueError(f"no kernel named {name!r} in the registry")
+
+
+cdef object _dt(const convx_kernel_info *k):
+    return _DTYPE[k.dtype.decode()]
+
+
+def _inp(a, dt, ndim, what):
+    """A private C-contiguous copy of an input array of `ndim` dimensions, in the kernel's dtype."""
+    arr = np.array(a, dtype=dt, copy=True, order="C")
+    if arr.ndim != ndim:
+        raise ValueError(f"{what} must have {ndim} dimension(s), got shape {arr.shape}")
+    return arr
+
+
+def _padded(a, size, dt):
+    """A fresh 1-D buffer of at least `size` elements (zero beyond a's values), a copied in."""
+    flat = np.ravel(a)
+    buf = np.zeros(max(int(size), flat.size, 1), dt)
+    buf[:flat.size] = flat
+    return buf
+
+
+def _idx(a, what):
+    arr = np.array(a, copy=True, order="C")
+    if arr.ndim != 1 or arr.size < 1 or arr.dtype.kind not in "iu":
+        raise ValueError(f"{what} must be a non-empty 1-D integer array")
+    return arr.astype(np.int64)
+
+
+class _Out:
+    """An output buffer with _GUARD sentinel elements on both sides. `at(i)`: pointer offset of
+    logical element i; positions the kernel may write are registered with `logical` and every
+    other element must still hold the sentinel after the call."""
+
+    def __init__(self, size, dt):
+        self.size = int(size)
+        self.buf = np.full(self.size + 2 * _GUARD, _SENTINEL, dt)
+
+    def inner(self):
+        return self.buf[_GUARD:_GUARD + self.size]
+
+    def check(self, written, name):
+        """`written`: flat indices (into inner()) the kernel is allowed to write."""
+        rest = np.ones(self.buf.size, bool)
+        rest[_GUARD + np.asarray(written, np.int64)] = False
+        if not np.all(self.buf[rest] == _SENTINEL):
+            raise RuntimeError(f"{name} wrote outside its output")
+
+
+cdef void *_ptr(object a) except NULL:
+    cdef cnp.ndarray arr = a
+    return cnp.PyArray_DATA(arr)
+
+
+cdef char *_out_ptr(object o) except NULL:
+    cdef cx_idx off = _GUARD * o.buf.itemsize
+    return <char *>_ptr(o.buf) + off
+
+
+# ---- one runner per family ---------------------------------------------------------------
+
+def direct(str name, x, w, tap_off, cx_idx n, y=None, bias=None):
+    """y[j, r, o] = (bias[j] or y[j, r, o]) + sum_{c, t} w[c, t, j] * x[c, r, tap_off[t] + o],
+    for j < m, r < n_rows, o < n: x [n_c, n_rows, L], w [n_c, n_taps, m] (m <= OCB), tap_off
+    [n_taps] with 0 <= tap_off[t] and tap_off[t] + n <= L. Returns y [m, n_rows, n]."""
+    cdef const convx_kernel_info *k = _entry(name, "direct")
+    dt = _dt(k)
+    xa = _inp(x, dt, 3, "x")
+    wa = _inp(w, dt, 3, "w")
+    to = _idx(tap_off, "tap_off")
+    cdef cx_idx n_c = xa.shape[0], n_rows = xa.shape[1], L = xa.shape[2]
+    cdef cx_idx n_taps = to.shape[0], m = wa.shape[2], OCB = k.oc
+    if n_c < 1 or n_rows < 1 or n < 1 or wa.shape[:2] != (n_c, n_taps) or not 1 <= m <= OCB:
+        raise ValueError(f"need x [n_c, n_rows, L], w [n_c, {n_taps}, m <= {OCB}], n >= 1")
+    if to.min() < 0 or to.max() + n > L:
+        raise ValueError("tap_off[t] + n must stay inside the rows of x")
+    if bias is None:
+        y0 = np.zeros((m, n_rows, n), dt) if y is None else _inp(y, dt, 3, "y")
+        if y0.shape != (m, n_rows, n):
+            raise ValueError(f"y must have shape {(m, n_rows, n)}")
+    # hook-chosen strides (row and channel padding): x rows of L + 3, y rows of n + 2
+    cdef cx_idx xr = L + 3, xc = n_rows * xr + 5, yr = n + 2, ys = n_rows * yr + 1
+    xb = np.zeros(n_c * xc, dt)
+    xb[:n_c * xc].reshape(n_c, xc)[:, :n_rows * xr].reshape(n_c, n_rows, xr)[:, :, :L] = xa
+    wb = np.zeros((n_c, n_taps, OCB), dt)
+    wb[:, :, :m] = wa
+    bb = None
+    if bias is not None:
+        ba = _inp(bias, dt, 1, "bias")
+        if ba.size != m:
+            raise ValueError(f"bias must have {m} values")
+        bb = _padded(ba, OCB, dt)
+    out = _Out(OCB * ys, dt)
+    grid = out.inner()[:m * ys].reshape(m, ys)[:, :n_rows * yr].reshape(m, n_rows, yr)
+    if bias is None:
+        grid[:, :, :n] = y0
+    cdef const cx_idx *top = <const cx_idx *>_ptr(to)
+    cdef void *xp = _ptr(xb)
+    cdef void *wp = _ptr(wb)
+    cdef void *bp = NULL if bb is None else _ptr(bb)
+    cdef char *yp = _out_ptr(out)
+    if dt == np.float32:
+        (<f32_direct_fn>k.fn)(n_rows, n, n_c, n_taps, top, xc, xr, <const float *>xp,
+                              <const float *>wp, <float *>yp, ys, yr, m, <const float *>bp)
+    else:
+        (<f64_direct_fn>k.fn)(n_rows, n, n_c, n_taps, top, xc, xr, <const double *>xp,
+                              <const double *>wp, <double *>yp, ys, yr, m, <const double *>bp)
+    written = (np.arange(m)[:, None, None] * ys + np.arange(n_rows)[None, :, None] * yr +
+               np.arange(n)[None, None, :]).ravel()
+    out.check(written, name)
+    return grid[:, :, :n].copy()
+
+
+cdef tuple _gemm_common(const convx_kernel_info *k, A, C, bint accumulate, bias, cx_idx n):
+    dt = _dt(k)
+    Aa = _inp(A, dt, 2, "A")
+    cdef cx_idx m = Aa.shape[0], K = Aa.shape[1], MR = k.oc, NR = k.px
+    if not 1 <= m <= MR or K < 1 or not 1 <= n <= NR:
+        raise ValueError(f"need A [m <= {MR}, K >= 1] and 1 <= n <= {NR}")
+    if accumulate and C is None:
+        raise ValueError("accumulate needs C (the start values)")
+    cdef cx_idx lda = K + 1, ldc = n + 2
+    Ab = np.zeros((MR, lda), dt)       # rows past m exist (a kernel may form their pointers)
+    Ab[:m, :K] = Aa
+    bb = None
+    if bias is not None:
+        ba = _inp(bias, dt, 1, "bias")
+        if ba.size != m:
+            raise ValueError(f"bias must have {m} values")
+        bb = _padded(ba, MR, dt)
+    out = _Out(MR * ldc, dt)
+    grid = out.inner().reshape(MR, ldc)
+    if C is not None:
+        Ca = _inp(C, dt, 2, "C")
+        if Ca.shape != (m, n):
+            raise ValueError(f"C must have shape {(m, n)}")
+        grid[:m, :n] = Ca
+    written = (np.arange(m)[:, None] * ldc + np.arange(n)[None, :]).ravel()
+    return dt, Ab, lda, bb, out, grid, written, m, K
+
+
+def gemm(str name, A, B, C=None, bint accumulate=False, bias=None):
+    """C[i, j] = (C[i, j] if accumulate else bias[i] or 0) + sum_k A[i, k] * B[k, j], with A
+    [m <= MR, K], B [K, n <= NR]. Returns C [m, n]."""
+    cdef const convx_kernel_info *k = _entry(name, "gemm")
+    Ba0 = np.asarray(B)
+    if Ba0.ndim != 2:
+        raise ValueError("B must be 2-D")
+    dt, Ab, lda, bb, out, grid, written, m, K = _gemm_common(k, A, C, accumulate, bias,
+                                                            Ba0.shape[1])
+    Ba = _inp(B, dt, 2, "B")
+    cdef cx_idx n = Ba.shape[1], NR = k.px, ldb = n + 3
+    if Ba.shape[0] != K:
+        raise ValueError(f"B must have {K} rows")
+    Bb = np.zeros((K + 1) * ldb + NR, dt)     # a full NR-wide row past the last one
+    Bb[:K * ldb].reshape(K, ldb)[:, :n] = Ba
+    cdef cx_idx lda_ = lda, ldc = grid.shape[1]
+    cdef void *ap = _ptr(Ab)
+    cdef void *bp = _ptr(Bb)
+    cdef void *biasp = NULL if bb is None else _ptr(bb)
+    cdef char *cp = _out_ptr(out)
+    cdef cx_idx mm = m, KK = K
+    if dt == np.float32:
+        (<f32_gemm_fn>k.fn)(KK, <const float *>ap, lda_, <const float *>bp, ldb, <float *>cp,
+                            ldc, mm, n, accumulate, <const float *>biasp)
+    else:
+        (<f64_gemm_fn>k.fn)(KK, <const double *>ap, lda_, <const double *>bp, ldb, <double *>cp,
+                            ldc, mm, n, accumulate, <const double *>biasp)
+    out.check(written, name)
+    return grid[:m, :n].copy()
+
+
+def igemm(str name, A, b, boff, cx_idx n, C=None, bint accumulate=False, bias=None):
+    """C[i, j] = (C[i, j] if accumulate else bias[i] or 0) + sum_k A[i, k] * b[boff[k] + j]
+    (row k of B starts at boff[k]), A [m <= MR, K], boff [K] with boff[k] + n <= len(b).
+    Returns C [m, n]."""
+    cdef const convx_kernel_info *k = _entry(name, "igemm")
+    dt, Ab, lda, bb, out, grid, written, m, K = _gemm_common(k, A, C, accumulate, bias, n)
+    ba = _inp(b, dt, 1, "b")
+    bo = _idx(boff, "boff")
+    if bo.shape[0] != K:
+        raise ValueError(f"boff must have {K} offsets")
+    if bo.min() < 0 or bo.max() + n > ba.shape[0]:
+        raise ValueError("boff[k] + n must stay inside b")
+    cdef cx_idx NR = k.px
+    Bb = _padded(ba, ba.shape[0] + NR, dt)
+    cdef cx_idx lda_ = lda, ldc = grid.shape[1], mm = m, KK = K
+    cdef void *ap = _ptr(Ab)
+    cdef void *bp = _ptr(Bb)
+    cdef const cx_idx *op = <const cx_idx *>_ptr(bo)
+    cdef void *biasp = NULL if bb is None else _ptr(bb)
+    cdef char *cp = _out_ptr(out)
+    if dt == np.float32:
+        (<f32_igemm_fn>k.fn)(KK, <const float *>ap, lda_, <const float *>bp, op, <float *>cp,
+                             ldc, mm, n, accumulate, <const float *>biasp)
+    else:
+        (<f64_igemm_fn>k.fn)(KK, <const double *>ap, lda_, <const double *>bp, op,
+                             <double *>cp, ldc, mm, n, accumulate, <const double *>biasp)
+    out.check(written, name)
+    return grid[:m, :n].copy()
+
+
+def ocblock(str name, w, x, pix, koff, c=None, bint accumulate=False, bias=None):
+    """c[j, o] = (c[j, o] if accumulate else bias[o] or 0) + sum_k w[k, o] * x[pix[j] + koff[k]]
+    for j < n = len(pix) <= NP, o < OCB: w [K, OCB], koff [K]. Returns c [n, OCB]."""
+    cdef const convx_kernel_info *k = _entry(name, "ocblock")
+    dt = _dt(k)
+    cdef cx_idx OCB = k.oc, NP = k.px
+    wa = _inp(w, dt, 2, "w")
+    xa = _inp(x, dt, 1, "x")
+    pa = _idx(pix, "pix")
+    ko = _idx(koff, "koff")
+    cdef cx_idx n = pa.shape[0], K = ko.shape[0]
+    if not 1 <= n <= NP:
+        raise ValueError(f"need 1 <= len(pix) <= {NP}, got {n}")
+    if wa.shape != (K, OCB):
+        raise ValueError(f"w must have shape {(K, OCB)}")
+    if pa.min() + ko.min() < 0 or pa.max() + ko.max() >= xa.shape[0]:
         raise ValueError("pix + koff must index inside x")
-    # The kernel loads (accumulate) and may keep whole pixel tiles of c: NP * OCB elements,
-    # whatever n is. Run it on a buffer of that size, never on the caller's n * OCB.
-    cbuf = _np.zeros(NP * OCB, dt)
-    cbuf[:n * OCB] = c[:n * OCB]
-    cdef cnp.ndarray cb = cbuf
-    cdef cnp.ndarray pv = pixc
-    cdef cnp.ndarray kv = koffc
-    cdef const cx_idx *pp = <const cx_idx *>cnp.PyArray_DATA(pv)
-    cdef const cx_idx *kp = <const cx_idx *>cnp.PyArray_DATA(kv)
+    if accumulate and c is None:
+        raise ValueError("accumulate needs c (the start values)")
+    bb = None
+    if bias is not None:
+        bb = _inp(bias, dt, 1, "bias")
+        if bb.size != OCB:
+            raise ValueError(f"bias must have {OCB} values")
+    # the kernel loads (accumulate) and keeps whole NP x OCB tiles: the buffer is that size
+    out = _Out(NP * OCB, dt)
+    grid = out.inner().reshape(NP, OCB)
+    grid[n:] = 0
+    if c is not None:
+        ca = _inp(c, dt, 2, "c")
+        if ca.shape != (n, OCB):
+            raise ValueError(f"c must have shape {(n, OCB)}")
+        grid[:n] = ca
     cdef void **ptrs = <void **>malloc(<size_t>NP * sizeof(void *))
     if ptrs == NULL:
         raise MemoryError()
-    cdef cx_idx j
-    cdef char *xb = <char *>cnp.PyArray_DATA(x)
-    cdef cx_idx item = x.itemsize
-    cdef void *bp = _data_or_null(bias)
+    cdef char *xb = <char *>_ptr(xa)
+    cdef const cx_idx *pp = <const cx_idx *>_ptr(pa)
+    cdef const cx_idx *kp = <const cx_idx *>_ptr(ko)
+    cdef void *wp = _ptr(wa)
+    cdef void *bp = NULL if bb is None else _ptr(bb)
+    cdef char *cp = _out_ptr(out)
+    cdef cx_idx j, item = dt.itemsize
     try:
-        for j in range(n):
-            ptrs[j] = xb + pp[j] * item
-        if dt == np_float32:
-            t.ocblock_f32(K, <const float *>cnp.PyArray_DATA(w), <const float *const *>ptrs, kp,
-                          n, <float *>cnp.PyArray_DATA(cb), accumulate, <const float *>bp)
+        for j in range(NP):
+            ptrs[j] = xb + pp[j if j < n else 0] * item
+        if dt == np.float32:
+            (<f32_ocblock_fn>k.fn)(K, <const float *>wp, <const float *const *>ptrs, kp, n,
+                                   <float *>cp, accumulate, <const float *>bp)
         else:
-            t.ocblock_f64(K, <const double *>cnp.PyArray_DATA(w), <const double *const *>ptrs,
-                          kp, n, <double *>cnp.PyArray_DATA(cb), accumulate, <const double *>bp)
+            (<f64_ocblock_fn>k.fn)(K, <const double *>wp, <const double *const *>ptrs, kp, n,
+                                   <double *>cp, accumulate, <const double *>bp)
     finally:
         free(ptrs)
-    c[:n * OCB] = cbuf[:n * OCB]
-    return c
+    out.check(np.arange(NP * OCB), name)   # the whole tile is the kernel's to keep
+    return grid[:n].copy()
 
 
-def transpose(str isa, cx_idx R, cx_idx C, cnp.ndarray src, cx_idx lds, cnp.ndarray dst,
-              cx_idx ldd):
-    """dst[c*ldd + r] = src[r*lds + c] for r < R, c < C with the ISA's f32 transpose kernel
-    (src, dst: 1-D C-contiguous float32)."""
-    cdef const convx_table *t = _table(isa)
-    if t.transpose_f32 == NULL:
-        raise ValueError(f"no {isa} transpose kernel")
-    for name, a in (("src", src), ("dst", dst)):
-        if a.dtype != np_float32 or a.ndim != 1 or not a.flags.c_contiguous:
-            raise ValueError(f"{name} must be 1-D C-contiguous float32")
-    if R < 1 or C < 1 or lds < C or ldd < R:
-        raise ValueError("need R, C >= 1, lds >= C, ldd >= R")
-    if (R - 1) * lds + C > src.shape[0] or (C - 1) * ldd + R > dst.shape[0]:
-        raise ValueError("src or dst too small")
-    t.transpose_f32(R, C, <const float *>cnp.PyArray_DATA(src), lds,
-                    <float *>cnp.PyArray_DATA(dst), ldd)
-    return dst
+def dwconv(str name, x, cx_idx row0, cx_idx n_rows, cx_idx n, cx_idx pw, w, double bias=0.0):
+    """y[r, o] = bias + sum_{kh, kw} w[kh, kw] * X(row0 + r*S + kh, o*S + kw - pw) for r < n_rows,
+    o < n, where X is x [H, IW] with zeros outside (S: the kernel's stride, window 3x3).
+    Returns y [n_rows, n]."""
+    cdef const convx_kernel_info *k = _entry(name, "dwconv")
+    dt = _dt(k)
+    xa = _inp(x, dt, 2, "x")
+    wa = _inp(w, dt, 2, "w")
+    cdef cx_idx H = xa.shape[0], IW = xa.shape[1], S = k.stride, KS = k.ksize
+    if wa.shape != (KS, KS):
+        raise ValueError(f"w must have shape {(KS, KS)}")
+    if n_rows < 1 or n < 1 or pw < 0 or IW < 1:
+        raise ValueError("need n_rows, n >= 1, pw >= 0 and a non-empty x")
+    cdef cx_idx nrow_ptrs = (n_rows - 1) * S + KS, yr = n + 5, i, item = dt.itemsize
+    out = _Out(n_rows * yr, dt)
+    cdef const void **rows = <const void **>malloc(<size_t>nrow_ptrs * sizeof(void *))
+    if rows == NULL:
+        raise MemoryError()
+    cdef char *xb = <char *>_ptr(xa)
+    cdef void *wp = _ptr(wa)
+    cdef char *yp = _out_ptr(out)
+    try:
+        for i in range(nrow_ptrs):
+            rows[i] = <const void *>(xb + (row0 + i) * IW * item) if 0 <= row0 + i < H else NULL
+        if dt == np.float32:
+            (<f32_dwconv_fn>k.fn)(n_rows, n, <const float *const *>rows, IW, pw,
+                                  <const float *>wp, <float>bias, <float *>yp, yr)
+        else:
+            (<f64_dwconv_fn>k.fn)(n_rows, n, <const double *const *>rows, IW, pw,
+                                  <const double *>wp, bias, <double *>yp, yr)
+    finally:
+        free(rows)
+    written = (np.arange(n_rows)[:, None] * yr + np.arange(n)[None, :]).ravel()
+    out.check(written, name)
+    return out.inner().reshape(n_rows, yr)[:, :n].copy()
 
 
-import numpy as _np
-np_int64 = _np.dtype(_np.int64)
-np_float32 = _np.dtype(_np.float32)
-np_float64 = _np.dtype(_np.float64)
-np_ascontiguous = _np.ascontiguousarray
+def filter(str name, x, offs, w, cx_idx n):
+    """y[j] = sum_t w[t] * x[offs[t] + j] for j < n (offs[t] + n <= len(x)). Returns y [n]."""
+    cdef const convx_kernel_info *k = _entry(name, "filter")
+    dt = _dt(k)
+    xa = _inp(x, dt, 1, "x")
+    wa = _inp(w, dt, 1, "w")
+    oa = _idx(offs, "offs")
+    cdef cx_idx n_taps = oa.shape[0], t, item = dt.itemsize
+    if wa.shape[0] != n_taps or n < 1:
+        raise ValueError("need one weight per offset and n >= 1")
+    if oa.min() < 0 or oa.max() + n > xa.shape[0]:
+        raise ValueError("offs[t] + n must stay inside x")
+    xb = _padded(xa, xa.shape[0] + k.px, dt)
+    out = _Out(n, dt)
+    cdef const void **xp = <const void **>malloc(<size_t>n_taps * sizeof(void *))
+    if xp == NULL:
+        raise MemoryError()
+    cdef char *base = <char *>_ptr(xb)
+    cdef const cx_idx *op = <const cx_idx *>_ptr(oa)
+    cdef void *wp = _ptr(wa)
+    cdef char *yp = _out_ptr(out)
+    try:
+        for t in range(n_taps):
+            xp[t] = base + op[t] * item
+        if dt == np.float32:
+            (<f32_filter_fn>k.fn)(n, n_taps, <const float *const *>xp, <const float *>wp,
+                                  <float *>yp)
+        else:
+            (<f64_filter_fn>k.fn)(n, n_taps, <const double *const *>xp, <const double *>wp,
+                                  <double *>yp)
+    finally:
+        free(xp)
+    out.check(np.arange(n), name)
+    return out.inner().copy()
+
+
+def filter2d(str name, x, w, cx_idx tstride, cx_idx n):
+    """y[r, j] = sum_{i, t} w[i, t] * x[r + i, j + t*tstride] for r < RB, j < n: x [RB + kH - 1,
+    L] with L >= n + (kW - 1)*tstride, w [kH, kW]. Returns y [RB, n]."""
+    cdef const convx_kernel_info *k = _entry(name, "filter2d")
+    dt = _dt(k)
+    xa = _inp(x, dt, 2, "x")
+    wa = _inp(w, dt, 2, "w")
+    cdef cx_idx RB = k.rows, kH = wa.shape[0], kW = wa.shape[1], L = xa.shape[1], i
+    if kH < 1 or kW < 1 or n < 1 or tstride < 1:
+        raise ValueError("need a non-empty w, n >= 1 and tstride >= 1")
+    if xa.shape[0] != RB + kH - 1 or L < n + (kW - 1) * tstride:
+        raise ValueError(f"x must have {RB + kH - 1} rows of at least n + (kW-1)*tstride values")
+    cdef cx_idx xr = L + k.px, yr = n + 3, item = dt.itemsize
+    xb = np.zeros((RB + kH - 1, xr), dt)
+    xb[:, :L] = xa
+    out = _Out(RB * yr, dt)
+    cdef const void **rows = <const void **>malloc(<size_t>(RB + kH - 1) * sizeof(void *))
+    cdef void **ys = <void **>malloc(<size_t>RB * sizeof(void *))
+    if rows == NULL or ys == NULL:
+        free(rows)
+        free(ys)
+        raise MemoryError()
+    cdef char *xp = <char *>_ptr(xb)
+    cdef char *yp = _out_ptr(out)
+    cdef void *wp = _ptr(wa)
+    try:
+        for i in range(RB + kH - 1):
+            rows[i] = xp + i * xr * item
+        for i in range(RB):
+            ys[i] = yp + i * yr * item
+        if dt == np.float32:
+            (<f32_filter2d_fn>k.fn)(n, kH, kW, tstride, <const float *const *>rows,
+                                    <const float *>wp, <float *const *>ys)
+        else:
+            (<f64_filter2d_fn>k.fn)(n, kH, kW, tstride, <const double *const *>rows,
+                                    <const double *>wp, <double *const *>ys)
+    finally:
+        free(rows)
+        free(ys)
+    out.check((np.arange(RB)[:, None] * yr + np.arange(n)[None, :]).ravel(), name)
+    return out.inner().reshape(RB, yr)[:, :n].copy()
+
+
+def im2col(str name, x, k, out, stride, pad, dil, cx_idx p0, cx_idx np_, cx_idx r0, cx_idx r1):
+    """Rows [r0, r1) x output pixels [p0, p0 + np_) of the im2col matrix of x [C, D, H, W]:
+    row (c, kd, kh, kw), pixel (od, oh, ow) holds x[c, od*s0 - p0 + kd*d0, ...] (zero outside),
+    with 3-tuples k, out (the output size), stride, pad (front padding), dil.
+    Returns col [r1 - r0, np_]."""
+    cdef const convx_kernel_info *ke = _entry(name, "im2col")
+    dt = _dt(ke)
+    xa = _inp(x, dt, 4, "x")
+    cdef cx_idx v[18]
+    for a, (what, vals, lo) in enumerate((("k", k, 1), ("out", out, 1), ("stride", stride, 1),
+                                          ("pad", pad, 0), ("dil", dil, 1),
+                                          ("x.shape[1:]", xa.shape[1:], 1))):
+        t = tuple(int(q) for q in vals)
+        if len(t) != 3 or min(t) < lo:
+            raise ValueError(f"{what} must be 3 integers >= {lo}")
+        for q in range(3):
+            v[3 * a + q] = t[q]
+    cdef cx_idx C = xa.shape[0]
+    rows_total = C * v[0] * v[1] * v[2]
+    if C < 1 or np_ < 1 or p0 < 0 or p0 + np_ > v[3] * v[4] * v[5]:
+        raise ValueError("need 1 <= np_ and 0 <= p0, p0 + np_ <= the output pixel count")
+    if not 0 <= r0 < r1 <= rows_total:
+        raise ValueError(f"need 0 <= r0 < r1 <= {rows_total}")
+    cdef cx_idx ldcol = np_ + 2
+    o = _Out((r1 - r0) * ldcol, dt)
+    cdef void *xp = _ptr(xa)
+    cdef char *cp = _out_ptr(o)
+    if dt == np.float32:
+        (<f32_im2col_fn>ke.fn)(<const float *>xp, &v[15], &v[0], &v[3], &v[6], &v[9], &v[12],
+                               p0, np_, r0, r1, <float *>cp, ldcol)
+    else:
+        (<f64_im2col_fn>ke.fn)(<const double *>xp, &v[15], &v[0], &v[3], &v[6], &v[9], &v[12],
+                               p0, np_, r0, r1, <double *>cp, ldcol)
+    o.check((np.arange(r1 - r0)[:, None] * ldcol + np.arange(np_)[None, :]).ravel(), name)
+    return o.inner().reshape(r1 - r0, ldcol)[:, :np_].copy()
+
+
+def pack(str name, src, cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq):
+    """Slab rows of src [n_rows, IW]: padded column c < Wp (src[c - pw], zero outside) stored at
+    (c % sw)*Wq + c // sw. Needs sw*Wq >= Wp. Returns dst [n_rows, sw*Wq]; elements that are not
+    a padded column < Wp are unspecified."""
+    cdef const convx_kernel_info *k = _entry(name, "pack")
+    dt = _dt(k)
+    sa = _inp(src, dt, 2, "src")
+    cdef cx_idx n_rows = sa.shape[0], IW = sa.shape[1]
+    if n_rows < 1 or IW < 1 or pw < 0 or Wp < 1 or sw < 1 or sw * Wq < Wp:
+        raise ValueError("need a non-empty src, pw >= 0, Wp >= 1, sw >= 1, sw*Wq >= Wp")
+    cdef cx_idx sr = IW + 3, dr = sw * Wq + 3
+    sb = np.zeros((n_rows, sr), dt)
+    sb[:, :IW] = sa
+    out = _Out(n_rows * dr, dt)
+    cdef void *sp = _ptr(sb)
+    cdef char *dp = _out_ptr(out)
+    if dt == np.float32:
+        (<f32_pack_fn>k.fn)(n_rows, <float *>dp, dr, <const float *>sp, sr, IW, pw, Wp, sw, Wq)
+    else:
+        (<f64_pack_fn>k.fn)(n_rows, <double *>dp, dr, <const double *>sp, sr, IW, pw, Wp, sw,
+                            Wq)
+    out.check((np.arange(n_rows)[:, None] * dr + np.arange(sw * Wq)[None, :]).ravel(), name)
+    return out.inner().reshape(n_rows, dr)[:, :sw * Wq].copy()
+
+
+def peak(str name, cx_idx iters):
+    """(checksum, flops per iteration) of the FMA probe after `iters` rounds (0 <= iters)."""
+    cdef const convx_kernel_info *k = _entry(name, "peak")
+    if iters < 0:
+        raise ValueError("iters must be >= 0")
+    cdef int flops = 0
+    cdef double s = (<peak_fn>k.fn)(iters, &flops)
+    return s, flops
+
+
+def transpose(str name, src):
+    """dst [C, R] = src [R, C]^T with the kernel, through hook-chosen strided buffers."""
+    cdef const convx_kernel_info *k = _entry(name, "transpose")
+    dt = _dt(k)
+    sa = _inp(src, dt, 2, "src")
+    cdef cx_idx R = sa.shape[0], C = sa.shape[1]
+    if R < 1 or C < 1:
+        raise ValueError("src must not be empty")
+    cdef cx_idx lds = C + 3, ldd = R + 5
+    sb = np.zeros((R, lds), dt)
+    sb[:, :C] = sa
+    out = _Out(C * ldd, dt)
+    cdef void *sp = _ptr(sb)
+    cdef char *dp = _out_ptr(out)
+    if dt == np.float32:
+        (<f32_transpose_fn>k.fn)(R, C, <const float *>sp, lds, <float *>dp, ldd)
+    else:
+        (<f64_transpose_fn>k.fn)(R, C, <const double *>sp, lds, <double *>dp, ldd)
+    out.check((np.arange(C)[:, None] * ldd + np.arange(R)[None, :]).ravel(), name)
+    return out.inner().reshape(C, ldd)[:, :R].copy()

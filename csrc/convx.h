@@ -49,9 +49,10 @@ static inline int convx_check_conv_geometry(cx_idx N, cx_idx C_in, cx_idx C_out,
 }
 
 /* ---- CPU / dispatch (cpu.c, dispatch.c) ---- */
-enum { CONVX_ISA_SCALAR = 0, CONVX_ISA_AVX2 = 1, CONVX_ISA_AVX512 = 2, CONVX_ISA_COUNT = 3 };
+#include "kernels/isa.h"   /* CONVX_ISA_* ids and CONVX_ISA_COUNT (generated) */
 /* Detects CPU features and picks the ISA; `request` is NULL/"" (best available) or an ISA tag.
- * Returns CONVX_ERR_ISA if the request cannot be honoured (message via convx_cpu_error()). */
+ * Returns CONVX_ERR_ISA if the request cannot be honoured, CONVX_ERR_INTERNAL if a dispatch
+ * table disagrees with the kernel registry (message via convx_cpu_error() in both cases). */
 int convx_cpu_init(const char *request);
 int convx_cpu_active_isa(void);
 int convx_cpu_isa_compiled(int isa);

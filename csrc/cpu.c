@@ -60,7 +60,7 @@ int convx_cpu_isa_compiled(int isa) { return convx_table_for_isa(isa) != NULL; }
 
 const char *convx_isa_name(int isa)
 {
-    static const char *names[] = {"scalar", "avx2", "avx512"};
+    static const char *names[] = CONVX_ISA_NAMES;
     return (isa >= 0 && isa < CONVX_ISA_COUNT) ? names[isa] : "unknown";
 }
 
@@ -71,13 +71,20 @@ int convx_cpu_init(const char *request)
 {
     detect();
     g_error[0] = 0;
+    /* every dispatch table must agree with the kernel registry (tiles, slots, ISA): a mismatch
+     * would hand drivers a kernel with another register tile, so fail the import instead */
+    if (convx_dispatch_check(g_error, sizeof g_error) != CONVX_OK) return CONVX_ERR_INTERNAL;
     if (request && request[0]) {
         int isa = -1;
         for (int i = 0; i < CONVX_ISA_COUNT; i++)
             if (strcmp(request, convx_isa_name(i)) == 0) isa = i;
         if (isa < 0) {
-            snprintf(g_error, sizeof g_error,
-                     "CONVX_ISA must be one of 'scalar', 'avx2', 'avx512', got '%.64s'", request);
+            char tags[128] = "";
+            for (int i = 0; i < CONVX_ISA_COUNT; i++)
+                snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s'%s'",
+                         i ? ", " : "", convx_isa_name(i));
+            snprintf(g_error, sizeof g_error, "CONVX_ISA must be one of %s, got '%.64s'", tags,
+                     request);
             return CONVX_ERR_ISA;
         }
         if (!convx_cpu_isa_compiled(isa)) {

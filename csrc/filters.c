@@ -2,12 +2,12 @@
  *
  * Instantiates filters.template.c once per dtype, plus the dtype-free helpers both share: the
  * boundary-mode index map and the problem check. Compiled with baseline flags and OpenMP; the
- * vector work happens in the `filter` micro-kernels (csrc/kernels/filter/), picked per ISA here.
+ * vector work happens in the `filter` micro-kernels (csrc/kernels/filter/), picked per ISA through the dispatch table.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "convx.h"
-#include "kernels/filter/filter.h"
+#include "kernels/kernels.h"
 
 /* Source index of extended coordinate i on an axis of n samples (scipy.ndimage modes; -1 means
  * "use cval"). Extensions longer than the axis repeat the rule, as scipy and np.pad do. */

@@ -17,53 +17,19 @@
 #endif
 
 #define T CONVX_T
-#define FUKERNEL_FN CONVX_CAT(convx_filter_ukernel_fn_, CONVX_DT)
-#define F2D_FN CONVX_CAT(convx_filter2d_ukernel_fn_, CONVX_DT)
-#if CX_T_IS_F64
-typedef convx_f64_filter_ukernel_fn FUKERNEL_FN;
-typedef convx_f64_filter2d_ukernel_fn F2D_FN;
-#define FU_SCALAR convx_f64_filter_ukernel_1x4__scalar
-#define FU_AVX2 convx_f64_filter_ukernel_1x16__avx2
-#define FU_AVX512 convx_f64_filter_ukernel_1x32__avx512
-#define F2_SCALAR convx_f64_filter2d_ukernel_4x2__scalar
-#define F2_AVX2 convx_f64_filter2d_ukernel_4x8__avx2
-#define F2_AVX512 convx_f64_filter2d_ukernel_4x24__avx512
-#else
-typedef convx_f32_filter_ukernel_fn FUKERNEL_FN;
-typedef convx_f32_filter2d_ukernel_fn F2D_FN;
-#define FU_SCALAR convx_f32_filter_ukernel_1x4__scalar
-#define FU_AVX2 convx_f32_filter_ukernel_1x32__avx2
-#define FU_AVX512 convx_f32_filter_ukernel_1x64__avx512
-#define F2_SCALAR convx_f32_filter2d_ukernel_4x2__scalar
-#define F2_AVX2 convx_f32_filter2d_ukernel_4x16__avx2
-#define F2_AVX512 convx_f32_filter2d_ukernel_4x64__avx512
-#endif
-#define F2_RB 4   /* output rows per filter2d call */
+#define FUKERNEL_FN CONVX_CAT3(convx_, CONVX_DT, _filter_ukernel_fn)
+#define F2D_FN CONVX_CAT3(convx_, CONVX_DT, _filter2d_ukernel_fn)
+#define F2_RB CONVX_FILTER2D_ROWS   /* output rows per filter2d call (checked at import) */
 
+/* the active ISA's kernels, from the dispatch table */
 static FUKERNEL_FN CONVX_CAT(filter_pick_, CONVX_DT)(void)
 {
-    switch (convx_cpu_active_isa()) {
-#ifdef CONVX_HAVE_AVX512
-    case CONVX_ISA_AVX512: return FU_AVX512;
-#endif
-#ifdef CONVX_HAVE_AVX2
-    case CONVX_ISA_AVX2: return FU_AVX2;
-#endif
-    default: return FU_SCALAR;
-    }
+    return convx_active_table()->CONVX_CAT(filter_, CONVX_DT);
 }
 
 static F2D_FN CONVX_CAT(filter2d_pick_, CONVX_DT)(void)
 {
-    switch (convx_cpu_active_isa()) {
-#ifdef CONVX_HAVE_AVX512
-    case CONVX_ISA_AVX512: return F2_AVX512;
-#endif
-#ifdef CONVX_HAVE_AVX2
-    case CONVX_ISA_AVX2: return F2_AVX2;
-#endif
-    default: return F2_SCALAR;
-    }
+    return convx_active_table()->CONVX_CAT(filter2d_, CONVX_DT);
 }
 
 /* One extended row: dst[u*I + c] = src[map(u - lo, W)*I + c] for u in [0, W + k - 1). */
@@ -298,11 +264,5 @@ int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *w
 
 #undef T
 #undef FUKERNEL_FN
-#undef FU_SCALAR
-#undef FU_AVX2
-#undef FU_AVX512
 #undef F2D_FN
-#undef F2_SCALAR
-#undef F2_AVX2
-#undef F2_AVX512
 #undef F2_RB

@@ -18,29 +18,12 @@
 #endif
 
 #define T CONVX_T
-#if CX_T_IS_F64
-#define SFN convx_f64_filter_ukernel_fn
-#define SU_SCALAR convx_f64_filter_ukernel_1x4__scalar
-#define SU_AVX2 convx_f64_filter_ukernel_1x16__avx2
-#define SU_AVX512 convx_f64_filter_ukernel_1x32__avx512
-#else
-#define SFN convx_f32_filter_ukernel_fn
-#define SU_SCALAR convx_f32_filter_ukernel_1x4__scalar
-#define SU_AVX2 convx_f32_filter_ukernel_1x32__avx2
-#define SU_AVX512 convx_f32_filter_ukernel_1x64__avx512
-#endif
+#define SFN CONVX_CAT3(convx_, CONVX_DT, _filter_ukernel_fn)
 
+/* the active ISA's `filter` kernel, from the dispatch table */
 static SFN CONVX_CAT(dwsep_pick_, CONVX_DT)(void)
 {
-    switch (convx_cpu_active_isa()) {
-#ifdef CONVX_HAVE_AVX512
-    case CONVX_ISA_AVX512: return SU_AVX512;
-#endif
-#ifdef CONVX_HAVE_AVX2
-    case CONVX_ISA_AVX2: return SU_AVX2;
-#endif
-    default: return SU_SCALAR;
-    }
+    return convx_active_table()->CONVX_CAT(filter_, CONVX_DT);
 }
 
 int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, const T *pw,
@@ -135,6 +118,3 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
 
 #undef T
 #undef SFN
-#undef SU_SCALAR
-#undef SU_AVX2
-#undef SU_AVX512

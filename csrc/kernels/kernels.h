@@ -1,14 +1,46 @@
-/* kernels.h — prototypes of every micro-kernel (expanded from the <family>.inc lists), the
- * per-ISA dispatch table type, and the kernel registry used for introspection and tests.
- * Included by drivers (baseline flags) and by nothing compiled with ISA flags, so it only
- * declares.
+/* kernels.h — the kernel registry: prototypes of every micro-kernel, the per-ISA dispatch table
+ * type and the registry entry type, all expanded from the generated lists (kernels.inc, one
+ * <family>.inc per family, written by `python csrc/kernels/generate.py`, the one place kernels
+ * are listed). Included by drivers (baseline flags) and by nothing compiled with ISA flags, so
+ * it only declares.
+ *
+ * Kernel names: convx_<dt>_<family>_ukernel_<tile>__<isa>. Registry fields, per family, and what
+ * the numbers of the tile string mean ("AxB": A is the first number):
+ *
+ *   family     tile     oc                 px                          rows            other
+ *   direct     OCBxOW   output channels    output columns per tile     -               slot 0..2
+ *   gemm       MRxNR    output channels    output pixels (B columns)   -
+ *   igemm      MRxNR    output channels    output pixels (B columns)   -               = gemm's
+ *   ocblock    OCBxNP   output channels    output pixels (one pointer  -
+ *                                          each)
+ *   dwconv     KxKsS    -                  output columns per vector   rows per tile   ksize K,
+ *                                                                                      stride S
+ *   filter     1xPX     -                  output columns per tile     1
+ *   filter2d   RBxPX    -                  output columns per tile     RB output rows
+ *   transpose  RxC      -                  C (source columns / block)  R (source rows)
+ *   im2col     "rows"   -                  -                           -               untiled
+ *   pack       "row"    -                  -                           -               untiled
+ *   peak       ""       -                  -                           -               untiled
+ *
+ * So for the convolution kernels the first number is always output channels and the second
+ * output pixels; for the image filters the first is output rows and the second pixels. A field
+ * a family does not use is 0. `slot` is the kernel's place in the dispatch table (only the
+ * direct family has more than one: its three output-channel blockings, descending).
+ *
+ * Dispatch tables (dispatch.c) are filled from the same lists with designated initialisers,
+ * and convx_dispatch_check() (run by convx_cpu_init at import) verifies that every table tile
+ * equals the registry's tile of the kernel the table points to: a mismatch fails the import.
  */
 #ifndef CONVX_KERNELS_H
 #define CONVX_KERNELS_H
 
+#include <stddef.h>
 #include "../common.h"
+#include "isa.h"
 
-/* direct micro-kernel, see kernels/direct/direct.template.h for the contract */
+/* ---- function types, per family and dtype (each family's template states its contract) ---- */
+
+/* direct, kernels/direct/direct.template.h */
 typedef void (*convx_f32_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
                                             const cx_idx *tap_off, cx_idx x_cstride,
                                             cx_idx x_rstride, const float *x, const float *w,
@@ -19,20 +51,14 @@ typedef void (*convx_f64_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c,
                                             cx_idx x_rstride, const double *x, const double *w,
                                             double *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
                                             const double *bias);
-/* GEMM micro-kernel, see kernels/gemm/gemm.template.h */
+/* gemm, kernels/gemm/gemm.template.h */
 typedef void (*convx_f32_gemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda, const float *B,
                                           cx_idx ldb, float *C, cx_idx ldc, cx_idx m, cx_idx n,
                                           int accumulate, const float *bias);
 typedef void (*convx_f64_gemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda, const double *B,
                                           cx_idx ldb, double *C, cx_idx ldc, cx_idx m, cx_idx n,
                                           int accumulate, const double *bias);
-#define CONVX_GEMM_UKERNEL(isa, dt, ctype, mr, nr, name)                                      \
-    void name(cx_idx K, const ctype *A, cx_idx lda, const ctype *B, cx_idx ldb, ctype *C,     \
-              cx_idx ldc, cx_idx m, cx_idx n, int accumulate, const ctype *bias);
-#include "gemm/gemm.inc"
-#undef CONVX_GEMM_UKERNEL
-
-/* indirect GEMM micro-kernel: row k of B at B + boff[k] (kernels/gemm/, CX_GEMM_INDIRECT) */
+/* igemm: row k of B at B + boff[k] (gemm.template.h with CX_GEMM_INDIRECT) */
 typedef void (*convx_f32_igemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda, const float *B,
                                            const cx_idx *boff, float *C, cx_idx ldc, cx_idx m,
                                            cx_idx n, int accumulate, const float *bias);
@@ -40,44 +66,34 @@ typedef void (*convx_f64_igemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda
                                            const double *B, const cx_idx *boff, double *C,
                                            cx_idx ldc, cx_idx m, cx_idx n, int accumulate,
                                            const double *bias);
-#define CONVX_IGEMM_UKERNEL(isa, dt, ctype, mr, nr, name)                                     \
-    void name(cx_idx K, const ctype *A, cx_idx lda, const ctype *B, const cx_idx *boff,       \
-              ctype *C, cx_idx ldc, cx_idx m, cx_idx n, int accumulate, const ctype *bias);
-#include "gemm/igemm.inc"
-#undef CONVX_IGEMM_UKERNEL
-
-/* output-channel-blocked direct micro-kernel, see kernels/ocblock/ocblock.template.h */
+/* ocblock, kernels/ocblock/ocblock.template.h */
 typedef void (*convx_f32_ocblock_ukernel_fn)(cx_idx K, const float *w, const float *const *px,
                                              const cx_idx *koff, cx_idx n, float *c,
                                              int accumulate, const float *bias);
 typedef void (*convx_f64_ocblock_ukernel_fn)(cx_idx K, const double *w, const double *const *px,
                                              const cx_idx *koff, cx_idx n, double *c,
                                              int accumulate, const double *bias);
-#define CONVX_OCBLOCK_UKERNEL(isa, dt, ctype, ocb, np, name)                                  \
-    void name(cx_idx K, const ctype *w, const ctype *const *px, const cx_idx *koff, cx_idx n, \
-              ctype *c, int accumulate, const ctype *bias);
-#include "ocblock/ocblock.inc"
-#undef CONVX_OCBLOCK_UKERNEL
-/* strided transpose dst[c*ldd + r] = src[r*lds + c], r < R, c < C (kernels/transpose/;
- * f32 AVX-512 only, drivers fall back to plain loops) */
-typedef void (*convx_f32_transpose_fn)(cx_idx R, cx_idx C, const float *src, cx_idx lds,
-                                       float *dst, cx_idx ldd);
-typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx_idx lds,
-                                       double *dst, cx_idx ldd);
-void convx_f32_transpose__avx512(cx_idx R, cx_idx C, const float *src, cx_idx lds, float *dst,
-                                 cx_idx ldd);
-
-/* depthwise 3x3 micro-kernels reading one channel's input rows in place, see kernels/dwconv/ */
+/* dwconv: depthwise 3x3 reading one channel's input rows in place, kernels/dwconv/ */
 typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
                                             cx_idx IW, cx_idx pw, const float *w, float bias,
                                             float *y, cx_idx y_rstride);
-#define CONVX_DWCONV_UKERNEL(isa, dt, ctype, k, s, name)                                      \
-    void name(cx_idx n_rows, cx_idx n, const ctype *const *rows, cx_idx IW, cx_idx pw,        \
-              const ctype *w, ctype bias, ctype *y, cx_idx y_rstride);
-#include "dwconv/dwconv.inc"
-#undef CONVX_DWCONV_UKERNEL
-
-/* im2col rows (kernels/im2col/im2col.template.h): same C per ISA */
+typedef void (*convx_f64_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const double *const *rows,
+                                            cx_idx IW, cx_idx pw, const double *w, double bias,
+                                            double *y, cx_idx y_rstride);
+/* filter: one output row of a single-channel correlation, kernels/filter/filter.template.h */
+typedef void (*convx_f32_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const float *const *xp,
+                                            const float *w, float *y);
+typedef void (*convx_f64_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const double *const *xp,
+                                            const double *w, double *y);
+/* filter2d: CONVX_FILTER2D_ROWS output rows of a dense 2-D correlation (filter2d.template.h) */
+#define CONVX_FILTER2D_ROWS 4
+typedef void (*convx_f32_filter2d_ukernel_fn)(cx_idx n, cx_idx kH, cx_idx kW, cx_idx tstride,
+                                              const float *const *rows, const float *w,
+                                              float *const *ys);
+typedef void (*convx_f64_filter2d_ukernel_fn)(cx_idx n, cx_idx kH, cx_idx kW, cx_idx tstride,
+                                              const double *const *rows, const double *w,
+                                              double *const *ys);
+/* im2col rows, kernels/im2col/im2col.template.h */
 typedef void (*convx_f32_im2col_fn)(const float *x, const cx_idx *in, const cx_idx *k,
                                     const cx_idx *out, const cx_idx *stride, const cx_idx *pad,
                                     const cx_idx *dil, cx_idx p0, cx_idx np, cx_idx r0, cx_idx r1,
@@ -86,63 +102,71 @@ typedef void (*convx_f64_im2col_fn)(const double *x, const cx_idx *in, const cx_
                                     const cx_idx *out, const cx_idx *stride, const cx_idx *pad,
                                     const cx_idx *dil, cx_idx p0, cx_idx np, cx_idx r0, cx_idx r1,
                                     double *col, cx_idx ldcol);
-#define CX_IM2COL_PROTO(dt, ctype, isa)                                                        \
-    void convx_##dt##_im2col_ukernel_rows__##isa(                                              \
-        const ctype *x, const cx_idx *in, const cx_idx *k, const cx_idx *out,                  \
-        const cx_idx *stride, const cx_idx *pad, const cx_idx *dil, cx_idx p0, cx_idx np,      \
-        cx_idx r0, cx_idx r1, ctype *col, cx_idx ldcol);
-CX_IM2COL_PROTO(f32, float, scalar)
-CX_IM2COL_PROTO(f64, double, scalar)
-CX_IM2COL_PROTO(f32, float, avx2)
-CX_IM2COL_PROTO(f64, double, avx2)
-CX_IM2COL_PROTO(f32, float, avx512)
-CX_IM2COL_PROTO(f64, double, avx512)
-#undef CX_IM2COL_PROTO
-
-/* slab row packer, see kernels/pack/pack.template.h */
+/* slab row packer, kernels/pack/pack.template.h */
 typedef void (*convx_f32_pack_row_fn)(cx_idx n_rows, float *dst, cx_idx dst_rstride,
                                       const float *src, cx_idx src_rstride, cx_idx IW, cx_idx pw,
                                       cx_idx Wp, cx_idx sw, cx_idx Wq);
 typedef void (*convx_f64_pack_row_fn)(cx_idx n_rows, double *dst, cx_idx dst_rstride,
                                       const double *src, cx_idx src_rstride, cx_idx IW, cx_idx pw,
                                       cx_idx Wp, cx_idx sw, cx_idx Wq);
-#define CX_PACK_PROTO(dt, ctype, isa)                                                          \
-    void convx_##dt##_pack_ukernel_row__##isa(cx_idx n_rows, ctype *dst, cx_idx dst_rstride,  \
-                                              const ctype *src, cx_idx src_rstride, cx_idx IW, \
-                                              cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq);
-CX_PACK_PROTO(f32, float, scalar)
-CX_PACK_PROTO(f64, double, scalar)
-CX_PACK_PROTO(f32, float, avx2)
-CX_PACK_PROTO(f64, double, avx2)
-CX_PACK_PROTO(f32, float, avx512)
-CX_PACK_PROTO(f64, double, avx512)
-#undef CX_PACK_PROTO
-
 /* FMA throughput probe: returns a checksum, sets the flops done per iteration */
 typedef double (*convx_peak_ukernel_fn)(cx_idx iters, int *flops_per_iter);
+/* strided transpose dst[c*ldd + r] = src[r*lds + c], r < R, c < C (kernels/transpose/) */
+typedef void (*convx_f32_transpose_fn)(cx_idx R, cx_idx C, const float *src, cx_idx lds,
+                                       float *dst, cx_idx ldd);
+typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx_idx lds,
+                                       double *dst, cx_idx ldd);
 
-#define CONVX_DIRECT_UKERNEL(isa, dt, ctype, ocb, ow, name)                                   \
-    void name(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps, const cx_idx *tap_off,     \
-              cx_idx x_cstride, cx_idx x_rstride, const ctype *x, const ctype *w, ctype *y,      \
-              cx_idx y_stride, cx_idx y_rstride, cx_idx m, const ctype *bias);
-#include "direct/direct.inc"
-#undef CONVX_DIRECT_UKERNEL
+/* ---- prototypes of every listed kernel ---- */
+#define CX_PROTO_direct(T, name)                                                               \
+    void name(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps, const cx_idx *tap_off,      \
+              cx_idx x_cstride, cx_idx x_rstride, const T *x, const T *w, T *y,               \
+              cx_idx y_stride, cx_idx y_rstride, cx_idx m, const T *bias);
+#define CX_PROTO_gemm(T, name)                                                                 \
+    void name(cx_idx K, const T *A, cx_idx lda, const T *B, cx_idx ldb, T *C, cx_idx ldc,     \
+              cx_idx m, cx_idx n, int accumulate, const T *bias);
+#define CX_PROTO_igemm(T, name)                                                                \
+    void name(cx_idx K, const T *A, cx_idx lda, const T *B, const cx_idx *boff, T *C,         \
+              cx_idx ldc, cx_idx m, cx_idx n, int accumulate, const T *bias);
+#define CX_PROTO_ocblock(T, name)                                                              \
+    void name(cx_idx K, const T *w, const T *const *px, const cx_idx *koff, cx_idx n, T *c,   \
+              int accumulate, const T *bias);
+#define CX_PROTO_dwconv(T, name)                                                               \
+    void name(cx_idx n_rows, cx_idx n, const T *const *rows, cx_idx IW, cx_idx pw,            \
+              const T *w, T bias, T *y, cx_idx y_rstride);
+#define CX_PROTO_filter(T, name)                                                               \
+    void name(cx_idx n, cx_idx n_taps, const T *const *xp, const T *w, T *y);
+#define CX_PROTO_filter2d(T, name)                                                             \
+    void name(cx_idx n, cx_idx kH, cx_idx kW, cx_idx tstride, const T *const *rows,           \
+              const T *w, T *const *ys);
+#define CX_PROTO_im2col(T, name)                                                               \
+    void name(const T *x, const cx_idx *in, const cx_idx *k, const cx_idx *out,               \
+              const cx_idx *stride, const cx_idx *pad, const cx_idx *dil, cx_idx p0,          \
+              cx_idx np, cx_idx r0, cx_idx r1, T *col, cx_idx ldcol);
+#define CX_PROTO_pack(T, name)                                                                 \
+    void name(cx_idx n_rows, T *dst, cx_idx dst_rstride, const T *src, cx_idx src_rstride,    \
+              cx_idx IW, cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq);
+#define CX_PROTO_peak(T, name) double name(cx_idx iters, int *flops_per_iter);
+#define CX_PROTO_transpose(T, name)                                                            \
+    void name(cx_idx R, cx_idx C, const T *src, cx_idx lds, T *dst, cx_idx ldd);
 
-double convx_f32_peak_ukernel__scalar(cx_idx, int *);
-double convx_f64_peak_ukernel__scalar(cx_idx, int *);
-double convx_f32_peak_ukernel__avx2(cx_idx, int *);
-double convx_f64_peak_ukernel__avx2(cx_idx, int *);
-double convx_f32_peak_ukernel__avx512(cx_idx, int *);
-double convx_f64_peak_ukernel__avx512(cx_idx, int *);
+#define CONVX_UKERNEL(family, dt, ctype, isa, tile, slot, oc, px, rows, ksize, stride, name)  \
+    CX_PROTO_##family(ctype, name)
+#include "kernels.inc"
+#undef CONVX_UKERNEL
+
+/* ---- the per-ISA dispatch table ---- */
 
 /* The direct family offers three output-channel blockings; drivers pick per block of rows. */
 #define CONVX_DIRECT_NOCB 3
 
-/* Everything a driver needs for one (ISA): kernel pointers for both dtypes and block sizes.
- * Block sizes are in bytes or elements as named, chosen per ISA in dispatch.c. */
+/* Everything a driver needs for one ISA: kernel pointers for both dtypes, their tiles (copied
+ * from the registry by dispatch.c and checked against it at import) and block sizes. Block
+ * sizes are in bytes or elements as named, chosen per ISA in dispatch.c. A NULL kernel means
+ * the ISA has none (the driver then uses another variant or plain loops). */
 typedef struct {
     int isa;
-    int direct_ocb[CONVX_DIRECT_NOCB];                 /* descending, last is 1 */
+    int direct_ocb[CONVX_DIRECT_NOCB];                 /* descending, last is 1; both dtypes */
     convx_f32_direct_ukernel_fn direct_f32[CONVX_DIRECT_NOCB];
     convx_f64_direct_ukernel_fn direct_f64[CONVX_DIRECT_NOCB];
     convx_f32_gemm_ukernel_fn gemm_f32;
@@ -167,6 +191,10 @@ typedef struct {
     int ocblock_oc_f32, ocblock_np_f32, ocblock_oc_f64, ocblock_np_f64;
     convx_f32_transpose_fn transpose_f32;        /* NULL: the driver's plain loops */
     convx_f64_transpose_fn transpose_f64;
+    convx_f32_filter_ukernel_fn filter_f32;      /* one row; image filters and separable convs */
+    convx_f64_filter_ukernel_fn filter_f64;
+    convx_f32_filter2d_ukernel_fn filter2d_f32;  /* CONVX_FILTER2D_ROWS rows */
+    convx_f64_filter2d_ukernel_fn filter2d_f64;
 } convx_table;
 
 /* The GEMM register tile for the dtype a *.template.c instantiation is compiled for
@@ -181,13 +209,25 @@ typedef struct {
 const convx_table *convx_active_table(void);
 const convx_table *convx_table_for_isa(int isa);   /* NULL if not compiled */
 
-/* Registry: one entry per compiled micro-kernel. */
+/* ---- the registry: one entry per listed kernel, in list order ---- */
 typedef struct {
-    const char *family, *name, *dtype;
-    int isa, ocb, ow_tile;
-    void (*fn)(void);
+    const char *family;   /* "direct", "gemm", ... (the <family>.inc it comes from) */
+    const char *name;     /* the C symbol */
+    const char *dtype;    /* "f32" or "f64" */
+    const char *tile;     /* the tile string of the name ("12x32", "3x3s1", "rows", "") */
+    int isa;              /* CONVX_ISA_* */
+    int slot;             /* place in the dispatch table (see above) */
+    int oc, px, rows;     /* register tile, per family as in the table above; 0: unused */
+    int ksize, stride;    /* fixed window and stride (dwconv); 0: any */
+    void (*fn)(void);     /* NULL if this build did not compile the ISA */
 } convx_kernel_info;
 int convx_kernel_count(void);
 const convx_kernel_info *convx_kernel_get(int i);
+
+/* Checks that every compiled table points at registry kernels of its own ISA, dtype, family and
+ * slot, with the registry's tiles, and has every kernel the drivers require. CONVX_OK, or
+ * CONVX_ERR_INTERNAL with the first mismatch written to msg. */
+int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len);
+int convx_dispatch_check(char *msg, size_t len);
 
 #endif

@@ -1,5 +1,6 @@
 /* direct.template.h — body of the direct-convolution micro-kernel, instantiated per
- * (dtype, tile, ISA) by the generated f??-direct-*.c files next to it (see gen.py).
+ * (dtype, tile, ISA) by the generated f??-direct-*.c files next to it
+ * (csrc/kernels/generate.py).
  *
  * Computes OCB output channels x n_rows output rows x n consecutive output columns:
  *

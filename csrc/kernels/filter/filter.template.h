@@ -8,7 +8,8 @@
  * and a masked step, so nothing outside y[0 .. n-1] or xp[t][0 .. n-1] is touched. The tap sum
  * runs in tap order for every j, so results do not depend on where a row is cut.
  *
- * Instantiated per (dtype, ISA) by f<32|64>-filter-<tile>-<isa>.c: define CONVX_T, CX_T_IS_F64,
+ * Instantiated per (dtype, ISA) by the generated f<32|64>-filter-<tile>-<isa>.c files
+ * (csrc/kernels/generate.py): they define CONVX_T, CX_T_IS_F64,
  * one CX_ISA_* and UKERNEL_NAME, then include this file. Only the function below is defined.
  */
 #include "../simd.h"

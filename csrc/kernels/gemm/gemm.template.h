@@ -1,5 +1,5 @@
 /* gemm.template.h — GEMM micro-kernel, instantiated per (dtype, tile, ISA) by the generated
- * f??-gemm-*.c files next to it (see gen.py).
+ * f??-gemm-*.c files next to it (csrc/kernels/generate.py).
  *
  *   C[i*ldc + j] (+)= sum_{k < K} A[i*lda + k] * B[k*ldb + j]      for i < m, j < n
  *

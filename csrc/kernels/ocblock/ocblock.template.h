@@ -1,5 +1,6 @@
 /* ocblock.template.h — output-channel-blocked direct convolution micro-kernel, instantiated per
- * (dtype, tile, ISA) by the generated f??-ocblock-*.c files next to it (see gen.py).
+ * (dtype, tile, ISA) by the generated f??-ocblock-*.c files next to it
+ * (csrc/kernels/generate.py).
  *
  *   c[j*OCB + o] (+)= sum_{k < K} w[k*OCB + o] * px[j][koff[k]]     for j < n, o < OCB
  *

@@ -1,5 +1,5 @@
 /* pack.template.h — builds one row of the direct driver's input slab, instantiated per
- * (dtype, ISA) by the f??-pack-row-*.c files next to it.
+ * (dtype, ISA) by the generated f??-pack-row-*.c files next to it (csrc/kernels/generate.py).
  *
  * Packs n_rows input rows (src + r*src_rstride) into slab rows (dst + r*dst_rstride). In each,
  * padded columns c in [0, Wp) hold src[c - pw] when 0 <= c - pw < IW, else 0. The row is stored

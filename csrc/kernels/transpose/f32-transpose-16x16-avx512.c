@@ -6,8 +6,8 @@
  * values), 16 (masked) column stores, so nothing outside the R x C source and destination
  * windows is read or written. The ocblock driver uses it both ways: packing weight rows into
  * the [K][32] layout its micro-kernel streams, and writing the kernel's [pixel][channel] tiles
- * out as [channel][pixel] rows. Written by hand: only this (dtype, ISA) has it; the others use
- * the driver's plain loops.
+ * out as [channel][pixel] rows. Written by hand (listed in csrc/kernels/generate.py): only this (dtype, ISA) has it; the
+ * others use the driver's plain loops.
  */
 #include <immintrin.h>
 #include "../../common.h"
@@ -44,8 +44,8 @@
 #define CX_STORECOL(j, v)                                                                      \
     if ((j) < cn) _mm512_mask_storeu_ps(d + (j) * ldd, rmask, (v));
 
-void convx_f32_transpose__avx512(cx_idx R, cx_idx C, const float *CX_RESTRICT src, cx_idx lds,
-                                 float *CX_RESTRICT dst, cx_idx ldd)
+void convx_f32_transpose_ukernel_16x16__avx512(cx_idx R, cx_idx C, const float *CX_RESTRICT src,
+                                               cx_idx lds, float *CX_RESTRICT dst, cx_idx ldd)
 {
     assert(R >= 0 && C >= 0);
     for (cx_idx r0 = 0; r0 < R; r0 += 16) {
