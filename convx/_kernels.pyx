@@ -142,6 +142,16 @@ def _padded(a, size, dt):
     return buf
 
 
+_MAX_SIZE = 2 ** 31 - 1    # free size arguments stay far from int64 overflow in any product
+
+
+def _small(**sizes):
+    """Sizes and strides the caller chooses freely (not bounded by an array it passed)."""
+    for what, v in sizes.items():
+        if not -_MAX_SIZE <= v <= _MAX_SIZE:
+            raise ValueError(f"{what} must be at most {_MAX_SIZE} in magnitude, got {v}")
+
+
 def _idx(a, what):
     arr = np.array(a, copy=True, order="C")
     if arr.ndim != 1 or arr.size < 1 or arr.dtype.kind not in "iu":
@@ -192,6 +202,7 @@ def direct(str name, x, w, tap_off, cx_idx n, y=None, bias=None):
     to = _idx(tap_off, "tap_off")
     cdef cx_idx n_c = xa.shape[0], n_rows = xa.shape[1], L = xa.shape[2]
     cdef cx_idx n_taps = to.shape[0], m = wa.shape[2], OCB = k.oc
+    _small(n=n)
     if n_c < 1 or n_rows < 1 or n < 1 or wa.shape[:2] != (n_c, n_taps) or not 1 <= m <= OCB:
         raise ValueError(f"need x [n_c, n_rows, L], w [n_c, {n_taps}, m <= {OCB}], n >= 1")
     if to.min() < 0 or to.max() + n > L:
@@ -391,6 +402,7 @@ def dwconv(str name, x, cx_idx row0, cx_idx n_rows, cx_idx n, cx_idx pw, w, doub
     cdef cx_idx H = xa.shape[0], IW = xa.shape[1], S = k.stride, KS = k.ksize
     if wa.shape != (KS, KS):
         raise ValueError(f"w must have shape {(KS, KS)}")
+    _small(row0=row0, n_rows=n_rows, n=n, pw=pw)
     if n_rows < 1 or n < 1 or pw < 0 or IW < 1:
         raise ValueError("need n_rows, n >= 1, pw >= 0 and a non-empty x")
     cdef cx_idx nrow_ptrs = (n_rows - 1) * S + KS, yr = n + 5, i, item = dt.itemsize
@@ -425,6 +437,7 @@ def filter(str name, x, offs, w, cx_idx n):
     wa = _inp(w, dt, 1, "w")
     oa = _idx(offs, "offs")
     cdef cx_idx n_taps = oa.shape[0], t, item = dt.itemsize
+    _small(n=n)
     if wa.shape[0] != n_taps or n < 1:
         raise ValueError("need one weight per offset and n >= 1")
     if oa.min() < 0 or oa.max() + n > xa.shape[0]:
@@ -461,6 +474,7 @@ def filter2d(str name, x, w, cx_idx tstride, cx_idx n):
     xa = _inp(x, dt, 2, "x")
     wa = _inp(w, dt, 2, "w")
     cdef cx_idx RB = k.rows, kH = wa.shape[0], kW = wa.shape[1], L = xa.shape[1], i
+    _small(tstride=tstride, n=n)
     if kH < 1 or kW < 1 or n < 1 or tstride < 1:
         raise ValueError("need a non-empty w, n >= 1 and tstride >= 1")
     if xa.shape[0] != RB + kH - 1 or L < n + (kW - 1) * tstride:
@@ -509,13 +523,14 @@ def im2col(str name, x, k, out, stride, pad, dil, cx_idx p0, cx_idx np_, cx_idx 
                                           ("pad", pad, 0), ("dil", dil, 1),
                                           ("x.shape[1:]", xa.shape[1:], 1))):
         t = tuple(int(q) for q in vals)
-        if len(t) != 3 or min(t) < lo:
-            raise ValueError(f"{what} must be 3 integers >= {lo}")
+        if len(t) != 3 or min(t) < lo or max(t) > _MAX_SIZE:
+            raise ValueError(f"{what} must be 3 integers in [{lo}, {_MAX_SIZE}]")
         for q in range(3):
             v[3 * a + q] = t[q]
     cdef cx_idx C = xa.shape[0]
-    rows_total = C * v[0] * v[1] * v[2]
-    if C < 1 or np_ < 1 or p0 < 0 or p0 + np_ > v[3] * v[4] * v[5]:
+    rows_total = int(C) * int(v[0]) * int(v[1]) * int(v[2])     # Python ints: no overflow
+    _small(p0=p0, np_=np_, r0=r0, r1=r1)
+    if C < 1 or np_ < 1 or p0 < 0 or int(p0) + int(np_) > int(v[3]) * int(v[4]) * int(v[5]):
         raise ValueError("need 1 <= np_ and 0 <= p0, p0 + np_ <= the output pixel count")
     if not 0 <= r0 < r1 <= rows_total:
         raise ValueError(f"need 0 <= r0 < r1 <= {rows_total}")
@@ -541,6 +556,7 @@ def pack(str name, src, cx_idx pw, cx_idx Wp, cx_idx sw, cx_idx Wq):
     dt = _dt(k)
     sa = _inp(src, dt, 2, "src")
     cdef cx_idx n_rows = sa.shape[0], IW = sa.shape[1]
+    _small(pw=pw, Wp=Wp, sw=sw, Wq=Wq)
     if n_rows < 1 or IW < 1 or pw < 0 or Wp < 1 or sw < 1 or sw * Wq < Wp:
         raise ValueError("need a non-empty src, pw >= 0, Wp >= 1, sw >= 1, sw*Wq >= Wp")
     cdef cx_idx sr = IW + 3, dr = sw * Wq + 3

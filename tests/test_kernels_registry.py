@@ -374,6 +374,19 @@ def test_hook_rejects_bad_calls():
                         (1, 1, 1), (0, 0, 0), (1, 1, 1), 0, 4, 0, 2)
     with pytest.raises(ValueError, match="sw\\*Wq >= Wp"):
         _kernels.pack(first["pack"]["name"], np.ones((1, 4)), 0, 4, 2, 1)
+    # free sizes whose products could wrap around int64 are refused before any allocation
+    with pytest.raises(ValueError, match="Wq must be at most"):
+        _kernels.pack(first["pack"]["name"], np.ones((1, 4)), 0, 4, 2, 2 ** 62)
+    with pytest.raises(ValueError, match="tstride must be at most"):
+        _kernels.filter2d(first["filter2d"]["name"], np.ones((4, 8)), np.ones((1, 3)),
+                          2 ** 62, 2)
+    with pytest.raises(ValueError, match="out must be"):
+        _kernels.im2col(first["im2col"]["name"], np.ones((1, 1, 2, 2)), (1, 1, 1),
+                        (2 ** 40, 2 ** 40, 2 ** 40), (1, 1, 1), (0, 0, 0), (1, 1, 1), 0, 4, 0, 1)
+    if "dwconv" in first:
+        with pytest.raises(ValueError, match="n_rows must be at most"):
+            _kernels.dwconv(first["dwconv"]["name"], np.ones((3, 3)), 0, 2 ** 33, 2 ** 31, 0,
+                            np.ones((3, 3)))
 
 
 def test_unrunnable_kernels_raise():
