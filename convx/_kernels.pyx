@@ -24,27 +24,51 @@ cnp.import_array()
 import numpy as np
 
 cdef extern from "kernels/kernels.h":
-    ctypedef void (*f32_direct_fn "convx_f32_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const cx_idx *, cx_idx, cx_idx, const float *, const float *, float *, cx_idx, cx_idx, cx_idx, const float *)
-    ctypedef void (*f64_direct_fn "convx_f64_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const cx_idx *, cx_idx, cx_idx, const double *, const double *, double *, cx_idx, cx_idx, cx_idx, const double *)
-    ctypedef void (*f32_gemm_fn "convx_f32_gemm_ukernel_fn")(cx_idx, const float *, cx_idx, const float *, cx_idx, float *, cx_idx, cx_idx, cx_idx, int, const float *)
-    ctypedef void (*f64_gemm_fn "convx_f64_gemm_ukernel_fn")(cx_idx, const double *, cx_idx, const double *, cx_idx, double *, cx_idx, cx_idx, cx_idx, int, const double *)
-    ctypedef void (*f32_igemm_fn "convx_f32_igemm_ukernel_fn")(cx_idx, const float *, cx_idx, const float *, const cx_idx *, float *, cx_idx, cx_idx, cx_idx, int, const float *)
-    ctypedef void (*f64_igemm_fn "convx_f64_igemm_ukernel_fn")(cx_idx, const double *, cx_idx, const double *, const cx_idx *, double *, cx_idx, cx_idx, cx_idx, int, const double *)
-    ctypedef void (*f32_ocblock_fn "convx_f32_ocblock_ukernel_fn")(cx_idx, const float *, const float *const *, const cx_idx *, cx_idx, float *, int, const float *)
-    ctypedef void (*f64_ocblock_fn "convx_f64_ocblock_ukernel_fn")(cx_idx, const double *, const double *const *, const cx_idx *, cx_idx, double *, int, const double *)
-    ctypedef void (*f32_dwconv_fn "convx_f32_dwconv_ukernel_fn")(cx_idx, cx_idx, const float *const *, cx_idx, cx_idx, const float *, float, float *, cx_idx)
-    ctypedef void (*f64_dwconv_fn "convx_f64_dwconv_ukernel_fn")(cx_idx, cx_idx, const double *const *, cx_idx, cx_idx, const double *, double, double *, cx_idx)
-    ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx, const float *const *, const float *, float *)
-    ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx, const double *const *, const double *, double *)
-    ctypedef void (*f32_filter2d_fn "convx_f32_filter2d_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const float *const *, const float *, float *const *)
-    ctypedef void (*f64_filter2d_fn "convx_f64_filter2d_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx, const double *const *, const double *, double *const *)
-    ctypedef void (*f32_im2col_fn "convx_f32_im2col_fn")(const float *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, cx_idx, cx_idx, cx_idx, cx_idx, float *, cx_idx)
-    ctypedef void (*f64_im2col_fn "convx_f64_im2col_fn")(const double *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, cx_idx, cx_idx, cx_idx, cx_idx, double *, cx_idx)
-    ctypedef void (*f32_pack_fn "convx_f32_pack_row_fn")(cx_idx, float *, cx_idx, const float *, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx)
-    ctypedef void (*f64_pack_fn "convx_f64_pack_row_fn")(cx_idx, double *, cx_idx, const double *, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx)
+    ctypedef void (*f32_direct_fn "convx_f32_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
+        const cx_idx *, cx_idx, cx_idx, const float *, const float *, float *, cx_idx, cx_idx,
+        cx_idx, const float *)
+    ctypedef void (*f64_direct_fn "convx_f64_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
+        const cx_idx *, cx_idx, cx_idx, const double *, const double *, double *, cx_idx, cx_idx,
+        cx_idx, const double *)
+    ctypedef void (*f32_gemm_fn "convx_f32_gemm_ukernel_fn")(cx_idx, const float *, cx_idx,
+        const float *, cx_idx, float *, cx_idx, cx_idx, cx_idx, int, const float *)
+    ctypedef void (*f64_gemm_fn "convx_f64_gemm_ukernel_fn")(cx_idx, const double *, cx_idx,
+        const double *, cx_idx, double *, cx_idx, cx_idx, cx_idx, int, const double *)
+    ctypedef void (*f32_igemm_fn "convx_f32_igemm_ukernel_fn")(cx_idx, const float *, cx_idx,
+        const float *, const cx_idx *, float *, cx_idx, cx_idx, cx_idx, int, const float *)
+    ctypedef void (*f64_igemm_fn "convx_f64_igemm_ukernel_fn")(cx_idx, const double *, cx_idx,
+        const double *, const cx_idx *, double *, cx_idx, cx_idx, cx_idx, int, const double *)
+    ctypedef void (*f32_ocblock_fn "convx_f32_ocblock_ukernel_fn")(cx_idx, const float *,
+        const float *const *, const cx_idx *, cx_idx, float *, int, const float *)
+    ctypedef void (*f64_ocblock_fn "convx_f64_ocblock_ukernel_fn")(cx_idx, const double *,
+        const double *const *, const cx_idx *, cx_idx, double *, int, const double *)
+    ctypedef void (*f32_dwconv_fn "convx_f32_dwconv_ukernel_fn")(cx_idx, cx_idx,
+        const float *const *, cx_idx, cx_idx, const float *, float, float *, cx_idx)
+    ctypedef void (*f64_dwconv_fn "convx_f64_dwconv_ukernel_fn")(cx_idx, cx_idx,
+        const double *const *, cx_idx, cx_idx, const double *, double, double *, cx_idx)
+    ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx,
+        const float *const *, const float *, float *)
+    ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx,
+        const double *const *, const double *, double *)
+    ctypedef void (*f32_filter2d_fn "convx_f32_filter2d_ukernel_fn")(cx_idx, cx_idx, cx_idx,
+        cx_idx, const float *const *, const float *, float *const *)
+    ctypedef void (*f64_filter2d_fn "convx_f64_filter2d_ukernel_fn")(cx_idx, cx_idx, cx_idx,
+        cx_idx, const double *const *, const double *, double *const *)
+    ctypedef void (*f32_im2col_fn "convx_f32_im2col_fn")(const float *, const cx_idx *,
+        const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, cx_idx,
+        cx_idx, cx_idx, cx_idx, float *, cx_idx)
+    ctypedef void (*f64_im2col_fn "convx_f64_im2col_fn")(const double *, const cx_idx *,
+        const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, const cx_idx *, cx_idx,
+        cx_idx, cx_idx, cx_idx, double *, cx_idx)
+    ctypedef void (*f32_pack_fn "convx_f32_pack_row_fn")(cx_idx, float *, cx_idx, const float *,
+        cx_idx, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx)
+    ctypedef void (*f64_pack_fn "convx_f64_pack_row_fn")(cx_idx, double *, cx_idx, const double *,
+        cx_idx, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx)
     ctypedef double (*peak_fn "convx_peak_ukernel_fn")(cx_idx, int *)
-    ctypedef void (*f32_transpose_fn "convx_f32_transpose_fn")(cx_idx, cx_idx, const float *, cx_idx, float *, cx_idx)
-    ctypedef void (*f64_transpose_fn "convx_f64_transpose_fn")(cx_idx, cx_idx, const double *, cx_idx, double *, cx_idx)
+    ctypedef void (*f32_transpose_fn "convx_f32_transpose_fn")(cx_idx, cx_idx, const float *,
+        cx_idx, float *, cx_idx)
+    ctypedef void (*f64_transpose_fn "convx_f64_transpose_fn")(cx_idx, cx_idx, const double *,
+        cx_idx, double *, cx_idx)
 
 _DTYPE = {"f32": np.dtype(np.float32), "f64": np.dtype(np.float64)}
 _SENTINEL = 1234.5     # guard value, exactly representable in both dtypes
@@ -104,7 +128,8 @@ cdef int convx_isa_by_name(str isa) except -1:
     for i in range(CONVX_ISA_COUNT):
         if convx_isa_name(i).decode() == isa:
             return i
-    raise ValueError(f"isa must be one of {[convx_isa_name(i).decode() for i in range(CONVX_ISA_COUNT)]}, got {isa!r}")
+    tags = [convx_isa_name(i).decode() for i in range(CONVX_ISA_COUNT)]
+    raise ValueError(f"isa must be one of {tags}, got {isa!r}")
 
 
 cdef const convx_kernel_info *_entry(str name, str family) except NULL:
@@ -115,7 +140,8 @@ cdef const convx_kernel_info *_entry(str name, str family) except NULL:
             if k.family.decode() != family:
                 raise ValueError(f"{name} is a {k.family.decode()} kernel, not {family}")
             if k.fn == NULL:
-                raise RuntimeError(f"convx was built without {convx_isa_name(k.isa).decode()} kernels")
+                isa = convx_isa_name(k.isa).decode()
+                raise RuntimeError(f"convx was built without {isa} kernels")
             if not convx_cpu_isa_supported(k.isa):
                 raise RuntimeError(f"this CPU cannot run {convx_isa_name(k.isa).decode()} kernels")
             return k

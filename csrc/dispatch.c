@@ -92,91 +92,96 @@ const convx_table *convx_active_table(void)
 typedef struct {
     const char *family, *dtype;
     int slot, required;
-    int oc, px, rows, ksize, stride;   /* expected registry values; -1: not compared */
-} cx_expect;
+    void (*fn)(void);                  /* the table's pointer */
+    int oc, px, rows, ksize, stride;   /* the table's tile for it; -1: not compared */
+} cx_slot;
 
-/* Returns 1 (and writes msg) if the slot is wrong. */
-static int cx_bad_slot(const convx_table *t, void (*fn)(void), cx_expect e, char *msg,
-                       size_t len)
+/* Returns 1 (and writes msg) if the table slot disagrees with the registry. */
+static int cx_bad_slot(const convx_table *t, const cx_slot *e, char *msg, size_t len)
 {
     const char *isa = convx_isa_name(t->isa);
-    if (!fn) {
-        if (e.required)
-            snprintf(msg, len, "dispatch table %s has no %s %s kernel (slot %d)", isa, e.family,
-                     e.dtype, e.slot);
-        return e.required;
+    if (!e->fn) {
+        if (e->required)
+            snprintf(msg, len, "dispatch table %s has no %s %s kernel (slot %d)", isa,
+                     e->family, e->dtype, e->slot);
+        return e->required;
     }
     const convx_kernel_info *k = NULL;
     for (int i = 0; i < convx_kernel_count() && !k; i++)
-        if (registry[i].fn == fn) k = &registry[i];
+        if (registry[i].fn == e->fn) k = &registry[i];
     if (!k) {
         snprintf(msg, len, "dispatch table %s: %s %s slot %d points at a kernel missing from "
-                 "the registry", isa, e.family, e.dtype, e.slot);
+                 "the registry", isa, e->family, e->dtype, e->slot);
         return 1;
     }
-    if (k->isa != t->isa || strcmp(k->family, e.family) || strcmp(k->dtype, e.dtype) ||
-        k->slot != e.slot) {
+    if (k->isa != t->isa || strcmp(k->family, e->family) || strcmp(k->dtype, e->dtype) ||
+        k->slot != e->slot) {
         snprintf(msg, len, "dispatch table %s: %s %s slot %d points at %s (%s %s %s slot %d)",
-                 isa, e.family, e.dtype, e.slot, k->name, convx_isa_name(k->isa), k->family,
+                 isa, e->family, e->dtype, e->slot, k->name, convx_isa_name(k->isa), k->family,
                  k->dtype, k->slot);
         return 1;
     }
-    if ((e.oc >= 0 && k->oc != e.oc) || (e.px >= 0 && k->px != e.px) ||
-        (e.rows >= 0 && k->rows != e.rows) || (e.ksize >= 0 && k->ksize != e.ksize) ||
-        (e.stride >= 0 && k->stride != e.stride)) {
+    if ((e->oc >= 0 && k->oc != e->oc) || (e->px >= 0 && k->px != e->px) ||
+        (e->rows >= 0 && k->rows != e->rows) || (e->ksize >= 0 && k->ksize != e->ksize) ||
+        (e->stride >= 0 && k->stride != e->stride)) {
         snprintf(msg, len, "dispatch table %s: %s %s slot %d says tile oc=%d px=%d rows=%d "
                  "ksize=%d stride=%d but its kernel %s has oc=%d px=%d rows=%d ksize=%d "
-                 "stride=%d in the registry", isa, e.family, e.dtype, e.slot, e.oc, e.px,
-                 e.rows, e.ksize, e.stride, k->name, k->oc, k->px, k->rows, k->ksize, k->stride);
+                 "stride=%d in the registry", isa, e->family, e->dtype, e->slot, e->oc, e->px,
+                 e->rows, e->ksize, e->stride, k->name, k->oc, k->px, k->rows, k->ksize,
+                 k->stride);
         return 1;
     }
     return 0;
 }
 
 #define CX_FN(p) ((void (*)(void))(p))
-#define CX_EXPECT(fam, dt, slot, req, oc, px, rows, ks, st)                                    \
-    ((cx_expect){fam, dt, slot, req, oc, px, rows, ks, st})
 
 int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
 {
     const char *isa = convx_isa_name(t->isa);
-    for (int s = 0; s < CONVX_DIRECT_NOCB; s++) {
-        const int ocb = t->direct_ocb[s];
-        if (cx_bad_slot(t, CX_FN(t->direct_f32[s]), CX_EXPECT("direct", "f32", s, 1, ocb, -1, -1, -1, -1), msg, len) ||
-            cx_bad_slot(t, CX_FN(t->direct_f64[s]), CX_EXPECT("direct", "f64", s, 1, ocb, -1, -1, -1, -1), msg, len))
-            return CONVX_ERR_INTERNAL;
-        if (ocb < 1 || (s > 0 && ocb >= t->direct_ocb[s - 1]) ||
-            (s == CONVX_DIRECT_NOCB - 1 && ocb != 1)) {
-            snprintf(msg, len, "dispatch table %s: direct blockings must descend to 1", isa);
-            return CONVX_ERR_INTERNAL;
-        }
-    }
+    const int *ocb = t->direct_ocb;
     const int mr32 = t->gemm_mr_f32, nr32 = t->gemm_nr_f32;
     const int mr64 = t->gemm_mr_f64, nr64 = t->gemm_nr_f64;
     const int oc32 = t->ocblock_oc_f32, np32 = t->ocblock_np_f32;
     const int oc64 = t->ocblock_oc_f64, np64 = t->ocblock_np_f64;
     const int rb = CONVX_FILTER2D_ROWS;
-    if (cx_bad_slot(t, CX_FN(t->gemm_f32), CX_EXPECT("gemm", "f32", 0, 1, mr32, nr32, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->gemm_f64), CX_EXPECT("gemm", "f64", 0, 1, mr64, nr64, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->igemm_f32), CX_EXPECT("igemm", "f32", 0, 1, mr32, nr32, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->igemm_f64), CX_EXPECT("igemm", "f64", 0, 1, mr64, nr64, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->ocblock_f32), CX_EXPECT("ocblock", "f32", 0, 0, oc32, np32, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->ocblock_f64), CX_EXPECT("ocblock", "f64", 0, 0, oc64, np64, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->dwconv3x3s1_f32), CX_EXPECT("dwconv", "f32", 0, 0, -1, -1, -1, 3, 1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->dwconv3x3s2_f32), CX_EXPECT("dwconv", "f32", 0, 0, -1, -1, -1, 3, 2), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->filter_f32), CX_EXPECT("filter", "f32", 0, 1, -1, -1, 1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->filter_f64), CX_EXPECT("filter", "f64", 0, 1, -1, -1, 1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->filter2d_f32), CX_EXPECT("filter2d", "f32", 0, 1, -1, -1, rb, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->filter2d_f64), CX_EXPECT("filter2d", "f64", 0, 1, -1, -1, rb, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->im2col_f32), CX_EXPECT("im2col", "f32", 0, 1, -1, -1, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->im2col_f64), CX_EXPECT("im2col", "f64", 0, 1, -1, -1, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->pack_row_f32), CX_EXPECT("pack", "f32", 0, 1, -1, -1, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->pack_row_f64), CX_EXPECT("pack", "f64", 0, 1, -1, -1, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->peak_f32), CX_EXPECT("peak", "f32", 0, 1, -1, -1, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->peak_f64), CX_EXPECT("peak", "f64", 0, 1, -1, -1, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->transpose_f32), CX_EXPECT("transpose", "f32", 0, 0, -1, -1, -1, -1, -1), msg, len) ||
-        cx_bad_slot(t, CX_FN(t->transpose_f64), CX_EXPECT("transpose", "f64", 0, 0, -1, -1, -1, -1, -1), msg, len))
-        return CONVX_ERR_INTERNAL;
+    /* family, dtype, slot, required, pointer, then the tile the table holds for it */
+    const cx_slot slots[] = {
+        {"direct", "f32", 0, 1, CX_FN(t->direct_f32[0]), ocb[0], -1, -1, -1, -1},
+        {"direct", "f64", 0, 1, CX_FN(t->direct_f64[0]), ocb[0], -1, -1, -1, -1},
+        {"direct", "f32", 1, 1, CX_FN(t->direct_f32[1]), ocb[1], -1, -1, -1, -1},
+        {"direct", "f64", 1, 1, CX_FN(t->direct_f64[1]), ocb[1], -1, -1, -1, -1},
+        {"direct", "f32", 2, 1, CX_FN(t->direct_f32[2]), ocb[2], -1, -1, -1, -1},
+        {"direct", "f64", 2, 1, CX_FN(t->direct_f64[2]), ocb[2], -1, -1, -1, -1},
+        {"gemm", "f32", 0, 1, CX_FN(t->gemm_f32), mr32, nr32, -1, -1, -1},
+        {"gemm", "f64", 0, 1, CX_FN(t->gemm_f64), mr64, nr64, -1, -1, -1},
+        {"igemm", "f32", 0, 1, CX_FN(t->igemm_f32), mr32, nr32, -1, -1, -1},   /* gemm's tile */
+        {"igemm", "f64", 0, 1, CX_FN(t->igemm_f64), mr64, nr64, -1, -1, -1},
+        {"ocblock", "f32", 0, 0, CX_FN(t->ocblock_f32), oc32, np32, -1, -1, -1},
+        {"ocblock", "f64", 0, 0, CX_FN(t->ocblock_f64), oc64, np64, -1, -1, -1},
+        {"dwconv", "f32", 0, 0, CX_FN(t->dwconv3x3s1_f32), -1, -1, -1, 3, 1},
+        {"dwconv", "f32", 0, 0, CX_FN(t->dwconv3x3s2_f32), -1, -1, -1, 3, 2},
+        {"filter", "f32", 0, 1, CX_FN(t->filter_f32), -1, -1, 1, -1, -1},
+        {"filter", "f64", 0, 1, CX_FN(t->filter_f64), -1, -1, 1, -1, -1},
+        {"filter2d", "f32", 0, 1, CX_FN(t->filter2d_f32), -1, -1, rb, -1, -1},
+        {"filter2d", "f64", 0, 1, CX_FN(t->filter2d_f64), -1, -1, rb, -1, -1},
+        {"im2col", "f32", 0, 1, CX_FN(t->im2col_f32), -1, -1, -1, -1, -1},
+        {"im2col", "f64", 0, 1, CX_FN(t->im2col_f64), -1, -1, -1, -1, -1},
+        {"pack", "f32", 0, 1, CX_FN(t->pack_row_f32), -1, -1, -1, -1, -1},
+        {"pack", "f64", 0, 1, CX_FN(t->pack_row_f64), -1, -1, -1, -1, -1},
+        {"peak", "f32", 0, 1, CX_FN(t->peak_f32), -1, -1, -1, -1, -1},
+        {"peak", "f64", 0, 1, CX_FN(t->peak_f64), -1, -1, -1, -1, -1},
+        {"transpose", "f32", 0, 0, CX_FN(t->transpose_f32), -1, -1, -1, -1, -1},
+        {"transpose", "f64", 0, 0, CX_FN(t->transpose_f64), -1, -1, -1, -1, -1},
+    };
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        if (cx_bad_slot(t, &slots[i], msg, len)) return CONVX_ERR_INTERNAL;
+    for (int s = 0; s < CONVX_DIRECT_NOCB; s++)
+        if (ocb[s] < 1 || (s > 0 && ocb[s] >= ocb[s - 1]) ||
+            (s == CONVX_DIRECT_NOCB - 1 && ocb[s] != 1)) {
+            snprintf(msg, len, "dispatch table %s: direct blockings must descend to 1", isa);
+            return CONVX_ERR_INTERNAL;
+        }
     if ((t->ocblock_f32 && (oc32 < 1 || np32 < 1)) || (t->ocblock_f64 && (oc64 < 1 || np64 < 1))) {
         snprintf(msg, len, "dispatch table %s: empty ocblock tile", isa);
         return CONVX_ERR_INTERNAL;

@@ -2,8 +2,9 @@
 
 This file is the one list of convx's micro-kernels. It writes, under csrc/kernels/:
 
-- one short C file per templated kernel (dtype, tile, ISA), ``<family>/<dt>-<family>-<tile>-<isa>.c``,
-  which defines the dtype, ISA and tile macros and includes the family's template;
+- one short C file per templated kernel (dtype, tile, ISA),
+  ``<family>/<dt>-<family>-<tile>-<isa>.c``, which defines the dtype, ISA and tile macros and
+  includes the family's template;
 - ``<folder>/<family>.inc`` per family: one X-macro line per kernel (templated or hand-written),
   ``CONVX_UKERNEL(family, dt, ctype, isa, tile, slot, oc, px, rows, ksize, stride, name)``;
 - ``kernels.inc``, which includes every family list (prototypes, registry and dispatch tables
@@ -183,8 +184,8 @@ def instance_text(k):
 def list_text(family, kernels):
     lines = [f"{MARKER}: do not edit. */",
              f"/* the {family} micro-kernels, one X-macro line each:",
-             " * CONVX_UKERNEL(family, dt, ctype, isa, tile, slot, oc, px, rows, ksize, stride, name)"
-             " */"]
+             " * CONVX_UKERNEL(family, dt, ctype, isa, tile, slot, oc, px, rows, ksize, stride,"
+             " name) */"]
     for k in kernels:
         args = [family, k.dt, CTYPE[k.dt], k.isa, k.tile, k.slot, k.oc, k.px, k.rows, k.ksize,
                 k.stride, k.name]
