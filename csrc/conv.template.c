@@ -45,7 +45,7 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
      * larger than a row) that is mostly zeros; leave such problems to the GEMM variant, which
      * forms each output from its taps alone */
     if (Wp > 4 * IW + 4096 || (KH - 1) * dh + 1 > 4 * IH + 4096 || (KD - 1) * dd + 1 > 4 * ID + 4096)
-        return CONVX_ERR_ARG;
+        return CONVX_DECLINED;
     const cx_idx Wq = CX_CEILDIV(Wp, sw);
     /* phases >= Wp would be empty (a stride wider than the padded row): not stored */
     const cx_idx row_len = CX_MIN(sw, Wp) * Wq;
@@ -112,7 +112,7 @@ static int CONVX_NAME(conv_direct)(const convx_conv_problem *p, const T *x, cons
     cx_idx cchunk = tbl->direct_slab_bytes / CX_MAX((cx_idx)1, KD * IHb * rowbytes);
     cchunk = CX_MAX((cx_idx)1, CX_MIN(cchunk, Cig));
     cx_idx ch_stride;
-    if (cx_mul_overflow(KD * IHb, row_len, &ch_stride)) { status = CONVX_ERR_ARG; goto cleanup; }
+    if (cx_mul_overflow(KD * IHb, row_len, &ch_stride)) { status = CONVX_DECLINED; goto cleanup; }
     cx_idx slab_elems, ntask;
     if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
@@ -653,8 +653,8 @@ static void CONVX_NAME(igemm_job)(const convx_conv_problem *p, const IGEOM *q,
  * are computed into a per-thread tile and dropped when the tile is copied out.
  * With many (image, group) pairs each thread takes whole groups (private padded copy, no
  * barriers); otherwise the team shares one group at a time. Jobs are the same blocks either way,
- * so the results are too. Returns CONVX_ERR_ARG if the padded copy would not fit the workspace cap
- * (the caller then uses conv_gemm). */
+ * so the results are too. Returns CONVX_DECLINED if the padded copy would not fit the workspace
+ * cap (the caller then uses conv_gemm). */
 static int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const T *w,
                                   const T *bias, T *y, int workers, const convx_table *tbl)
 {
@@ -671,15 +671,15 @@ static int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const
     q.Wp = q.OW + (KW - 1) * p->dil[2];
     /* padded extents far beyond the input (huge dilation or padding): not worth a copy */
     if (q.Wp > 4 * q.IW + 4096 || q.Hp > 4 * q.IH + 4096 || q.Dp > 4 * q.ID + 4096)
-        return CONVX_ERR_ARG;
+        return CONVX_DECLINED;
     q.CS = q.Dp * q.Hp * q.Wp;
     q.Q = q.OD * q.Hp * q.Wp;
     q.MR = CX_GEMM_MR(tbl); q.NR = CX_GEMM_NR(tbl);
     q.kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     /* + one padded plane + 2 NR of slack: dropped columns read past the last channel */
-    if (cx_mul_overflow(q.Cig, q.CS, &q.pad_elems)) return CONVX_ERR_ARG;
+    if (cx_mul_overflow(q.Cig, q.CS, &q.pad_elems)) return CONVX_DECLINED;
     q.pad_elems += q.Hp * q.Wp + 2 * q.NR;
-    if ((size_t)q.pad_elems * sizeof(T) > convx_ws_cap_bytes()) return CONVX_ERR_ARG;
+    if ((size_t)q.pad_elems * sizeof(T) > convx_ws_cap_bytes()) return CONVX_DECLINED;
     const cx_idx ngroups = p->N * G;
     const int per_thread = ngroups >= 2 * (cx_idx)workers;
     /* job: a block of Wb padded-grid columns (a few NR panels) x an output-channel range */
@@ -929,7 +929,7 @@ static void CONVX_NAME(ocb_block_pad)(const convx_conv_problem *p, const OGEOM *
  * block (group, run of images), cut from the problem alone; each output's reduction is one
  * fixed-order loop (bit-identical for any `workers`). With many blocks each thread runs whole
  * blocks (private padded copy, no barriers); otherwise the team shares one block at a time.
- * Returns CONVX_ERR_ARG when a padded image or the packed weights would exceed the workspace
+ * Returns CONVX_DECLINED when a padded image or the packed weights would exceed the workspace
  * cap (the caller then uses another variant). */
 static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, const T *w,
                                     const T *bias, T *y, int workers, const convx_table *tbl)
@@ -948,18 +948,18 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
         q.Hp = (p->out[1] - 1) * p->stride[1] + (KH - 1) * p->dil[1] + 1;
         q.Wp = (p->out[2] - 1) * p->stride[2] + (KW - 1) * p->dil[2] + 1;
         if (q.Wp > 4 * p->in[2] + 4096 || q.Hp > 4 * p->in[1] + 4096 || q.Dp > 4 * p->in[0] + 4096)
-            return CONVX_ERR_ARG;
+            return CONVX_DECLINED;
     } else {
         q.Dp = p->in[0]; q.Hp = p->in[1]; q.Wp = p->in[2];
     }
     q.HS = q.Wp; q.DS = q.Hp * q.Wp; q.CS = q.Dp * q.DS;
-    if (cx_mul_overflow(q.Cig, q.CS, &q.img_elems)) return CONVX_ERR_ARG;
+    if (cx_mul_overflow(q.Cig, q.CS, &q.img_elems)) return CONVX_DECLINED;
     q.wblk = (q.K + 1) * q.OCB;
     cx_idx wp_elems;
-    if (cx_mul_overflow(G * q.nob, q.wblk, &wp_elems)) return CONVX_ERR_ARG;
+    if (cx_mul_overflow(G * q.nob, q.wblk, &wp_elems)) return CONVX_DECLINED;
     if ((q.padded && (size_t)q.img_elems * sizeof(T) > convx_ws_cap_bytes()) ||
         (size_t)wp_elems * sizeof(T) > convx_ws_cap_bytes())
-        return CONVX_ERR_ARG;
+        return CONVX_DECLINED;
     /* images per block: the padded copies of a block fill at most ~2 MiB (L2 + a bit of L3,
      * read once per output-channel block); without padding x is read in place, all at once */
     q.nimg = q.padded ? CX_MAX((cx_idx)1, CX_MIN(N, ((cx_idx)2 << 20) /
@@ -1117,14 +1117,15 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
                               CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl));
     if (algorithm != CONVX_ALGO_DIRECT) return CONVX_ERR_ARG;
     /* the direct algorithm's variants, each falling back to the next when it cannot take the
-     * problem (CONVX_ERR_ARG: a buffer over the workspace cap, padding far wider than the input) */
+     * problem (CONVX_DECLINED: a buffer over the workspace cap, padding far wider than the
+     * input); any other status, errors included, is final */
     if (!CONVX_NAME(direct_uses_gemm)(p, tbl)) {
         st = CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
-        if (st != CONVX_ERR_ARG) return convx_conv_ran(CONVX_VARIANT_SLIDING, st);
+        if (st != CONVX_DECLINED) return convx_conv_ran(CONVX_VARIANT_SLIDING, st);
     } else {
         if (CONVX_NAME(direct_uses_ocblock)(p, tbl)) {
             st = CONVX_NAME(conv_ocblock)(p, x, w, bias, y, workers, tbl);
-            if (st != CONVX_ERR_ARG) return convx_conv_ran(CONVX_VARIANT_OCBLOCK, st);
+            if (st != CONVX_DECLINED) return convx_conv_ran(CONVX_VARIANT_OCBLOCK, st);
         }
         /* stride 1, a real window, rows wide enough: dropped padded-grid columns up to a third
          * still beat the im2col copies (1x7 on a 17-wide image: 0.32 vs 0.54 ms, 2 threads) */
@@ -1133,7 +1134,7 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
         if (ntaps > 1 && p->stride[0] == 1 && p->stride[1] == 1 && p->stride[2] == 1 &&
             p->out[2] >= 2 * extra && p->out[2] >= 12) {
             st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl);
-            if (st != CONVX_ERR_ARG) return convx_conv_ran(CONVX_VARIANT_IGEMM, st);
+            if (st != CONVX_DECLINED) return convx_conv_ran(CONVX_VARIANT_IGEMM, st);
         }
     }
     return convx_conv_ran(CONVX_VARIANT_GEMM, CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl));

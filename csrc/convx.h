@@ -23,7 +23,11 @@ typedef enum {
     CONVX_ERR_SHAPE = -2,     /* inconsistent shapes (a bug in the Python layer if seen) */
     CONVX_ERR_ARG = -3,       /* bad argument value (likewise) */
     CONVX_ERR_ISA = -4,       /* requested ISA not compiled or not supported by this CPU */
-    CONVX_ERR_INTERNAL = -5
+    CONVX_ERR_INTERNAL = -5,
+    /* internal to the conv entry point, never returned by it: "this variant cannot take this
+     * problem" (a buffer over the workspace cap, padding far wider than the input), so the entry
+     * point runs the next variant of its fall-through order. Real errors never fall back. */
+    CONVX_DECLINED = -7
 } convx_status;
 
 const char *convx_status_str(int status);

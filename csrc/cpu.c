@@ -116,6 +116,7 @@ const char *convx_status_str(int status)
     case CONVX_ERR_SHAPE: return "inconsistent shapes";
     case CONVX_ERR_ARG: return "invalid argument";
     case CONVX_ERR_ISA: return "requested ISA unavailable";
+    case CONVX_DECLINED: return "internal error: a conv variant's decline escaped the entry point";
     default: return "internal error";
     }
 }

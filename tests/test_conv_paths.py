@@ -180,3 +180,57 @@ def test_conv2d_huge_stride_and_dilation_give_the_right_answer():
         ref = convx.conv2d(xx[..., :1], ww[..., 1:2], padding=(1, 0), algorithm="reference")
         assert y.shape == (1, 8, 4, 1)
         assert_conv_close(y, ref, np.float64, 32)
+
+
+# ---- variants that decline a problem (CONVX_DECLINED) hand it to the next one ----------------
+# Each shape below is cheap to compute but makes the variant chosen first refuse it at setup
+# (padding far wider than the input, or a padded copy over the 64 MiB workspace cap); the entry
+# point then runs the im2col-panel GEMM, and last_variant() must say so.
+
+def _declined(nd, x, w, b, ref, **kw):
+    op = getattr(convx, f"conv{nd}d")
+    for wk in (1, 2):
+        y = op(x, w, b, algorithm="direct", workers=wk, **kw)
+        assert _conv.last_variant() == "gemm"
+        assert_conv_close(y, ref, x.dtype, int(np.prod(w.shape[1:])))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sliding_declines_padding_far_wider_than_the_input(dtype):
+    # 3 input channels: the sliding kernel is picked, but its padded rows would be 10003 wide
+    # for a 4-pixel row; output column 1 is the only one that sees the input (columns 0..2)
+    x, w, b = _data(20, (2, 3, 5, 4), (8, 3, 3, 3), dtype, True)
+    ref = np.broadcast_to(b[None, :, None, None], (2, 8, 3, 3)).copy()
+    ref[..., 1] = convx.reference.conv2d(x[..., :3], w, b)[..., 0]
+    _declined(2, x, w, b, ref, padding=(0, 5000), stride=(1, 5000))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_output_channel_blocked_declines_a_padded_image_over_the_workspace_cap(dtype):
+    # dense, strided, 99 output pixels: ocblock is picked (AVX2/AVX-512), but one padded image
+    # would be 8 x 2003 x 2003 elements (> 64 MiB); only output pixel (1, 1) sees the input
+    x, w, b = _data(21, (11, 8, 4, 4), (32, 8, 3, 3), dtype, True)
+    ref = np.broadcast_to(b[None, :, None, None], (11, 32, 3, 3)).copy()
+    ref[:, :, 1, 1] = convx.reference.conv2d(x[:, :, :3, :3], w, b)[:, :, 0, 0]
+    _declined(2, x, w, b, ref, padding=1000, stride=1000)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_indirect_gemm_declines_a_padded_copy_over_the_workspace_cap(dtype):
+    # dense, stride 1, rows 16 wide: the indirect GEMM is picked, but its padded copy would be
+    # 8 x 2016 x 2016 x 16 elements; with dilation 1000 only the centre taps see the input
+    x, w, b = _data(22, (1, 8, 16, 16, 16), (12, 8, 3, 3, 1), dtype, True)
+    ref = convx.reference.conv3d(x, w[:, :, 1:2, 1:2, :], b)
+    _declined(3, x, w, b, ref, padding=(1000, 1000, 0), dilation=(1000, 1000, 1))
+
+
+def test_argument_errors_in_c_raise_instead_of_falling_back():
+    # the C entry point's own checks are errors, never "try another variant"
+    x = np.zeros((1, 8, 1, 6, 6), np.float32)
+    w = np.zeros((16, 8, 1, 3, 3), np.float32)
+    y = np.zeros((1, 16, 1, 4, 4), np.float32)
+    ones, zeros = (1, 1, 1), (0, 0, 0)
+    with pytest.raises(ValueError, match="invalid argument"):
+        _conv._conv(x, w, None, y, ones, zeros, ones, 1, 99, 1)           # unknown algorithm
+    with pytest.raises(ValueError, match="invalid argument"):
+        _conv._conv(x, w, None, y, ones, (0, -1, 0), ones, 1, _conv.ALGO_DIRECT, 1)
