@@ -52,5 +52,43 @@ def last_variant():
     return convx_conv_variant_name(convx_conv_last_variant()).decode()
 
 
+def choose_algorithm(Py_ssize_t c_in_per_group, Py_ssize_t c_out_per_group, tuple kernel,
+                     tuple out_spatial, isa=None):
+    """'direct' or 'im2col': the "auto" rule of convx_conv_select (csrc/conv.c) for a problem
+    with these channels per group, kernel and output sizes; isa: an ISA name, None: the active."""
+    cdef convx_conv_problem p
+    cdef int order[4]
+    cdef int a, n, isa_id = -1
+    if isa is not None:
+        names = [convx_isa_name(a).decode() for a in range(CONVX_ISA_COUNT)]
+        if isa not in names:
+            raise ValueError(f"isa must be one of {names} or None, got isa={isa!r}")
+        isa_id = names.index(isa)
+    lead = 3 - len(out_spatial)
+    vol = 1
+    for v in out_spatial:
+        vol *= v
+    if c_in_per_group < 1 or c_out_per_group < 1 or len(kernel) != len(out_spatial) or lead < 0 \
+            or min(out_spatial, default=1) < 1 or vol >= 2**63:
+        raise ValueError(f"choose_algorithm: bad problem (channels {c_in_per_group}, "
+                         f"{c_out_per_group}, kernel {kernel}, output {out_spatial})")
+    p.N = 1
+    p.groups = 1
+    p.C_in = c_in_per_group
+    p.C_out = c_out_per_group
+    for a in range(3):
+        p.k[a] = kernel[a - lead] if a >= lead else 1
+        p.out[a] = out_spatial[a - lead] if a >= lead else 1
+        p.in_[a] = p.out[a]
+        p.stride[a] = 1
+        p.pad[a] = 0
+        p.dil[a] = 1
+    n = convx_conv_select(&p, CONVX_ALGO_AUTO, 0, isa_id, order)
+    if n == 0:
+        raise ValueError(f"isa {isa!r} is not compiled into this build")
+    return "im2col" if order[0] == CONVX_VARIANT_IM2COL else "direct"
+
+
+ALGO_AUTO = CONVX_ALGO_AUTO
 ALGO_DIRECT = CONVX_ALGO_DIRECT
 ALGO_IM2COL = CONVX_ALGO_IM2COL

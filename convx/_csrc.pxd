@@ -30,7 +30,7 @@ cdef extern from "convx.h" nogil:
     double convx_measure_peak_gflops(int workers, int f64, double seconds)
     size_t convx_ws_cap_bytes()
 
-    int CONVX_ALGO_DIRECT, CONVX_ALGO_IM2COL
+    int CONVX_ALGO_AUTO, CONVX_ALGO_DIRECT, CONVX_ALGO_IM2COL
     ctypedef struct convx_conv_problem:
         cx_idx N, C_in, C_out, groups
         cx_idx in_ "in"[3]
@@ -45,6 +45,8 @@ cdef extern from "convx.h" nogil:
                        const double *bias, double *y, int algorithm, int workers)
     int convx_conv_last_variant()
     const char *convx_conv_variant_name(int variant)
+    int CONVX_VARIANT_TRIES, CONVX_VARIANT_IM2COL
+    int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int isa, int *order)
 
 cdef extern from "kernels/kernels.h" nogil:
     ctypedef struct convx_kernel_info:

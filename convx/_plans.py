@@ -64,25 +64,11 @@ def glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algo):
             algo)
 
 
-_isa_cache = []
-
-
-def _active_isa():
-    if not _isa_cache:
-        from convx import _cpu
-        _isa_cache.append(_cpu.active_isa())
-    return _isa_cache[0]
-
-
 def conv_glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algorithm):
-    """glue_args for convx._conv, with algorithm "direct", "im2col" or "auto" (resolved by
-    convx.conv.choose_algorithm on the active ISA)."""
+    """glue_args for convx._conv, with algorithm "direct", "im2col" or "auto" (resolved in C by
+    convx_conv_select, the rule convx.conv.choose_algorithm reports)."""
     from convx import _conv
-    if algorithm == "auto":
-        from convx.conv import choose_algorithm
-        algorithm = choose_algorithm(w_shape[1], w_shape[0] // groups, w_shape[2:], y_shape[2:],
-                                     _active_isa())
-    algo = _conv.ALGO_DIRECT if algorithm == "direct" else _conv.ALGO_IM2COL
+    algo = {"auto": _conv.ALGO_AUTO, "direct": _conv.ALGO_DIRECT}.get(algorithm, _conv.ALGO_IM2COL)
     return glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algo)
 
 

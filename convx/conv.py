@@ -25,15 +25,9 @@ def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial, isa=N
     (at least 8 input and 4 output channels per group) and the direct path for the rest. Output
     volumes beyond BLAS's 32-bit dimension limit always go direct.
     """
-    if isa is None:
-        from convx import _cpu
-        isa = _cpu.active_isa()
-    P = math.prod(out_spatial)
-    if P >= 2**31 - 1 or isa != "scalar":
-        return "direct"
-    if c_in_per_group >= 8 and c_out_per_group >= 4:
-        return "im2col"
-    return "direct"
+    from convx import _conv
+    return _conv.choose_algorithm(c_in_per_group, c_out_per_group, tuple(kernel),
+                                  tuple(out_spatial), isa)
 
 
 _PLANS = {}   # call plans (convx/_plans.py): key -> (result shape, glue arguments)

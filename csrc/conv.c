@@ -72,6 +72,71 @@ const char *convx_conv_variant_name(int variant)
     }
 }
 
+/* ---- variant selection ----------------------------------------------------------------------
+ * The one place that decides which variant runs a problem; the thresholds are per-ISA fields of
+ * the dispatch table (convx_conv_select_params, csrc/dispatch.c). Measured with
+ * `python -m convx bench` on 2 threads, Zen 4 (AVX-512, AVX2 tiles where stated):
+ *  - auto: with AVX2/AVX-512 kernels the direct algorithm wins on every benchmarked shape (its
+ *    GEMM micro-kernel reaches ~90 % of the FMA peak, about twice OpenBLAS's Haswell sgemm on
+ *    the same im2col); with the scalar ISA only, OpenBLAS im2col wins for dense convolutions
+ *    (blas_min_cig 8 input and blas_min_cog 4 output channels per group). Output volumes beyond
+ *    BLAS's 32-bit dimension limit always go direct.
+ *  - sliding vs GEMM-like: the sliding-window kernel wins when the reduction per output is short
+ *    (fewer than gemm_min_cig = 8 input channels per group, depthwise) or a group has fewer
+ *    output channels than the GEMM tile's MR, unless output rows are narrower than
+ *    sliding_min_ow = 8 (its per-row packing would dominate).
+ *  - ocblock (vectors over output channels) against the pixel-vectorised GEMMs: 3x3 stride 1 at
+ *    56/28/14 pixels 1.18x, strided 3x3 1.3x, dilated 1.37x, 3-D 1.12x, 7x1 / 1x7 on 17x17
+ *    1.25x, 3x3 on 7x7 with batch 4 / 8: 1.3x / 1.4x (tiles run across image ends); AVX2's
+ *    16 x 6 tile by the same margins (1.3-1.5x); none on the scalar ISA. It packs the weights on
+ *    every call, so it needs ocblock_min_pixels = 96 output pixels over the batch (3x3 on one
+ *    7x7 image, 49 pixels: 0.81x), and a real window or a stride (1x1 stride-1 convs read their
+ *    input in place as the GEMM's B: 0.85-1.1x; strided 1x1 need im2col panels there, and
+ *    ocblock was 1.0-1.45x on the ResNet/MobileNet stride-2 1x1 shapes). At most a fifth of the
+ *    channels it computes may be padding of the last block.
+ *  - igemm (shifted rows of a padded copy): stride 1, a real window, output rows at least
+ *    igemm_min_ow = 12 wide and at most a third of the padded-grid columns dropped (1x7 on a
+ *    17-wide image: 0.32 vs 0.54 ms for im2col panels).
+ *  - gemm (im2col panels + the GEMM micro-kernel) takes everything else and never declines.
+ * A variant declines (CONVX_DECLINED) at setup when its buffers would be absurd: padding far
+ * wider than the input, a padded copy or packed weights over the workspace cap; the next one in
+ * order[] then runs. */
+int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int isa,
+                      int order[CONVX_VARIANT_TRIES])
+{
+    const convx_table *tbl = isa < 0 ? convx_active_table() : convx_table_for_isa(isa);
+    if (!tbl) return 0;
+    const convx_conv_select_params *s = &tbl->select;
+    const cx_idx Cig = p->C_in / p->groups, Cog = p->C_out / p->groups;
+    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
+    const cx_idx P = p->out[0] * p->out[1] * p->out[2];
+    const cx_idx MR = f64 ? tbl->gemm_mr_f64 : tbl->gemm_mr_f32;
+    const cx_idx OCB = f64 ? tbl->ocblock_oc_f64 : tbl->ocblock_oc_f32;
+    const int has_ocblock = f64 ? tbl->ocblock_f64 != NULL : tbl->ocblock_f32 != NULL;
+    const int strided = p->stride[0] > 1 || p->stride[1] > 1 || p->stride[2] > 1;
+    int n = 0;
+    if (algorithm == CONVX_ALGO_AUTO)
+        algorithm = (s->blas_min_cig > 0 && P < CX_BLAS_INT_MAX && Cig >= s->blas_min_cig &&
+                     Cog >= s->blas_min_cog) ? CONVX_ALGO_IM2COL : CONVX_ALGO_DIRECT;
+    if (algorithm == CONVX_ALGO_IM2COL) {
+        order[n++] = CONVX_VARIANT_IM2COL;
+        return n;
+    }
+    if (algorithm != CONVX_ALGO_DIRECT) return 0;
+    if (!(Cig >= s->gemm_min_cig && (Cog >= MR || p->out[2] < s->sliding_min_ow))) {
+        order[n++] = CONVX_VARIANT_SLIDING;
+    } else {
+        if (has_ocblock && (ntaps > 1 || strided) && p->N * P >= s->ocblock_min_pixels &&
+            4 * CX_CEILDIV(Cog, OCB) * OCB <= 5 * Cog)
+            order[n++] = CONVX_VARIANT_OCBLOCK;
+        const cx_idx extra = (p->k[2] - 1) * p->dil[2];
+        if (ntaps > 1 && !strided && p->out[2] >= 2 * extra && p->out[2] >= s->igemm_min_ow)
+            order[n++] = CONVX_VARIANT_IGEMM;
+    }
+    order[n++] = CONVX_VARIANT_GEMM;
+    return n;
+}
+
 static int g_gemm_blas_threaded = -1;
 
 /* CONVX_GEMM_THREADING=blas selects threaded BLAS per block (measurement only); default omp. */

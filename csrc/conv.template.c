@@ -1067,38 +1067,6 @@ static int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, con
 #undef OBLK
 #undef OGEOM
 
-/* The direct algorithm's two variants: the sliding-window kernel wins when the reduction per
- * output is short (depthwise, few input channels per group) or a group has too few output
- * channels to fill the GEMM tile; the implicit GEMM wins for dense convolutions. */
-static int CONVX_NAME(direct_uses_gemm)(const convx_conv_problem *p, const convx_table *tbl)
-{
-    const cx_idx Cig = p->C_in / p->groups, Cog = p->C_out / p->groups;
-    const cx_idx MR = CX_GEMM_MR(tbl);
-    /* narrow rows: the sliding kernel's per-row packing would dominate, even for few outputs */
-    return Cig >= 8 && (Cog >= MR || p->out[2] < 8);
-}
-
-/* Among the GEMM-like variants, the output-channel-blocked kernel wins (2 threads, AVX-512,
- * against the pixel-vectorised implicit GEMM; `python -m convx bench --suite resnet50 --suite
- * misc`): 3x3 stride 1 at 56/28/14 pixels 1.18x, strided 3x3 1.3x, dilated 1.37x, 3-D 1.12x,
- * 7x1 / 1x7 on 17x17 1.25x, 3x3 on 7x7 with batch 4 / 8: 1.3x / 1.4x (tiles run across image
- * ends). It packs the weights on every call, so it needs enough output pixels in the batch to
- * amortise that (3x3 on one 7x7 image, 49 pixels: 0.81x), and a real window or a stride (1x1
- * stride-1 convs read their input as the GEMM's B matrix in place: 0.85-1.1x; strided 1x1 ones
- * need im2col panels there, and ocblock was 1.0-1.45x on the ResNet/MobileNet stride-2 1x1
- * shapes, e.g. 256 -> 128 at 56x56: 0.18 -> 0.13 ms). Output channels are padded to whole
- * blocks: at most a fifth of the channels computed may be padding. On AVX2 the 16 x 6 tile wins
- * by the same margins (1.3-1.5x); the scalar ISA has no such kernel. */
-static int CONVX_NAME(direct_uses_ocblock)(const convx_conv_problem *p, const convx_table *tbl)
-{
-    const cx_idx Cog = p->C_out / p->groups, OCB = CX_OCBLOCK_OC(tbl);
-    const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
-    const cx_idx P = p->out[0] * p->out[1] * p->out[2];
-    if (!tbl->CONVX_CAT(ocblock_, CONVX_DT)) return 0;   /* none on the scalar ISA */
-    const int strided = p->stride[0] > 1 || p->stride[1] > 1 || p->stride[2] > 1;
-    return (ntaps > 1 || strided) && p->N * P >= 96 && 4 * CX_CEILDIV(Cog, OCB) * OCB <= 5 * Cog;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 
 int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const T *bias, T *y,
@@ -1112,32 +1080,23 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
                                (double)(p->out[0] * p->out[1] * p->out[2]),
                            131072.0);
     const convx_table *tbl = convx_active_table();
-    if (algorithm == CONVX_ALGO_IM2COL)
-        return convx_conv_ran(CONVX_VARIANT_IM2COL,
-                              CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl));
-    if (algorithm != CONVX_ALGO_DIRECT) return CONVX_ERR_ARG;
-    /* the direct algorithm's variants, each falling back to the next when it cannot take the
-     * problem (CONVX_DECLINED: a buffer over the workspace cap, padding far wider than the
-     * input); any other status, errors included, is final */
-    if (!CONVX_NAME(direct_uses_gemm)(p, tbl)) {
-        st = CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl);
-        if (st != CONVX_DECLINED) return convx_conv_ran(CONVX_VARIANT_SLIDING, st);
-    } else {
-        if (CONVX_NAME(direct_uses_ocblock)(p, tbl)) {
-            st = CONVX_NAME(conv_ocblock)(p, x, w, bias, y, workers, tbl);
-            if (st != CONVX_DECLINED) return convx_conv_ran(CONVX_VARIANT_OCBLOCK, st);
+    int order[CONVX_VARIANT_TRIES];
+    const int n = convx_conv_select(p, algorithm, CX_T_IS_F64, tbl->isa, order);
+    if (n == 0) return CONVX_ERR_ARG;
+    /* each variant but the last may decline the problem (CONVX_DECLINED); any other status,
+     * errors included, is final */
+    for (int i = 0; i < n; i++) {
+        switch (order[i]) {
+        case CONVX_VARIANT_SLIDING: st = CONVX_NAME(conv_direct)(p, x, w, bias, y, workers, tbl); break;
+        case CONVX_VARIANT_OCBLOCK: st = CONVX_NAME(conv_ocblock)(p, x, w, bias, y, workers, tbl); break;
+        case CONVX_VARIANT_IGEMM: st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl); break;
+        case CONVX_VARIANT_GEMM: st = CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl); break;
+        case CONVX_VARIANT_IM2COL: st = CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl); break;
+        default: return CONVX_ERR_INTERNAL;
         }
-        /* stride 1, a real window, rows wide enough: dropped padded-grid columns up to a third
-         * still beat the im2col copies (1x7 on a 17-wide image: 0.32 vs 0.54 ms, 2 threads) */
-        const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
-        const cx_idx extra = (p->k[2] - 1) * p->dil[2];
-        if (ntaps > 1 && p->stride[0] == 1 && p->stride[1] == 1 && p->stride[2] == 1 &&
-            p->out[2] >= 2 * extra && p->out[2] >= 12) {
-            st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl);
-            if (st != CONVX_DECLINED) return convx_conv_ran(CONVX_VARIANT_IGEMM, st);
-        }
+        if (st != CONVX_DECLINED) return convx_conv_ran(order[i], st);
     }
-    return convx_conv_ran(CONVX_VARIANT_GEMM, CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl));
+    return st;   /* CONVX_DECLINED: the last variant never declines; its message says so */
 }
 
 #undef T

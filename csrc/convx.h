@@ -99,7 +99,9 @@ int convx_gemm_f64(cx_idx M, cx_idx N, cx_idx K, const double *A, cx_idx lda, co
                    int workers);
 
 /* ---- forward convolution (conv.c / conv.template.c) ---- */
-enum { CONVX_ALGO_DIRECT = 1, CONVX_ALGO_IM2COL = 2 };
+/* algorithm: CONVX_ALGO_AUTO lets convx_conv_select choose (OpenBLAS im2col or the direct
+ * algorithm's variants), the others force an algorithm (its variant is still chosen). */
+enum { CONVX_ALGO_AUTO = 0, CONVX_ALGO_DIRECT = 1, CONVX_ALGO_IM2COL = 2 };
 
 /* A forward convolution problem. 1-D and 2-D problems are 3-D ones with leading spatial sizes
  * of 1 (kernel 1, stride 1, pad 0, dilation 1 on those axes). Spatial order is D, H, W.
@@ -124,6 +126,14 @@ int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w
 enum { CONVX_VARIANT_NONE = 0, CONVX_VARIANT_SLIDING = 1, CONVX_VARIANT_OCBLOCK = 2,
        CONVX_VARIANT_IGEMM = 3, CONVX_VARIANT_GEMM = 4, CONVX_VARIANT_IM2COL = 5 };
 int convx_conv_last_variant(void);
+/* The one variant-selection rule of convx_conv_*: fills order[] with the variants it tries for
+ * problem p (order[0] runs; a later one only when the one before declined at setup) and returns
+ * their count, 0 for an unknown algorithm. f64: the dtype (tile sizes differ); isa: the
+ * CONVX_ISA_* whose table decides, -1 for the active one. The thresholds live in each ISA's
+ * table (csrc/dispatch.c); the measurements behind them are in csrc/conv.c. */
+enum { CONVX_VARIANT_TRIES = 3 };
+int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int isa,
+                      int order[CONVX_VARIANT_TRIES]);
 const char *convx_conv_variant_name(int variant);
 
 /* ---- deformable convolution (deform.c / deform.template.c) ----

@@ -65,10 +65,21 @@ const convx_kernel_info *convx_kernel_get(int i)
 #define CX_TBL_peak(I, dt, tile, slot, oc, px, rows, fn) [I].peak_##dt = fn,
 #define CX_TBL_transpose(I, dt, tile, slot, oc, px, rows, fn) [I].transpose_##dt = fn,
 
+/* conv variant thresholds (convx_conv_select_params; csrc/conv.c has the measurements): OpenBLAS
+ * im2col minimum channels for "auto" (0: never), minimum input channels for the GEMM-like
+ * variants, sliding kernel's narrow-row limit, ocblock minimum batch pixels, igemm minimum width */
+#define CX_SELECT(I, blas_cig, blas_cog, gemm_cig, sliding_ow, ocb_px, igemm_ow)                \
+    [I].select = {.blas_min_cig = (blas_cig), .blas_min_cog = (blas_cog),                         \
+                  .gemm_min_cig = (gemm_cig), .sliding_min_ow = (sliding_ow),                    \
+                  .ocblock_min_pixels = (ocb_px), .igemm_min_ow = (igemm_ow)},
+
 static const convx_table tables[CONVX_ISA_COUNT] = {
     CX_BLOCKS(CONVX_ISA_SCALAR, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
     CX_BLOCKS(CONVX_ISA_AVX2, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
     CX_BLOCKS(CONVX_ISA_AVX512, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
+    CX_SELECT(CONVX_ISA_SCALAR, 8, 4, 8, 8, 96, 12)
+    CX_SELECT(CONVX_ISA_AVX2, 0, 0, 8, 8, 96, 12)
+    CX_SELECT(CONVX_ISA_AVX512, 0, 0, 8, 8, 96, 12)
 #define CONVX_UKERNEL(fam_, dt_, ctype_, isa_, tile_, slot_, oc_, px_, rows_, ks_, st_, name_)  \
     CX_TBL_##fam_(CX_ISA_ID_##isa_, dt_, tile_, slot_, oc_, px_, rows_, CX_FN_##isa_(name_))
 #include "kernels/kernels.inc"

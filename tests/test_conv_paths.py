@@ -234,3 +234,18 @@ def test_argument_errors_in_c_raise_instead_of_falling_back():
         _conv._conv(x, w, None, y, ones, zeros, ones, 1, 99, 1)           # unknown algorithm
     with pytest.raises(ValueError, match="invalid argument"):
         _conv._conv(x, w, None, y, ones, (0, -1, 0), ones, 1, _conv.ALGO_DIRECT, 1)
+
+
+@pytest.mark.parametrize("isa", _cpu.compiled_isas())
+def test_choose_algorithm_is_the_c_auto_rule(isa):
+    # convx.conv.choose_algorithm asks csrc/conv.c's convx_conv_select (the rule conv2d's
+    # algorithm="auto" runs): OpenBLAS im2col only on the scalar ISA, for >= 8 input and >= 4
+    # output channels per group and fewer than 2**31 - 1 output pixels
+    from convx.conv import choose_algorithm
+    for cin, cout, out in [(8, 4, (10, 10)), (7, 4, (10, 10)), (8, 3, (10, 10)),
+                           (64, 64, (2**16, 2**15)), (64, 64, (2**16, 2**15 - 1)), (1, 1, (5,))]:
+        dense = cin >= 8 and cout >= 4 and int(np.prod(out)) < 2**31 - 1
+        want = "im2col" if isa == "scalar" and dense else "direct"
+        assert choose_algorithm(cin, cout, (3,) * len(out), out, isa) == want
+    with pytest.raises(ValueError, match="isa"):
+        choose_algorithm(8, 4, (3, 3), (10, 10), "sse9")

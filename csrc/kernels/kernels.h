@@ -160,6 +160,16 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 /* The direct family offers three output-channel blockings; drivers pick per block of rows. */
 #define CONVX_DIRECT_NOCB 3
 
+/* The per-ISA numbers behind convx_conv_select (csrc/conv.c says what each was measured on). */
+typedef struct {
+    int blas_min_cig, blas_min_cog;   /* "auto" runs OpenBLAS im2col at or above both; 0: never */
+    int gemm_min_cig;     /* fewer input channels per group: the sliding-window kernel */
+    int sliding_min_ow;   /* ...and so do groups with fewer than MR output channels, unless the
+                           * output rows are narrower than this */
+    int ocblock_min_pixels;   /* output pixels over the batch the ocblock weight pack needs */
+    int igemm_min_ow;     /* narrower output rows: im2col panels beat shifted padded rows */
+} convx_conv_select_params;
+
 /* Everything a driver needs for one ISA: kernel pointers for both dtypes, their tiles (copied
  * from the registry by dispatch.c and checked against it at import) and block sizes. Block
  * sizes are in bytes or elements as named, chosen per ISA in dispatch.c. A NULL kernel means
@@ -195,6 +205,7 @@ typedef struct {
     convx_f64_filter_ukernel_fn filter_f64;
     convx_f32_filter2d_ukernel_fn filter2d_f32;  /* CONVX_FILTER2D_ROWS rows */
     convx_f64_filter2d_ukernel_fn filter2d_f64;
+    convx_conv_select_params select;   /* conv variant thresholds (convx_conv_select) */
 } convx_table;
 
 /* The GEMM register tile for the dtype a *.template.c instantiation is compiled for
