@@ -93,11 +93,13 @@ def kernel_sources(isa):
                             recursive=True))
 
 
-CORE_SOURCES = sorted(os.path.relpath(p, HERE) for p in glob.glob(os.path.join(HERE, "csrc", "*.c")))
+# csrc/conv/ holds one file per forward-convolution variant (csrc/conv/internal.h)
+CORE_SOURCES = sorted(os.path.relpath(p, HERE) for p in glob.glob(os.path.join(HERE, "csrc", "*.c")) +
+                      glob.glob(os.path.join(HERE, "csrc", "conv", "*.c")))
 CSRC_HEADERS = sorted(os.path.relpath(p, HERE) for p in
                       glob.glob(os.path.join(HERE, "csrc", "**", "*.h"), recursive=True) +
                       glob.glob(os.path.join(HERE, "csrc", "**", "*.inc"), recursive=True) +
-                      glob.glob(os.path.join(HERE, "csrc", "*.template.c")))
+                      glob.glob(os.path.join(HERE, "csrc", "**", "*.template.c"), recursive=True))
 CORE_SOURCES = [s for s in CORE_SOURCES if not s.endswith(".template.c")]
 
 LIBRARIES = []

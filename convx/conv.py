@@ -2,7 +2,7 @@
 
 Layers: this module validates and normalises every argument (via convx._args), applies the
 dtype policy, makes inputs C-contiguous, allocates the output, picks the algorithm, then calls
-the Cython glue convx._conv, which calls the C drivers in csrc/conv.template.c.
+the Cython glue convx._conv, which calls the C entry point in csrc/conv.template.c.
 """
 import math
 

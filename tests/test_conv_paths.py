@@ -1,7 +1,8 @@
 """Each compute path behind algorithm="direct"/"im2col" against the oracle, on shapes chosen to
 land on that path (randomised with hypothesis), and bit-identical across `workers`.
 
-The C drivers pick a variant from the problem (csrc/conv.template.c, `convx_conv_f32`):
+The C entry point picks a variant from the problem (convx_conv_select in csrc/conv.c; one
+driver per variant in csrc/conv/):
 - depthwise 3x3 stride 1/2 register kernels (csrc/kernels/dwconv/, f32, AVX-512),
 - the sliding-window kernel (few input channels per group, or few output channels),
 - the output-channel-blocked kernel (dense with a real window or a stride, >= 96 output pixels

@@ -1,0 +1,6 @@
+/* conv/sliding.c — sliding-window driver (variant "sliding"; depthwise 3x3 kernels):
+ * conv/sliding.template.c instantiated for f32 and f64. */
+#include "conv/internal.h"
+
+#define CX_TEMPLATE "conv/sliding.template.c"
+#include "instantiate.h"
