@@ -31,6 +31,7 @@
 #endif
 
 #define T CONVX_T
+#include "macrokernel.template.h"
 #define CT_ROW_CHUNK 2048   /* longer input rows are tiled in chunks of this many pixels */
 #define CT_FUSED_ROWS 192   /* target GEMM rows (channels x taps) of one fused job */
 #define CT_FUSED_COL_BYTES (256 << 10)  /* per-thread col tile, in L2 */
@@ -241,9 +242,7 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
     const cx_idx M = Cog * ntaps;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
-    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
-    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
-    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+    const cx_idx NR = CX_GEMM_NR(tbl);
 
     /* output channels per job: about CT_FUSED_ROWS GEMM rows, fewer when the team needs jobs
      * (the block size only groups rows; it never changes an element's arithmetic) */
@@ -315,17 +314,8 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
                         for (; e < NR; e++) d[e] = (T)0;
                     }
                 }
-                for (cx_idx js = 0; js < np; js += NR) {
-                    const cx_idx nn = CX_MIN(NR, np - js);
-                    const T *Bp = bp + (js / NR) * Cig * NR;
-                    for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
-                        const cx_idx kn = CX_MIN(kc, Cig - k0);
-                        for (cx_idx m = 0; m < mj; m += MR)
-                            uk(kn, A + m * Cig + k0, Cig, Bp + k0 * NR, NR,
-                               col + m * tl.width + js, tl.width, CX_MIN(MR, mj - m), nn,
-                               k0 > 0, NULL);
-                    }
-                }
+                CONVX_NAME(macrokernel)(tbl, mj, np, Cig, A, Cig, bp, NR, Cig * NR, col,
+                                        tl.width, 0, NULL);
                 for (cx_idx co = co0; co < co1; co++)
                     CONVX_NAME(ct_scatter)(p, col + (co - co0) * ntaps * tl.width, tl.width, 1,
                                            p0, np, yj + (co - co0) * Pout);
@@ -372,9 +362,7 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     const cx_idx M = Cog * ntaps;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
-    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
-    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
-    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
+    const cx_idx NR = CX_GEMM_NR(tbl);
 
     cx_idx cb = CX_MIN(Cog, CX_MAX((cx_idx)1, CX_CEILDIV(CT_FUSED_ROWS, ntaps)));
     /* shrink in steps of q channels (q*ntaps is a multiple of NR: no part-empty column
@@ -438,19 +426,11 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
                 for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
                     cx_idx p0, np;
                     CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
-                    for (cx_idx js = 0; js < mj; js += NR) {
-                        const cx_idx nn = CX_MIN(NR, mj - js);
-                        const T *B = pack ? bp + (js / NR) * Cig * NR
-                                          : w + g * Cig * M + co0 * ntaps + js;
-                        const cx_idx ldb = pack ? NR : M;
-                        for (cx_idx k0 = 0; k0 < Cig; k0 += kc) {
-                            const cx_idx kn = CX_MIN(kc, Cig - k0);
-                            for (cx_idx r = 0; r < np; r += MR)
-                                uk(kn, A + (p0 + r) * Cig + k0, Cig, B + k0 * ldb, ldb,
-                                   col + r * ldc + js, ldc, CX_MIN(MR, np - r), nn, k0 > 0,
-                                   NULL);
-                        }
-                    }
+                    /* rows are the tile's pixels, columns its (channel, tap) pairs */
+                    CONVX_NAME(macrokernel)(tbl, np, mj, Cig, A + p0 * Cig, Cig,
+                                            pack ? bp : w + g * Cig * M + co0 * ntaps,
+                                            pack ? NR : M, pack ? Cig * NR : NR, col, ldc, 0,
+                                            NULL);
                     for (cx_idx co = co0; co < co1; co++)
                         CONVX_NAME(ct_scatter)(p, col + (co - co0) * ntaps, 1, ldc, p0, np,
                                                yj + (co - co0) * Pout);

@@ -26,6 +26,7 @@
 #error "deform.template.c needs CONVX_T and CONVX_DT (include it from deform.c)"
 #endif
 #define T CONVX_T
+#include "macrokernel.template.h"
 
 /* Sampling table rows for (offset group og, tap t) and pixels [p0, p0 + np) of image n:
  * idx[c][j], wt[c][j] for corner c = 0..3 ((y0,x0), (y0,x1), (y1,x0), (y1,x1)), each row Pt
@@ -109,29 +110,19 @@ static void CONVX_NAME(deform_gather)(const convx_deform_problem *p, const T *x,
 }
 
 /* C[m][j] for output channels of all weight groups, pixels [p0, p0 + np) of image n, from a
- * gathered panel col [Cin*taps][ldcol]: GEMM micro-kernel over MR x NR blocks, K in kc chunks. */
+ * gathered panel col [Cin*taps][ldcol] (the GEMM macro-kernel). */
 static void CONVX_NAME(deform_gemm_block)(const convx_deform_problem *p, const T *w,
                                           const T *bias, T *y, cx_idx n, cx_idx p0, cx_idx np,
                                           const T *col, cx_idx ldcol, cx_idx g, cx_idx m0,
                                           cx_idx m1, const convx_table *tbl)
 {
-    const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
-    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
-    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     const cx_idx Cog = p->C_out / p->groups, K = p->C_in / p->groups * p->kh * p->kw;
     const cx_idx P = p->OH * p->OW;
     const T *Ag = w + g * Cog * K;
     const T *Bg = col + g * K * ldcol;
     T *Cg = y + (n * p->C_out + g * Cog) * P + p0;
-    for (cx_idx js = 0; js < np; js += NR) {
-        const cx_idx nn = CX_MIN(NR, np - js);
-        for (cx_idx k0 = 0; k0 < K; k0 += kc) {
-            const cx_idx kn = CX_MIN(kc, K - k0);
-            for (cx_idx m = m0; m < m1; m += MR)
-                uk(kn, Ag + m * K + k0, K, Bg + k0 * ldcol + js, ldcol, Cg + m * P + js, P,
-                   CX_MIN(MR, m1 - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
-        }
-    }
+    CONVX_NAME(macrokernel)(tbl, m1 - m0, np, K, Ag + m0 * K, K, Bg, ldcol, CX_GEMM_NR(tbl),
+                            Cg + m0 * P, P, 0, bias ? bias + g * Cog + m0 : NULL);
 }
 
 /* Many independent pixel blocks: each thread owns a panel of Wb pixels (cache resident) and

@@ -11,6 +11,7 @@
 #error "gemm.template.c needs CONVX_T and CONVX_DT (include it from gemm.c)"
 #endif
 #define T CONVX_T
+#include "macrokernel.template.h"
 
 int CONVX_NAME(gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const T *B,
                      cx_idx ldb, T *C, cx_idx ldc, const T *bias, int accumulate, int workers)
@@ -19,14 +20,12 @@ int CONVX_NAME(gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const
     if (M == 0 || N == 0) return CONVX_OK;
     const convx_table *tbl = convx_active_table();
     const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
-    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
     if (K == 0) {   /* empty reduction: C = bias (or unchanged when accumulating) */
         if (!accumulate)
             for (cx_idx i = 0; i < M; i++)
                 for (cx_idx j = 0; j < N; j++) C[i * ldc + j] = bias ? bias[i] : (T)0;
         return CONVX_OK;
     }
-    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     const cx_idx nnb = CX_CEILDIV(N, NR), mblocks = CX_CEILDIV(M, MR);
     cx_idx msplit = 1;
     while (nnb * msplit < 4 * (cx_idx)workers && msplit * 2 <= mblocks) msplit *= 2;
@@ -39,12 +38,8 @@ int CONVX_NAME(gemm)(cx_idx M, cx_idx N, cx_idx K, const T *A, cx_idx lda, const
     for (cx_idx job = 0; job < njobs; job++) {
         const cx_idx j0 = (job % nnb) * NR, m0 = (job / nnb) * mstep;
         const cx_idx nn = CX_MIN(NR, N - j0), m1 = CX_MIN(M, m0 + mstep);
-        for (cx_idx k0 = 0; k0 < K; k0 += kc) {
-            const cx_idx kn = CX_MIN(kc, K - k0);
-            for (cx_idx m = m0; m < m1; m += MR)
-                uk(kn, A + m * lda + k0, lda, B + k0 * ldb + j0, ldb, C + m * ldc + j0, ldc,
-                   CX_MIN(MR, m1 - m), nn, accumulate || k0 > 0, bias ? bias + m : NULL);
-        }
+        CONVX_NAME(macrokernel)(tbl, m1 - m0, nn, K, A + m0 * lda, lda, B + j0, ldb, NR,
+                                C + m0 * ldc + j0, ldc, accumulate, bias ? bias + m0 : NULL);
     }
     return CONVX_OK;
 }

@@ -11,6 +11,7 @@
 #endif
 
 #define T CONVX_T
+#include "macrokernel.template.h"
 
 /* Geometry of the stride-1 indirect-GEMM variant (conv_igemm below). */
 typedef struct {
@@ -43,18 +44,13 @@ static void CONVX_NAME(igemm_job)(const convx_conv_problem *p, const IGEOM *q,
                                   const convx_table *tbl, const T *xp, const cx_idx *boff,
                                   const T *Ag, const T *bias_g, T *yg, T *tile, cx_idx job)
 {
-    const CONVX_CAT3(convx_, CONVX_DT, _igemm_ukernel_fn) uk = tbl->CONVX_CAT(igemm_, CONVX_DT);
     const cx_idx q0 = (job / q->msplit) * q->Wb, m0 = (job % q->msplit) * q->mstep;
     const cx_idx m1 = CX_MIN(q->Cog, m0 + q->mstep), nw = CX_MIN(q->Wb, q->Q - q0);
-    const cx_idx NR = q->NR, MR = q->MR, K = q->K;
-    for (cx_idx js = 0; js < nw; js += NR) {
+    const cx_idx NR = q->NR, K = q->K;
+    for (cx_idx js = 0; js < nw; js += NR) {   /* one NR-column panel into the tile */
         const cx_idx nn = CX_MIN(NR, nw - js);
-        for (cx_idx k0 = 0; k0 < K; k0 += q->kc) {
-            const cx_idx kn = CX_MIN(q->kc, K - k0);
-            for (cx_idx m = m0; m < m1; m += MR)
-                uk(kn, Ag + m * K + k0, K, xp + q0 + js, boff + k0, tile + (m - m0) * NR, NR,
-                   CX_MIN(MR, m1 - m), nn, k0 > 0, bias_g ? bias_g + m : NULL);
-        }
+        CONVX_NAME(macrokernel_indirect)(tbl, m1 - m0, nn, K, Ag + m0 * K, K, xp + q0 + js, boff,
+                                         tile, NR, 0, bias_g ? bias_g + m0 : NULL);
         /* copy the valid columns out: runs of consecutive ow within one (od, oh) */
         for (cx_idx j = 0; j < nn;) {
             const cx_idx qq = q0 + js + j;

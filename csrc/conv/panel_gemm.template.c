@@ -11,6 +11,7 @@
 #endif
 
 #define T CONVX_T
+#include "macrokernel.template.h"
 
 /* Team variant of the implicit GEMM for images with few pixels (deep, small-spatial layers):
  * the team builds one shared im2col super-tile [K][Pt] (rows split across threads), then runs
@@ -22,8 +23,6 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
     const cx_idx K = Cig * p->k[0] * p->k[1] * p->k[2];
     const cx_idx P = p->out[0] * p->out[1] * p->out[2];
     const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
-    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
-    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     const cx_idx esz = (cx_idx)sizeof(T);
     cx_idx Pt = tbl->col_tile_bytes / CX_MAX((cx_idx)1, K * esz) / NR * NR;
     Pt = CX_MIN(CX_MAX(Pt, NR), CX_CEILDIV(P, NR) * NR);
@@ -54,14 +53,11 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-        for (cx_idx job = 0; job < nnb * mblocks; job++) {
+        for (cx_idx job = 0; job < nnb * mblocks; job++) {   /* one MR x NR micro-tile */
             const cx_idx js = (job % nnb) * NR, m = (job / nnb) * MR;
-            const cx_idx nn = CX_MIN(NR, np - js);
-            for (cx_idx k0 = 0; k0 < K; k0 += kc) {
-                const cx_idx kn = CX_MIN(kc, K - k0);
-                uk(kn, Ag + m * K + k0, K, col + k0 * Pt + js, Pt, Cg + m * P + js, P,
-                   CX_MIN(MR, Cog - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
-            }
+            CONVX_NAME(macrokernel)(tbl, CX_MIN(MR, Cog - m), CX_MIN(NR, np - js), K, Ag + m * K,
+                                    K, col + js, Pt, NR, Cg + m * P + js, P, 0,
+                                    bias ? bias + g * Cog + m : NULL);
         }
     }
     convx_ws_release(col, got);
@@ -84,8 +80,6 @@ int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const int pointwise = convx_conv_pointwise(p);
     const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
-    const CONVX_CAT3(convx_, CONVX_DT, _gemm_ukernel_fn) uk = tbl->CONVX_CAT(gemm_, CONVX_DT);
-    const cx_idx kc = CX_MAX((cx_idx)1, tbl->gemm_kc);
     /* a job's pixel block: up to 4 NR-wide panels side by side ([K][Wb], about 512 KiB, in L2)
      * so im2col copies whole output rows; narrower when the team needs more jobs. The width
      * only changes ldb, never an element's arithmetic. */
@@ -145,15 +139,8 @@ int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
             }
             const T *Ag = w + g * Cog * K;
             T *Cg = y + (n * p->C_out + g * Cog) * P + j0;
-            for (cx_idx js = 0; js < nw; js += NR) {
-                const cx_idx nn = CX_MIN(NR, nw - js);
-                for (cx_idx k0 = 0; k0 < K; k0 += kc) {
-                    const cx_idx kn = CX_MIN(kc, K - k0);
-                    for (cx_idx m = m0; m < m1; m += MR)
-                        uk(kn, Ag + m * K + k0, K, Bm + k0 * ldb + js, ldb, Cg + m * P + js, P,
-                           CX_MIN(MR, m1 - m), nn, k0 > 0, bias ? bias + g * Cog + m : NULL);
-                }
-            }
+            CONVX_NAME(macrokernel)(tbl, m1 - m0, nw, K, Ag + m0 * K, K, Bm, ldb, NR, Cg + m0 * P,
+                                    P, 0, bias ? bias + g * Cog + m0 : NULL);
         }
         if (panel) convx_ws_release(panel, got);
     }
