@@ -5,7 +5,8 @@ Layout of the build (STYLE.md section 6):
   ``csrc/kernels/**/<...>-<isa>.c`` compiled with that ISA's flags (sources picked by suffix);
 - static library ``convx_core``: drivers, dispatch, CPU detection, workspace pool (baseline flags
   plus OpenMP);
-- one Cython extension per family (``convx/_<stem>.pyx``) linking all of the above and BLAS.
+- one Cython extension, ``convx._core`` (``convx/_core.pyx`` includes each family's
+  ``convx/_<stem>.pxi``), linking all of the above and BLAS once.
 Non-x86 builds compile the scalar kernels only. ``CONVX_NATIVE=1`` adds -march=native for local
 experiments (never for a build that ships); ``CONVX_DEBUG=1`` keeps asserts on (-UNDEBUG -O1);
 ``CONVX_NO_OPENMP=1`` builds without OpenMP, as a compiler without it would.
@@ -156,10 +157,11 @@ def extension(stem):
         extra_compile_args=(["/O2"] if IS_MSVC else ["-O2", "-fPIC"]) + OMP_CFLAGS,
         extra_link_args=link,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_25_API_VERSION")] + DEFINES,
-        depends=CSRC_HEADERS + ["convx/_csrc.pxd"],
+        depends=CSRC_HEADERS + ["convx/_csrc.pxd"] + sorted(glob.glob("convx/*.pxi")),
     )
 
 
+# one extension, convx._core (it includes every family's convx/_<stem>.pxi)
 GLUE = sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(HERE, "convx", "_*.pyx")))
 
 setup(

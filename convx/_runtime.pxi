@@ -1,5 +1,5 @@
-# Shared by every glue module: each extension links its own copy of the C core (static
-# libraries), so each initialises it at import, the same way, from the same environment.
+# Included once, by convx/_core.pyx (the one extension, the one copy of the C core):
+# initialises the core at import from the environment (CONVX_ISA) and maps C statuses.
 import os as _os
 
 cdef int _init_runtime() except -1:

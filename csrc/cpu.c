@@ -1,4 +1,4 @@
-/* cpu.c — CPU feature detection and ISA choice, run once at import (from convx/_cpu.pyx).
+/* cpu.c — CPU feature detection and ISA choice, run once at import (from convx/_runtime.pxi).
  *
  * GCC/Clang: __builtin_cpu_supports, which also checks that the OS saves the vector state
  * (XGETBV). F16C has no builtin name in older GCC, so it is read from CPUID leaf 1 directly.

@@ -2,7 +2,7 @@
  *
  * Instantiates deform.template.c once per dtype (CONVX_T / CONVX_DT / CX_T_IS_F64), plus the
  * dtype-free problem check both share. Compiled with baseline flags and OpenMP; the GEMM runs on
- * the active ISA's micro-kernel from the dispatch table. Callers (convx/_deform.pyx) pass
+ * the active ISA's micro-kernel from the dispatch table. Callers (convx/_deform.pxi) pass
  * C-contiguous, native-order arrays already validated by convx/deform.py.
  */
 #include <math.h>

@@ -1,5 +1,5 @@
 """Every micro-kernel of the registry, driven directly through the private hook
-(convx/_kernels.pyx) on edge shapes of its own — tile tails (1, tile-1, tile, tile+1, 2*tile+1),
+(convx/_kernels.pxi) on edge shapes of its own — tile tails (1, tile-1, tile, tile+1, 2*tile+1),
 K = 1 and long reductions, strided rows, accumulate / bias variants where the kernel has them —
 against naive NumPy loops (float64 sums), for every ISA this CPU runs (others are skipped).
 

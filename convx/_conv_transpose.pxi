@@ -1,4 +1,3 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Glue for the transposed convolutions (csrc/conv_transpose.template.c): no policy, just the C
 call.
 
@@ -6,13 +5,6 @@ The caller (convx/conv_transpose.py) passes C-contiguous, native-order arrays of
 already validated, as 5-D views [N, C, D, H, W] (weight [C_in, C_out/groups, kD, kH, kW]); this
 module fills the problem struct and releases the GIL around the C driver.
 """
-cimport numpy as cnp
-from convx._csrc cimport *
-
-include "_runtime.pxi"
-include "_arrays.pxi"
-
-cnp.import_array()
 
 
 def _conv_transpose(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride,

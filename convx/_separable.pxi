@@ -1,17 +1,9 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Glue for the fused depthwise-separable conv (csrc/separable.template.c): no policy.
 
 The caller (convx/separable.py) passes the padded input as [N, C_in, D, H, W], the depthwise
 weight as [C_mid, taps], the pointwise weight as [C_out, C_mid], the folded bias and the output
 [N, C_out, OD, OH, OW], all C-contiguous of one dtype.
 """
-cimport numpy as cnp
-from convx._csrc cimport *
-
-include "_runtime.pxi"
-include "_arrays.pxi"
-
-cnp.import_array()
 
 
 def _dwsep(cnp.ndarray x, cnp.ndarray dw, tuple k, cnp.ndarray pw, object bias, cnp.ndarray y,

@@ -1,8 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """CPU feature detection, ISA choice and introspection (csrc/cpu.c, csrc/threads.c)."""
-from convx._csrc cimport *
-
-include "_runtime.pxi"
 
 
 def active_isa():

@@ -1,17 +1,9 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Glue for the forward convolutions (csrc/conv.template.c): no policy, just the C call.
 
 The caller (convx/conv.py) passes C-contiguous, native-order arrays of one dtype, already
 validated, as 5-D views [N, C, D, H, W]; this module fills the problem struct and releases the
 GIL around the C driver.
 """
-cimport numpy as cnp
-from convx._csrc cimport *
-
-include "_runtime.pxi"
-include "_arrays.pxi"
-
-cnp.import_array()
 
 
 def _conv(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride, tuple pad,

@@ -1,15 +1,9 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Glue for convx.filters (csrc/filters.template.c): no policy, just the C call.
 
 The caller (convx/filters.py) passes a C-contiguous input viewed as [B, D, H, W, inner], a
 C-contiguous kernel [kD, kH, kW] and output of the same dtype, already validated.
 """
-cimport numpy as cnp
-from convx._csrc cimport *
 
-include "_runtime.pxi"
-
-cnp.import_array()
 
 MODES = {"reflect": CONVX_MODE_REFLECT, "constant": CONVX_MODE_CONSTANT,
          "nearest": CONVX_MODE_NEAREST, "mirror": CONVX_MODE_MIRROR, "wrap": CONVX_MODE_WRAP}

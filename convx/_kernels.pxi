@@ -1,4 +1,3 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Private test hook: run any micro-kernel of the registry directly (STYLE.md section 2).
 
 `registry()` lists every kernel (csrc/kernels/generate.py is the one list); one function per
@@ -13,13 +12,8 @@ around every output that are checked after the call (RuntimeError if a kernel wr
 its output). Results come back as new arrays. Kernels of an ISA this CPU lacks, or that this
 build did not compile, raise RuntimeError and are never executed.
 """
-cimport numpy as cnp
 from libc.stdlib cimport malloc, free
-from convx._csrc cimport *
 
-include "_runtime.pxi"
-
-cnp.import_array()
 
 import numpy as np
 

@@ -1,16 +1,8 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Glue for deformable convolution (csrc/deform.template.c): no policy, just the C call.
 
 The caller (convx/deform.py) passes C-contiguous, native-order arrays of one dtype, already
 validated; this module fills the problem struct and releases the GIL around the C driver.
 """
-cimport numpy as cnp
-from convx._csrc cimport *
-
-include "_runtime.pxi"
-include "_arrays.pxi"
-
-cnp.import_array()
 
 
 def _deform_conv2d(cnp.ndarray x, cnp.ndarray offset, object mask, cnp.ndarray w, object bias,

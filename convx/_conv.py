@@ -1,0 +1,9 @@
+"""Glue of one family, compiled into convx._core (see _conv.pxi there)."""
+from convx._core import (  # noqa: F401
+    _conv,
+    last_variant,
+    choose_algorithm,
+    ALGO_AUTO,
+    ALGO_DIRECT,
+    ALGO_IM2COL,
+)
