@@ -9,7 +9,10 @@ ctypedef fused real_t:
 cdef extern from "convx.h" nogil:
     ctypedef int64_t cx_idx
     int CONVX_OK, CONVX_ERR_NOMEM, CONVX_ERR_SHAPE, CONVX_ERR_ARG, CONVX_ERR_ISA, CONVX_ERR_INTERNAL
+    int CONVX_ERR_INTERRUPTED
     const char *convx_status_str(int status)
+    ctypedef int (*convx_interrupt_hook_fn)() noexcept nogil
+    void convx_set_interrupt_hook(convx_interrupt_hook_fn hook)
 
     int CONVX_ISA_SCALAR, CONVX_ISA_AVX2, CONVX_ISA_AVX512, CONVX_ISA_COUNT
     int convx_cpu_init(const char *request)

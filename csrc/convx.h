@@ -24,6 +24,7 @@ typedef enum {
     CONVX_ERR_ARG = -3,       /* bad argument value (likewise) */
     CONVX_ERR_ISA = -4,       /* requested ISA not compiled or not supported by this CPU */
     CONVX_ERR_INTERNAL = -5,
+    CONVX_ERR_INTERRUPTED = -6,  /* the interrupt hook reported a pending exception (Ctrl-C) */
     /* internal to the conv entry point, never returned by it: "this variant cannot take this
      * problem" (a buffer over the workspace cap, padding far wider than the input), so the entry
      * point runs the next variant of its fall-through order. Real errors never fall back. */
@@ -31,6 +32,17 @@ typedef enum {
 } convx_status;
 
 const char *convx_status_str(int status);
+
+/* ---- interrupts (interrupt.c) ----
+ * Long calls poll for interrupts between blocks of work (csrc/interrupt.h): the thread that
+ * called the entry point calls `hook` about every 20 ms; a nonzero return (the hook left an
+ * exception to raise, e.g. KeyboardInterrupt) makes every thread skip its remaining blocks and
+ * the entry point return CONVX_ERR_INTERRUPTED after freeing its workspace (the output then
+ * holds partial results). The hook runs without any lock held by convx and may take time; the
+ * Python glue registers one at import (it takes the GIL and runs the signal handlers). Without a
+ * hook (NULL, the default) nothing polls. */
+typedef int (*convx_interrupt_hook_fn)(void);
+void convx_set_interrupt_hook(convx_interrupt_hook_fn hook);
 
 /* The checks every convolution-like entry point repeats before trusting a problem from the
  * Python layer: positive sizes, groups dividing both channel counts, legal stride/dilation/

@@ -117,6 +117,7 @@ const char *convx_status_str(int status)
     case CONVX_ERR_ARG: return "invalid argument";
     case CONVX_ERR_ISA: return "requested ISA unavailable";
     case CONVX_DECLINED: return "internal error: a conv variant's decline escaped the entry point";
+    case CONVX_ERR_INTERRUPTED: return "interrupted";
     default: return "internal error";
     }
 }

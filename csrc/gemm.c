@@ -2,6 +2,7 @@
  * Instantiates gemm.template.c once per dtype. Compiled with baseline flags and OpenMP. */
 #include "convx.h"
 #include "kernels/kernels.h"
+#include "interrupt.h"
 
 #define CX_TEMPLATE "gemm.template.c"
 #include "instantiate.h"
