@@ -11,34 +11,57 @@
 
 #define T CONVX_T
 
-int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const T *bias, T *y,
-                     int algorithm, int workers)
+/* Runs the variants in `order` until one does not decline the problem. */
+static int CONVX_NAME(conv_try)(const convx_conv_problem *p, const T *x, const T *w,
+                                const T *bias, T *y, int workers, const convx_table *tbl,
+                                const int *order, int n, convx_cancel *cc)
 {
-    int st = convx_conv_check(p);
-    if (st != CONVX_OK) return st;
-    workers = cx_team_size(workers,
-                           (double)p->N * (double)p->C_out * (double)(p->C_in / p->groups) *
-                               (double)(p->k[0] * p->k[1] * p->k[2]) *
-                               (double)(p->out[0] * p->out[1] * p->out[2]),
-                           131072.0);
-    const convx_table *tbl = convx_active_table();
-    int order[CONVX_VARIANT_TRIES];
-    const int n = convx_conv_select(p, algorithm, CX_T_IS_F64, tbl->isa, order);
-    if (n == 0) return CONVX_ERR_ARG;
+    int st = CONVX_DECLINED;
     /* each variant but the last may decline the problem (CONVX_DECLINED); any other status,
      * errors included, is final */
     for (int i = 0; i < n; i++) {
         switch (order[i]) {
-        case CONVX_VARIANT_SLIDING: st = CONVX_NAME(conv_sliding)(p, x, w, bias, y, workers, tbl); break;
-        case CONVX_VARIANT_OCBLOCK: st = CONVX_NAME(conv_ocblock)(p, x, w, bias, y, workers, tbl); break;
-        case CONVX_VARIANT_IGEMM: st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl); break;
-        case CONVX_VARIANT_GEMM: st = CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl); break;
-        case CONVX_VARIANT_IM2COL: st = CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl); break;
+        case CONVX_VARIANT_SLIDING:
+            st = CONVX_NAME(conv_sliding)(p, x, w, bias, y, workers, tbl, cc);
+            break;
+        case CONVX_VARIANT_OCBLOCK:
+            st = CONVX_NAME(conv_ocblock)(p, x, w, bias, y, workers, tbl, cc);
+            break;
+        case CONVX_VARIANT_IGEMM:
+            st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl, cc);
+            break;
+        case CONVX_VARIANT_GEMM:
+            st = CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl, cc);
+            break;
+        case CONVX_VARIANT_IM2COL:
+            st = CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl, cc);
+            break;
         default: return CONVX_ERR_INTERNAL;
         }
         if (st != CONVX_DECLINED) return convx_conv_ran(order[i], st);
     }
     return st;   /* CONVX_DECLINED: the last variant never declines; its message says so */
 }
+
+int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const T *bias, T *y,
+                     int algorithm, int workers)
+{
+    int st = convx_conv_check(p);
+    if (st != CONVX_OK) return st;
+    const double work = (double)p->N * (double)p->C_out * (double)(p->C_in / p->groups) *
+                        (double)(p->k[0] * p->k[1] * p->k[2]) *
+                        (double)(p->out[0] * p->out[1] * p->out[2]);
+    workers = cx_team_size(workers, work, 131072.0);
+    const convx_table *tbl = convx_active_table();
+    int order[CONVX_VARIANT_TRIES];
+    const int n = convx_conv_select(p, algorithm, CX_T_IS_F64, tbl->isa, order);
+    if (n == 0) return CONVX_ERR_ARG;
+    /* every variant polls the call's cancel state between its blocks (csrc/interrupt.h) */
+    convx_cancel cc;
+    convx_cancel_begin(&cc, work);
+    st = CONVX_NAME(conv_try)(p, x, w, bias, y, workers, tbl, order, n, &cc);
+    return convx_cancel_end(&cc, st);
+}
+
 
 #undef T

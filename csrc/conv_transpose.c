@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "convx.h"
+#include "interrupt.h"
 #include "kernels/kernels.h"
 
 /* Re-checks what the Python layer validated, so a bad call from C cannot index out of bounds

@@ -25,6 +25,10 @@
  *    transposed instead (ct_fused_t): the input is transposed, the weights read as panels.
  *  - team ("im2col"): per (image, group, tile) one threaded convx_gemm over all M rows into a
  *    shared buffer, then a parallel col2im over output channels.
+ *
+ * Interrupts (interrupt.h): the call's cancel state `cc` is polled per packing block, per job
+ * and, inside a job, per input tile (a job may cover a whole image); the team driver's GEMM polls
+ * between its own jobs. A cancelled call skips the rest.
  */
 #if !defined(CONVX_T) || !defined(CONVX_DT)
 #error "conv_transpose.template.c needs CONVX_T and CONVX_DT (include it from conv_transpose.c)"
@@ -38,15 +42,17 @@
 
 /* At[g][m][ci] = w[g*Cig + ci][m] (m = co*ntaps + t): the row-major M x Cig A operand. */
 static void CONVX_NAME(ct_pack_weights)(const convx_conv_transpose_problem *p, const T *w, T *At,
-                                        int workers)
+                                        int workers, convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx M = Cog * p->k[0] * p->k[1] * p->k[2];
     const cx_idx mb = CX_CEILDIV(M, 64), nblk = G * mb;
+    const cx_idx every = cx_poll_every(64.0 * Cig);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(workers)
 #endif
     for (cx_idx b = 0; b < nblk; b++) {
+        if (cx_cancelled_every(cc, b, every)) continue;
         const cx_idx g = b / mb, m0 = (b % mb) * 64, m1 = CX_MIN(M, m0 + 64);
         const T *wg = w + g * Cig * M;
         T *ag = At + g * M * Cig;
@@ -235,7 +241,8 @@ static void CONVX_NAME(ct_tile)(const convx_conv_transpose_problem *p,
 }
 
 static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *x, const T *At,
-                                const T *bias, T *y, int workers, const convx_table *tbl)
+                                const T *bias, T *y, int workers, const convx_table *tbl,
+                                convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
@@ -265,6 +272,7 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
     if (cx_mul_overflow(p->N * G * ncb, nband, &njobs)) return CONVX_ERR_NOMEM;
     col_elems = CX_CEILDIV(col_elems, 16) * 16;
     (void)M;
+    const cx_idx tile_every = cx_poll_every((double)cb * ntaps * Cig * tl.width);
 
     int fail = 0;
 #ifdef _OPENMP
@@ -276,10 +284,10 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
         T *bp = col ? col + col_elems : NULL;
         if (!col) fail = 1;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx job = 0; job < njobs; job++) {
-            if (!col) continue;
+            if (!col || cx_cancelled(cc)) continue;
             const cx_idx band = job % nband, rest = job / nband;
             const cx_idx cbi = rest % ncb, g = (rest / ncb) % G, n = rest / (ncb * G);
             const cx_idx co0 = cbi * cb, co1 = CX_MIN(Cog, co0 + cb);
@@ -299,6 +307,7 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
             const T *B = x + (n * p->C_in + g * Cig) * Pin;
             const cx_idx t0 = banded ? band : 0, t1 = banded ? band + 1 : tl.ntiles;
             for (cx_idx ti = t0; ti < t1; ti++) {
+                if (ti > t0 && cx_cancelled_every(cc, ti, tile_every)) break;
                 cx_idx p0, np;
                 CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
                 /* the tile's input columns as NR-wide panels [jb][ci][NR]: input rows are Pin
@@ -321,6 +330,7 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
                                            p0, np, yj + (co - co0) * Pout);
             }
         }
+        convx_cancel_team_wait(cc);
         if (col) convx_ws_release(col, got);
     }
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
@@ -328,15 +338,17 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
 
 /* XT[n][g][pix][ci] = x[n][g*Cig + ci][pix]: the pixel-major A operand of the transposed GEMM. */
 static void CONVX_NAME(ct_pack_input)(const convx_conv_transpose_problem *p, const T *x, T *XT,
-                                      int workers)
+                                      int workers, convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx pb = CX_CEILDIV(Pin, 64), nblk = p->N * G * pb;
+    const cx_idx every = cx_poll_every(64.0 * Cig);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(workers)
 #endif
     for (cx_idx b = 0; b < nblk; b++) {
+        if (cx_cancelled_every(cc, b, every)) continue;
         const cx_idx ng = b / pb, q0 = (b % pb) * 64, q1 = CX_MIN(Pin, q0 + 64);
         const T *xs = x + ng * Cig * Pin;
         T *xt = XT + ng * Pin * Cig;
@@ -355,7 +367,8 @@ static void CONVX_NAME(ct_pack_input)(const convx_conv_transpose_problem *p, con
  * output channels) and loop over the images, so each job packs its panels once for the whole
  * batch; tiles as in ct_fused. */
 static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T *XT, const T *w,
-                                  const T *bias, T *y, int workers, const convx_table *tbl)
+                                  const T *bias, T *y, int workers, const convx_table *tbl,
+                                  convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
@@ -383,6 +396,7 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     if (cx_mul_overflow(npanel * NR, Cig, &pack_elems)) return CONVX_ERR_NOMEM;
     if (cx_mul_overflow(G, ncb, &njobs)) return CONVX_ERR_NOMEM;
     col_elems = CX_CEILDIV(col_elems, 16) * 16;
+    const cx_idx tile_every = cx_poll_every((double)ldc * Cig * tl.width);
 
     int fail = 0;
 #ifdef _OPENMP
@@ -394,10 +408,10 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
         T *bp = col ? col + col_elems : NULL;
         if (!col) fail = 1;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx job = 0; job < njobs; job++) {
-            if (!col) continue;
+            if (!col || cx_cancelled(cc)) continue;
             const cx_idx cbi = job % ncb, g = job / ncb;
             const cx_idx co0 = cbi * cb, co1 = CX_MIN(Cog, co0 + cb);
             const cx_idx mj = (co1 - co0) * ntaps;
@@ -418,12 +432,14 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
             }
             /* images inside the job: the packed weight panels serve the whole batch */
             for (cx_idx n = 0; n < p->N; n++) {
+                if (cx_stopped(cc)) break;
                 T *yj = y + (n * p->C_out + g * Cog + co0) * Pout;
                 for (cx_idx co = co0; co < co1; co++)
                     CONVX_NAME(ct_fill)(yj + (co - co0) * Pout, Pout,
                                         bias ? bias[g * Cog + co] : (T)0);
                 const T *A = XT + (n * G + g) * Pin * Cig;
                 for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
+                    if (cx_cancelled_every(cc, ti, tile_every)) break;   /* a job: the batch */
                     cx_idx p0, np;
                     CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
                     /* rows are the tile's pixels, columns its (channel, tap) pairs */
@@ -437,13 +453,15 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
                 }
             }
         }
+        convx_cancel_team_wait(cc);
         if (col) convx_ws_release(col, got);
     }
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
 
 static int CONVX_NAME(ct_team)(const convx_conv_transpose_problem *p, const T *x, const T *At,
-                               const T *bias, T *y, int workers, const convx_table *tbl)
+                               const T *bias, T *y, int workers, const convx_table *tbl,
+                               convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
@@ -457,28 +475,33 @@ static int CONVX_NAME(ct_team)(const convx_conv_transpose_problem *p, const T *x
     T *col = (T *)convx_ws_acquire((size_t)col_elems * sizeof(T), &got);
     if (!col) return CONVX_ERR_NOMEM;
     const cx_idx nplanes = p->N * p->C_out;
+    const cx_idx fill_every = cx_poll_every((double)Pout);
+    const cx_idx co_every = cx_poll_every((double)ntaps * tl.width);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(workers)
 #endif
     for (cx_idx pl = 0; pl < nplanes; pl++)
-        CONVX_NAME(ct_fill)(y + pl * Pout, Pout, bias ? bias[pl % p->C_out] : (T)0);
+        if (!cx_cancelled_every(cc, pl, fill_every))
+            CONVX_NAME(ct_fill)(y + pl * Pout, Pout, bias ? bias[pl % p->C_out] : (T)0);
     int status = CONVX_OK;
     for (cx_idx n = 0; n < p->N && status == CONVX_OK; n++)
         for (cx_idx g = 0; g < G && status == CONVX_OK; g++) {
             const T *B = x + (n * p->C_in + g * Cig) * Pin;
             T *yg = y + (n * p->C_out + g * Cog) * Pout;
             for (cx_idx ti = 0; ti < tl.ntiles; ti++) {
+                if (cx_cancelled(cc)) break;
                 cx_idx p0, np;
                 CONVX_NAME(ct_tile)(p, &tl, ti, &p0, &np);
-                status = CONVX_NAME(gemm)(M, np, Cig, At + g * M * Cig, Cig, B + p0, Pin, col,
-                                          tl.width, NULL, 0, workers);
+                status = CONVX_NAME(gemm_cx)(M, np, Cig, At + g * M * Cig, Cig, B + p0, Pin, col,
+                                             tl.width, NULL, 0, workers, cc);
                 if (status != CONVX_OK) break;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(workers)
 #endif
                 for (cx_idx co = 0; co < Cog; co++)
-                    CONVX_NAME(ct_scatter)(p, col + co * ntaps * tl.width, tl.width, 1, p0, np,
-                                           yg + co * Pout);
+                    if (!cx_cancelled_every(cc, co, co_every))
+                        CONVX_NAME(ct_scatter)(p, col + co * ntaps * tl.width, tl.width, 1, p0,
+                                               np, yg + co * Pout);
             }
         }
     convx_ws_release(col, got);
@@ -495,30 +518,32 @@ int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x
     const convx_table *tbl = convx_active_table();
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx M = (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
-    workers = cx_team_size(workers, (double)p->N * (double)Pin * (double)(p->C_in / p->groups) *
-                                        (double)M, 131072.0);
+    const double work = (double)p->N * (double)Pin * (double)(p->C_in / p->groups) * (double)M;
+    workers = cx_team_size(workers, work, 131072.0);
+    convx_cancel cc;
+    convx_cancel_begin(&cc, work);
     if (algorithm == CONVX_ALGO_DIRECT && p->N * Pin < M) {
         /* transposing the input is cheaper than repacking the weights (chosen from the
          * problem only, never from `workers`) */
         size_t xgot = 0;
         T *XT = (T *)convx_ws_acquire((size_t)(p->N * p->C_in * Pin) * sizeof(T), &xgot);
-        if (!XT) return CONVX_ERR_NOMEM;
-        CONVX_NAME(ct_pack_input)(p, x, XT, workers);
-        st = CONVX_NAME(ct_fused_t)(p, XT, w, bias, y, workers, tbl);
+        if (!XT) return convx_cancel_end(&cc, CONVX_ERR_NOMEM);
+        CONVX_NAME(ct_pack_input)(p, x, XT, workers, &cc);
+        st = CONVX_NAME(ct_fused_t)(p, XT, w, bias, y, workers, tbl, &cc);
         convx_ws_release(XT, xgot);
-        return st;
+        return convx_cancel_end(&cc, st);
     }
     cx_idx wn = p->C_in * (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
     size_t got = 0;
     T *At = (T *)convx_ws_acquire((size_t)wn * sizeof(T), &got);
-    if (!At) return CONVX_ERR_NOMEM;
-    CONVX_NAME(ct_pack_weights)(p, w, At, workers);
+    if (!At) return convx_cancel_end(&cc, CONVX_ERR_NOMEM);
+    CONVX_NAME(ct_pack_weights)(p, w, At, workers, &cc);
     if (algorithm == CONVX_ALGO_DIRECT)
-        st = CONVX_NAME(ct_fused)(p, x, At, bias, y, workers, tbl);
+        st = CONVX_NAME(ct_fused)(p, x, At, bias, y, workers, tbl, &cc);
     else
-        st = CONVX_NAME(ct_team)(p, x, At, bias, y, workers, tbl);
+        st = CONVX_NAME(ct_team)(p, x, At, bias, y, workers, tbl, &cc);
     convx_ws_release(At, got);
-    return st;
+    return convx_cancel_end(&cc, st);
 }
 
 #undef T

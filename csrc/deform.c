@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 #include "convx.h"
+#include "interrupt.h"
 #include "kernels/kernels.h"
 
 /* Re-checks what the Python layer validated, so a bad call from C cannot index out of bounds. */

@@ -19,6 +19,10 @@
  * the schedule, the tile widths or the thread computing it, and no reduction is split, so
  * results are bit-identical for any `workers`. Workspace: pooled buffers, col + tables.
  *
+ * Interrupts (interrupt.h): the call's cancel state `cc` is polled per job (and per weight group
+ * inside one) and per table/gather/GEMM step of the team schedule; a cancelled call skips the
+ * rest.
+ *
  * Out-of-image corners get weight 0 and index 0 (a valid pixel) so the gather loop is branch
  * free; for finite inputs this is exactly torchvision's rule (an outside corner contributes 0).
  */
@@ -130,13 +134,14 @@ static void CONVX_NAME(deform_gemm_block)(const convx_deform_problem *p, const T
 static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, const T *off,
                                      const T *mask, const T *w, const T *bias, T *y,
                                      int workers, const convx_table *tbl, cx_idx Wb,
-                                     cx_idx col_bpp)
+                                     cx_idx col_bpp, convx_cancel *cc)
 {
     const cx_idx G = p->groups, OG = p->offset_groups, taps = p->kh * p->kw;
     const cx_idx Cog = p->C_out / G, Cpog = p->C_in / OG, Ktot = p->C_in * taps;
     const cx_idx P = p->OH * p->OW, HW = p->H * p->W;
     const cx_idx nblk = CX_CEILDIV(P, Wb), njobs = p->N * nblk;
     const size_t bytes = (size_t)(col_bpp * Wb);
+    const cx_idx g_every = cx_poll_every((double)Cog * (Ktot / G) * Wb);
     int fail = 0;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(workers) reduction(| : fail)
@@ -148,10 +153,10 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
         T *wt = col ? col + Ktot * Wb : NULL;
         int32_t *idx = col ? (int32_t *)(wt + OG * taps * 4 * Wb) : NULL;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx job = 0; job < njobs; job++) {
-            if (!col) continue;
+            if (!col || cx_cancelled(cc)) continue;
             const cx_idx n = job / nblk, p0 = (job % nblk) * Wb, np = CX_MIN(Wb, P - p0);
             for (cx_idx e = 0; e < OG * taps; e++)
                 CONVX_NAME(deform_table)(p, off, mask, n, e / taps, e % taps, p0, np,
@@ -159,10 +164,13 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
             for (cx_idx og = 0; og < OG; og++)
                 CONVX_NAME(deform_gather)(p, x + n * p->C_in * HW, og * Cpog, (og + 1) * Cpog,
                                           og, idx, wt, np, col, Wb);
-            for (cx_idx g = 0; g < G; g++)
+            for (cx_idx g = 0; g < G; g++) {
+                if (cx_cancelled_every(cc, g, g_every)) break;
                 CONVX_NAME(deform_gemm_block)(p, w, bias, y, n, p0, np, col, Wb, g, 0, Cog,
                                               tbl);
+            }
         }
+        convx_cancel_team_wait(cc);
         if (col) convx_ws_release(col, got);
     }
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
@@ -173,7 +181,8 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
  * MR-row block, NR-pixel block) so every thread has work. */
 static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, const T *off,
                                    const T *mask, const T *w, const T *bias, T *y, int workers,
-                                   const convx_table *tbl, cx_idx Pt, cx_idx col_bpp)
+                                   const convx_table *tbl, cx_idx Pt, cx_idx col_bpp,
+                                   convx_cancel *cc)
 {
     const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const cx_idx G = p->groups, OG = p->offset_groups, taps = p->kh * p->kw;
@@ -187,6 +196,9 @@ static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, co
     const cx_idx npt = CX_CEILDIV(P, Pt), mblocks = CX_CEILDIV(Cog, MR);
     const cx_idx nchunk = CX_CEILDIV(Cpog, 4);
     const cx_idx nst = p->N * npt;
+    const cx_idx e_every = cx_poll_every((double)Pt * 8);
+    const cx_idx ch_every = cx_poll_every((double)4 * taps * Pt);
+    const cx_idx job_every = cx_poll_every((double)MR * NR * (Ktot / G));
 #ifdef _OPENMP
 #pragma omp parallel num_threads(workers)
 #endif
@@ -196,12 +208,14 @@ static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, co
 #pragma omp for schedule(static)
 #endif
         for (cx_idx e = 0; e < OG * taps; e++)
-            CONVX_NAME(deform_table)(p, off, mask, n, e / taps, e % taps, p0, np,
-                                     idx + e * 4 * Pt, wt + e * 4 * Pt, Pt);
+            if (!cx_cancelled_every(cc, e, e_every))
+                CONVX_NAME(deform_table)(p, off, mask, n, e / taps, e % taps, p0, np,
+                                         idx + e * 4 * Pt, wt + e * 4 * Pt, Pt);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
         for (cx_idx ch = 0; ch < OG * nchunk; ch++) {   /* 4-channel chunks within a group */
+            if (cx_cancelled_every(cc, ch, ch_every)) continue;
             const cx_idx og = ch / nchunk, c0 = og * Cpog + (ch % nchunk) * 4;
             CONVX_NAME(deform_gather)(p, x + n * p->C_in * HW, c0, CX_MIN(c0 + 4, (og + 1) * Cpog),
                                       og, idx, wt, np, col, Pt);
@@ -211,6 +225,7 @@ static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, co
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (cx_idx job = 0; job < G * mblocks * nnb; job++) {
+            if (cx_cancelled_every(cc, job, job_every)) continue;
             const cx_idx js = (job % nnb) * NR, m = ((job / nnb) % mblocks) * MR;
             const cx_idx g = job / (nnb * mblocks);
             CONVX_NAME(deform_gemm_block)(p, w, bias, y, n, p0 + js, CX_MIN(NR, np - js),
@@ -221,13 +236,11 @@ static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, co
     return CONVX_OK;
 }
 
-int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T *off,
-                              const T *mask, const T *w, const T *bias, T *y, int workers)
+/* The schedule for a problem (deform_conv2d below takes the cancel state). */
+static int CONVX_NAME(deform_run)(const convx_deform_problem *p, const T *x, const T *off,
+                                  const T *mask, const T *w, const T *bias, T *y, int workers,
+                                  convx_cancel *cc)
 {
-    int st = convx_deform_check(p);
-    if (st != CONVX_OK) return st;
-    if (p->N == 0) return CONVX_OK;
-    if (workers < 1) workers = 1;
     const convx_table *tbl = convx_active_table();
 #if CX_T_IS_F64
     const cx_idx NR = tbl->gemm_nr_f64;
@@ -249,12 +262,27 @@ int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T
     if (cx_mul_overflow(col_bpp, CX_CEILDIV(P, NR) * NR, &max_bytes)) return CONVX_ERR_NOMEM;
     if (workers == 1 || p->N * CX_CEILDIV(P, Wb) >= 4 * (cx_idx)workers) {
         if (col_bpp * Wb > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
-        return CONVX_NAME(deform_blocks)(p, x, off, mask, w, bias, y, workers, tbl, Wb, col_bpp);
+        return CONVX_NAME(deform_blocks)(p, x, off, mask, w, bias, y, workers, tbl, Wb, col_bpp,
+                                         cc);
     }
     cx_idx Pt = tbl->col_tile_bytes / col_bpp / NR * NR;
     Pt = CX_MIN(CX_MAX(Pt, NR), CX_CEILDIV(P, NR) * NR);
     if (col_bpp * Pt > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
-    return CONVX_NAME(deform_team)(p, x, off, mask, w, bias, y, workers, tbl, Pt, col_bpp);
+    return CONVX_NAME(deform_team)(p, x, off, mask, w, bias, y, workers, tbl, Pt, col_bpp, cc);
+}
+
+int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T *off,
+                              const T *mask, const T *w, const T *bias, T *y, int workers)
+{
+    int st = convx_deform_check(p);
+    if (st != CONVX_OK) return st;
+    if (p->N == 0) return CONVX_OK;
+    if (workers < 1) workers = 1;
+    convx_cancel cc;
+    convx_cancel_begin(&cc, (double)p->N * (double)(p->OH * p->OW) * (double)p->C_in *
+                                (double)(p->kh * p->kw) * (double)(p->C_out / p->groups + 4));
+    st = CONVX_NAME(deform_run)(p, x, off, mask, w, bias, y, workers, &cc);
+    return convx_cancel_end(&cc, st);
 }
 
 #undef T

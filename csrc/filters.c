@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "convx.h"
+#include "interrupt.h"
 #include "kernels/kernels.h"
 
 /* Source index of extended coordinate i on an axis of n samples (scipy.ndimage modes; -1 means

@@ -11,6 +11,12 @@
  * Then every output row is one call of the `filter` micro-kernel with one pointer per non-zero
  * tap. Each output element's tap sum runs in one thread in tap order, so results are
  * bit-identical for any `workers` and any R.
+ *
+ * Interrupts (interrupt.h): the call's cancel state is polled per task and, when rows are long
+ * (a row's taps x outputs >= CX_FILTER_POLL_ROW), per row; rows whose taps x outputs exceed
+ * CX_FILTER_CHUNK are computed in column chunks with a poll between them (a 1-D signal is one
+ * row: without chunks one call could run for seconds). The micro-kernels sum each output's taps
+ * in tap order wherever a row is cut, so the chunks never change a result.
  */
 #if !defined(CONVX_T) || !defined(CONVX_DT)
 #error "filters.template.c needs CONVX_T and CONVX_DT (include it from filters.c)"
@@ -20,6 +26,16 @@
 #define FUKERNEL_FN CONVX_CAT3(convx_, CONVX_DT, _filter_ukernel_fn)
 #define F2D_FN CONVX_CAT3(convx_, CONVX_DT, _filter2d_ukernel_fn)
 #define F2_RB CONVX_FILTER2D_ROWS   /* output rows per filter2d call (checked at import) */
+#define CX_FILTER_POLL_ROW 65536.0   /* taps x outputs of a row above which rows poll */
+#define CX_FILTER_CHUNK 1048576.0    /* taps x outputs per column chunk of a long row */
+
+/* Outputs per column chunk of a row of n outputs with `taps` taps: the whole row, or a multiple
+ * of 64 (whole vectors for every ISA) holding about CX_FILTER_CHUNK multiply-adds. */
+static cx_idx CONVX_CAT(filter_chunk_, CONVX_DT)(cx_idx n, cx_idx taps)
+{
+    if ((double)n * (double)taps <= CX_FILTER_CHUNK) return CX_MAX(n, (cx_idx)1);
+    return CX_MAX((cx_idx)64, (cx_idx)(CX_FILTER_CHUNK / (double)taps) / 64 * 64);
+}
 
 /* the active ISA's kernels, from the dispatch table */
 static FUKERNEL_FN CONVX_CAT(filter_pick_, CONVX_DT)(void)
@@ -32,12 +48,29 @@ static F2D_FN CONVX_CAT(filter2d_pick_, CONVX_DT)(void)
     return convx_active_table()->CONVX_CAT(filter2d_, CONVX_DT);
 }
 
-/* One extended row: dst[u*I + c] = src[map(u - lo, W)*I + c] for u in [0, W + k - 1). */
+/* dst[0 .. n-1] = v (the cval row: as long as a row, 10^8 samples for a 1-D signal), polling
+ * between 2^20-element pieces; incomplete once the call is cancelled. */
+static void CONVX_CAT(filter_fill_, CONVX_DT)(T *dst, cx_idx n, T v, convx_cancel *cc)
+{
+    const cx_idx piece = (cx_idx)1 << 20;
+    for (cx_idx a = 0; a < n; a += piece) {
+        if (a > 0 && cx_cancelled(cc)) return;
+        for (cx_idx i = a; i < CX_MIN(n, a + piece); i++) dst[i] = v;
+    }
+}
+
+/* One extended row: dst[u*I + c] = src[map(u - lo, W)*I + c] for u in [0, W + k - 1). The
+ * copy of a long row (a 1-D signal: ~100 ms for 10^8 samples with fresh pages) polls between
+ * 2^20-element pieces and stops, incomplete, once the call is cancelled. */
 static void CONVX_CAT(filter_extend_row_, CONVX_DT)(T *CX_RESTRICT dst, const T *CX_RESTRICT src,
                                                    cx_idx W, cx_idx I, cx_idx k, cx_idx lo,
-                                                   int mode, T cval)
+                                                   int mode, T cval, convx_cancel *cc)
 {
-    memcpy(dst + lo * I, src, (size_t)(W * I) * sizeof(T));
+    const cx_idx n = W * I, piece = (cx_idx)1 << 20;
+    for (cx_idx a = 0; a < n; a += piece) {
+        if (a > 0 && cx_cancelled(cc)) return;
+        memcpy(dst + lo * I + a, src + a, (size_t)CX_MIN(piece, n - a) * sizeof(T));
+    }
     for (cx_idx u = 0; u < k - 1; u++) {
         cx_idx pos = u < lo ? u : W + u;            /* extended position, left part then right */
         cx_idx s = cx_filter_map(pos - lo, W, mode);
@@ -49,14 +82,28 @@ static void CONVX_CAT(filter_extend_row_, CONVX_DT)(T *CX_RESTRICT dst, const T 
     }
 }
 
+static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, const T *w,
+                                  int skip_zero, T *y, int workers, convx_cancel *cc);
+
 int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, int skip_zero,
                        T *y, int workers)
 {
     int status = convx_filter_check(p);
     if (status != CONVX_OK) return status;
+    const double work = (double)p->B * p->in[0] * p->in[1] * p->in[2] * p->inner *
+                        (double)(p->k[0] * p->k[1] * p->k[2]);
+    workers = cx_team_size(workers, work, 65536.0);
+    convx_cancel cc;
+    convx_cancel_begin(&cc, work);
+    status = CONVX_NAME(filter_run)(p, x, w, skip_zero, y, workers, &cc);
+    return convx_cancel_end(&cc, status);
+}
+
+static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, const T *w,
+                                  int skip_zero, T *y, int workers, convx_cancel *cc)
+{
     const cx_idx B = p->B, D = p->in[0], H = p->in[1], W = p->in[2], I = p->inner;
     const cx_idx KD = p->k[0], KH = p->k[1], KW = p->k[2];
-    workers = cx_team_size(workers, (double)B * D * H * W * I * (double)(KD * KH * KW), 65536.0);
     const int mode = p->mode;
     const T cval = (T)p->cval;
     const cx_idx n_row = W * I;                      /* outputs per row */
@@ -104,6 +151,9 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
     const cx_idx wt_pad = (n_taps + 15) & ~(cx_idx)15;
     const size_t ws_bytes = (size_t)(ext_pad + row_pad + wt_pad) * sizeof(T) +
                             (size_t)(KD * nin + 2 * n_taps + 8) * sizeof(void *);
+    const int poll_rows = (double)n_row * (double)n_taps >= CX_FILTER_POLL_ROW;
+    const cx_idx cw = CONVX_CAT(filter_chunk_, CONVX_DT)(n_row, F2_RB * n_taps);
+    const cx_idx task_every = cx_poll_every((double)R * n_row * n_taps);
 
     int fail = 0;
 #ifdef _OPENMP
@@ -139,20 +189,22 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
                         wt[t] = w[j];
                         t++;
                     }
-            for (cx_idx i = 0; i < rowlen; i++) cvrow[i] = cval;
+            CONVX_CAT(filter_fill_, CONVX_DT)(cvrow, rowlen, cval, cc);
         }
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx task = 0; task < ntask; task++) {
-            if (!ws || !trow) continue;
+            if (!ws || !trow || cx_cancelled_every(cc, task, task_every)) continue;
             const cx_idx bi = task % nb;
             const cx_idx d = (task / nb) % D;
             const cx_idx b = task / (nb * D);
             const cx_idx h0 = bi * R, rows = CX_MIN(R, H - h0), nrows_in = rows + KH - 1;
-            for (cx_idx kd = 0; kd < KD; kd++) {
+            int stop = 0;
+            for (cx_idx kd = 0; kd < KD && !stop; kd++) {
                 const cx_idx sd = cx_filter_map(d + kd - p->lo[0], D, mode);
                 for (cx_idx r = 0; r < nrows_in; r++) {
+                    if (poll_rows && (stop = cx_cancelled(cc))) break;
                     const cx_idx sh = sd < 0 ? -1 : cx_filter_map(h0 + r - p->lo[1], H, mode);
                     const T *src = sh < 0 ? NULL : x + ((b * D + sd) * H + sh) * n_row;
                     if (!need_ext) {
@@ -162,25 +214,35 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
                     } else {
                         T *dst = ext + (kd * nin + r) * rowlen;
                         CONVX_CAT(filter_extend_row_, CONVX_DT)(dst, src, W, I, KW, p->lo[2],
-                                                                mode, cval);
+                                                                mode, cval, cc);
                         rowp[kd * nin + r] = dst;
                     }
                 }
             }
+            if (!stop) stop = cx_stopped(cc);   /* an extended row may be incomplete */
             T *yrow = y + ((b * D + d) * H + h0) * n_row;
             cx_idx r = 0;
             if (dense) {
-                for (; r + F2_RB <= rows; r += F2_RB, yrow += F2_RB * n_row) {
-                    T *ys[F2_RB];
-                    for (int q = 0; q < F2_RB; q++) ys[q] = yrow + q * n_row;
-                    uk2(n_row, KH, KW, I, rowp + r, w, ys);
+                for (; !stop && r + F2_RB <= rows; r += F2_RB, yrow += F2_RB * n_row) {
+                    for (cx_idx j0 = 0; j0 < n_row; j0 += cw) {
+                        if (poll_rows && (stop = cx_cancelled(cc))) break;
+                        /* the rows from column j0 on (xp has room: KH + F2_RB - 1 <= 2 * n_taps + 8) */
+                        for (cx_idx q = 0; q < KH + F2_RB - 1; q++) xp[q] = rowp[r + q] + j0;
+                        T *ys[F2_RB];
+                        for (int q = 0; q < F2_RB; q++) ys[q] = yrow + q * n_row + j0;
+                        uk2(CX_MIN(cw, n_row - j0), KH, KW, I, xp, w, ys);
+                    }
                 }
             }
-            for (; r < rows; r++, yrow += n_row) {
-                for (cx_idx t = 0; t < n_taps; t++) xp[t] = rowp[trow[t] + r] + tcol[t];
-                uk(n_row, n_taps, xp, wt, yrow);
+            for (; !stop && r < rows; r++, yrow += n_row) {
+                for (cx_idx j0 = 0; j0 < n_row; j0 += cw) {
+                    if (poll_rows && (stop = cx_cancelled(cc))) break;
+                    for (cx_idx t = 0; t < n_taps; t++) xp[t] = rowp[trow[t] + r] + tcol[t] + j0;
+                    uk(CX_MIN(cw, n_row - j0), n_taps, xp, wt, yrow + j0);
+                }
             }
         }
+        convx_cancel_team_wait(cc);
         if (trow) convx_ws_release(trow, tgot);
         if (ws) convx_ws_release(ws, got);
     }
@@ -191,6 +253,10 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
  * boundary p->mode) writes one boundary-extended row (extension by mode_h, kW taps along W),
  * which the row filter wh turns into the output row. Equal, bit for bit, to the two 1-D passes
  * (the intermediate is rounded to T in both) without writing the intermediate image. */
+static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x, const T *wv,
+                                      const T *wh, int mode_h, T *y, int workers,
+                                      convx_cancel *cc);
+
 int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *wv, const T *wh,
                            int mode_h, T *y, int workers)
 {
@@ -198,9 +264,21 @@ int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *w
     if (status != CONVX_OK) return status;
     if (p->k[0] != 1 || mode_h < CONVX_MODE_REFLECT || mode_h > CONVX_MODE_WRAP)
         return CONVX_ERR_ARG;
+    const double work = (double)p->B * p->in[0] * p->in[1] * p->in[2] * p->inner *
+                        (double)(p->k[1] + p->k[2]);
+    workers = cx_team_size(workers, work, 65536.0);
+    convx_cancel cc;
+    convx_cancel_begin(&cc, work);
+    status = CONVX_NAME(filter_sep_run)(p, x, wv, wh, mode_h, y, workers, &cc);
+    return convx_cancel_end(&cc, status);
+}
+
+static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x, const T *wv,
+                                      const T *wh, int mode_h, T *y, int workers,
+                                      convx_cancel *cc)
+{
     const cx_idx B = p->B, D = p->in[0], H = p->in[1], W = p->in[2], I = p->inner;
     const cx_idx KH = p->k[1], KW = p->k[2], loh = p->lo[1], low = p->lo[2];
-    workers = cx_team_size(workers, (double)B * D * H * W * I * (double)(KH + KW), 65536.0);
     const int mode = p->mode;
     const T cval = (T)p->cval;
     const cx_idx n_row = W * I, rowlen = (W + KW - 1) * I;
@@ -213,6 +291,9 @@ int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *w
     const cx_idx row_pad = (rowlen + 15) & ~(cx_idx)15;
     const cx_idx np_ = CX_MAX(KH, KW);
     const size_t ws_bytes = (size_t)(2 * row_pad) * sizeof(T) + (size_t)(np_ + 8) * sizeof(void *);
+    const int poll_rows = (double)n_row * (double)np_ >= CX_FILTER_POLL_ROW;
+    const cx_idx cw = CONVX_CAT(filter_chunk_, CONVX_DT)(n_row, np_);
+    const cx_idx task_every = cx_poll_every((double)R * n_row * (KH + KW));
 
     int fail = 0;
 #ifdef _OPENMP
@@ -224,26 +305,30 @@ int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *w
         if (!ws) fail = 1;
         T *mid = ws, *cvrow = ws ? ws + row_pad : NULL;
         const T **xp = ws ? (const T **)(void *)(ws + 2 * row_pad) : NULL;
-        if (ws)
-            for (cx_idx i = 0; i < rowlen; i++) cvrow[i] = cval;
+        if (ws) CONVX_CAT(filter_fill_, CONVX_DT)(cvrow, rowlen, cval, cc);
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx task = 0; task < ntask; task++) {
-            if (!ws) continue;
+            if (!ws || cx_cancelled_every(cc, task, task_every)) continue;
             const cx_idx bi = task % nb;
             const cx_idx d = (task / nb) % D;
             const cx_idx b = task / (nb * D);
             const cx_idx h0 = bi * R, rows = CX_MIN(R, H - h0);
             const T *plane = x + (b * D + d) * H * n_row;
             T *yrow = y + ((b * D + d) * H + h0) * n_row;
-            for (cx_idx r = 0; r < rows; r++, yrow += n_row) {
-                for (cx_idx t = 0; t < KH; t++) {
-                    const cx_idx sh = cx_filter_map(h0 + r + t - loh, H, mode);
-                    xp[t] = sh < 0 ? cvrow : plane + sh * n_row;
-                }
+            int stop = 0;
+            for (cx_idx r = 0; r < rows && !stop; r++, yrow += n_row) {
                 T *centre = mid + low * I;
-                uk(n_row, KH, xp, wv, centre);
+                for (cx_idx j0 = 0; j0 < n_row; j0 += cw) {   /* column pass, in chunks */
+                    if (poll_rows && (stop = cx_cancelled(cc))) break;
+                    for (cx_idx t = 0; t < KH; t++) {
+                        const cx_idx sh = cx_filter_map(h0 + r + t - loh, H, mode);
+                        xp[t] = (sh < 0 ? cvrow : plane + sh * n_row) + j0;
+                    }
+                    uk(CX_MIN(cw, n_row - j0), KH, xp, wv, centre + j0);
+                }
+                if (stop) break;
                 for (cx_idx u = 0; u < KW - 1; u++) {
                     const cx_idx pos = u < low ? u : W + u;
                     const cx_idx sw = cx_filter_map(pos - low, W, mode_h);
@@ -253,10 +338,14 @@ int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *w
                     else
                         memcpy(dst, centre + sw * I, (size_t)I * sizeof(T));
                 }
-                for (cx_idx t = 0; t < KW; t++) xp[t] = mid + t * I;
-                uk(n_row, KW, xp, wh, yrow);
+                for (cx_idx j0 = 0; j0 < n_row; j0 += cw) {   /* row pass, in chunks */
+                    if (j0 > 0 && (stop = cx_cancelled(cc))) break;
+                    for (cx_idx t = 0; t < KW; t++) xp[t] = mid + t * I + j0;
+                    uk(CX_MIN(cw, n_row - j0), KW, xp, wh, yrow + j0);
+                }
             }
         }
+        convx_cancel_team_wait(cc);
         if (ws) convx_ws_release(ws, got);
     }
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "convx.h"
+#include "interrupt.h"
 #include "kernels/kernels.h"
 #ifdef _OPENMP
 #include <omp.h>

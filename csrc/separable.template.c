@@ -12,6 +12,8 @@
  *      bias already folded in).
  * Bit-identical for any `workers`: tiles depend only on the shapes, every depthwise element is
  * one fixed-order tap sum and convx_gemm's per-element arithmetic is fixed.
+ * Interrupts (interrupt.h): the call's cancel state is polled per tile, every few depthwise
+ * channels and between the pointwise GEMM's jobs; a cancelled call skips the rest.
  */
 #if !defined(CONVX_T) || !defined(CONVX_DT)
 #error "separable.template.c needs CONVX_T and CONVX_DT (include it from separable.c)"
@@ -63,6 +65,10 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
     size_t tmp_got = 0;
     T *tmp = (T *)convx_ws_acquire((size_t)(tmp_per * workers) * sizeof(T), &tmp_got);
     if (!tmp) return CONVX_ERR_NOMEM;
+    convx_cancel cc;
+    convx_cancel_begin(&cc, (double)N * (double)(OD * OH * OW) * (double)Cm *
+                                (double)(ntaps + Co));
+    const cx_idx cm_every = cx_poll_every((double)bh * row_cols * ntaps);
     int fail = CONVX_OK;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(workers)
@@ -76,12 +82,14 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
         T *trow = mid + mid_elems;
         const T **xp = (const T **)(void *)(trow + ((row_cols + 15) & ~(cx_idx)15));
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx tile = 0; tile < ntile; tile++) {
+            if (cx_cancelled(&cc)) continue;
             const cx_idx n = tile / (OD * nbh), od = (tile / nbh) % OD, oh0 = (tile % nbh) * bh;
             const cx_idx rows = CX_MIN(bh, OH - oh0), ldm = rows * OW;
             for (cx_idx cm = 0; cm < Cm; cm++) {
+                if (cm > 0 && cx_cancelled_every(&cc, cm, cm_every)) break;
                 const cx_idx c = cm / M;
                 const T *xc = x + (n * C + c) * ID * IH * IW;
                 for (cx_idx r = 0; r < rows; r++) {
@@ -102,7 +110,9 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
                 }
             }
             T *yb = y + ((n * Co) * OD + od) * OH * OW + oh0 * OW;
-            int st = CONVX_NAME(gemm)(Co, ldm, Cm, pw, Cm, mid, ldm, yb, OD * OH * OW, bias, 0, 1);
+            if (cx_stopped(&cc)) continue;
+            int st = CONVX_NAME(gemm_cx)(Co, ldm, Cm, pw, Cm, mid, ldm, yb, OD * OH * OW, bias, 0,
+                                         1, &cc);
             if (st != CONVX_OK) {
 #ifdef _OPENMP
 #pragma omp critical(convx_dwsep_fail)
@@ -110,8 +120,9 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
                 fail = st;
             }
         }
+        convx_cancel_team_wait(&cc);
     }
-    status = fail;
+    status = convx_cancel_end(&cc, fail);
     convx_ws_release(tmp, tmp_got);
     return status;
 }

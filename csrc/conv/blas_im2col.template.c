@@ -88,7 +88,8 @@ static void CONVX_NAME(im2col_block)(const ICTX *c, cx_idx n, cx_idx g, cx_idx p
 }
 
 int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
-                            const T *bias, T *y, int workers, const convx_table *tbl)
+                            const T *bias, T *y, int workers, const convx_table *tbl,
+                            convx_cancel *cc)
 {
     ICTX c;
     c.p = p; c.x = x; c.w = w; c.bias = bias; c.y = y;
@@ -121,6 +122,7 @@ int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
     const size_t col_bytes = c.pointwise ? 0 : (size_t)(K * Pt * esz);
     const cx_idx nst = p->N * c.G * c.npt;
     const cx_idx nrc = CX_CEILDIV(K, 8);   /* team im2col: 8-row chunks keep writes apart */
+    const cx_idx blk_every = cx_poll_every((double)c.mbw * c.nbw * K);
 
     if (!blas_threads && nst >= 2 * (cx_idx)workers) {
         /* many independent super-tiles (batches, many groups): each thread takes whole tiles
@@ -135,17 +137,20 @@ int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
             T *cb = c.pointwise ? NULL : (T *)convx_ws_acquire(col_bytes, &got);
             if (!c.pointwise && !cb) fail = 1;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
             for (cx_idx st = 0; st < nst; st++) {
-                if (!c.pointwise && !cb) continue;
+                if ((!c.pointwise && !cb) || cx_cancelled(cc)) continue;
                 cx_idx n, g, p0, np, ldb;
                 CONVX_NAME(im2col_tile)(&c, st, &n, &g, &p0, &np);
                 if (!c.pointwise) CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, 0, K, cb, np);
                 const T *Bm = CONVX_NAME(im2col_b)(&c, n, g, p0, np, cb, &ldb);
-                for (cx_idx blk = 0; blk < CONVX_NAME(im2col_nblocks)(&c, np); blk++)
+                for (cx_idx blk = 0; blk < CONVX_NAME(im2col_nblocks)(&c, np); blk++) {
+                    if (cx_cancelled_every(cc, blk, blk_every)) break;
                     CONVX_NAME(im2col_block)(&c, n, g, p0, np, Bm, ldb, blk);
+                }
             }
+            convx_cancel_team_wait(cc);
             if (cb) convx_ws_release(cb, got);
         }
         return fail ? CONVX_ERR_NOMEM : CONVX_OK;
@@ -163,6 +168,7 @@ int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
         /* the alternative policy, kept for measurement: team im2col, then one threaded BLAS call
          * per super-tile from this thread (OpenBLAS splits it over `workers` threads) */
         for (cx_idx st = 0; st < nst; st++) {
+            if (cx_cancelled(cc)) break;   /* one threaded BLAS call per super-tile: the block */
             cx_idx n, g, p0, np, ldb;
             CONVX_NAME(im2col_tile)(&c, st, &n, &g, &p0, &np);
             if (!c.pointwise) {
@@ -192,12 +198,14 @@ int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
         cx_idx n, g, p0, np, ldb;
         CONVX_NAME(im2col_tile)(&c, st, &n, &g, &p0, &np);
         if (!c.pointwise) {
+            const cx_idx rc_every = cx_poll_every(8.0 * (double)np);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
             for (cx_idx rc = 0; rc < nrc; rc++)
-                CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
-                                        col + rc * 8 * np, np);
+                if (!cx_cancelled_every(cc, rc, rc_every))
+                    CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
+                                            col + rc * 8 * np, np);
         }
         const T *Bm = CONVX_NAME(im2col_b)(&c, n, g, p0, np, col, &ldb);
         const cx_idx nblocks = CONVX_NAME(im2col_nblocks)(&c, np);
@@ -205,7 +213,7 @@ int CONVX_NAME(conv_im2col)(const convx_conv_problem *p, const T *x, const T *w,
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (cx_idx blk = 0; blk < nblocks; blk++)
-            CONVX_NAME(im2col_block)(&c, n, g, p0, np, Bm, ldb, blk);
+            if (!cx_cancelled_every(cc, blk, blk_every)) CONVX_NAME(im2col_block)(&c, n, g, p0, np, Bm, ldb, blk);
     }
     if (col) convx_ws_release(col, col_got);
     return CONVX_OK;

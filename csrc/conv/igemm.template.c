@@ -42,12 +42,14 @@ static void CONVX_NAME(igemm_pad_row)(const convx_conv_problem *p, const IGEOM *
 /* One job: padded-grid columns [q0, q0 + Wb) x output channels [m0, m0 + mstep) of a group. */
 static void CONVX_NAME(igemm_job)(const convx_conv_problem *p, const IGEOM *q,
                                   const convx_table *tbl, const T *xp, const cx_idx *boff,
-                                  const T *Ag, const T *bias_g, T *yg, T *tile, cx_idx job)
+                                  const T *Ag, const T *bias_g, T *yg, T *tile, cx_idx job,
+                                  convx_cancel *cc)
 {
     const cx_idx q0 = (job / q->msplit) * q->Wb, m0 = (job % q->msplit) * q->mstep;
     const cx_idx m1 = CX_MIN(q->Cog, m0 + q->mstep), nw = CX_MIN(q->Wb, q->Q - q0);
     const cx_idx NR = q->NR, K = q->K;
     for (cx_idx js = 0; js < nw; js += NR) {   /* one NR-column panel into the tile */
+        if (js > 0 && cx_cancelled(cc)) return;   /* a job is up to all of Cog x K */
         const cx_idx nn = CX_MIN(NR, nw - js);
         CONVX_NAME(macrokernel_indirect)(tbl, m1 - m0, nn, K, Ag + m0 * K, K, xp + q0 + js, boff,
                                          tile, NR, 0, bias_g ? bias_g + m0 : NULL);
@@ -80,7 +82,8 @@ static void CONVX_NAME(igemm_job)(const convx_conv_problem *p, const IGEOM *q,
  * so the results are too. Returns CONVX_DECLINED if the padded copy would not fit the workspace
  * cap (the caller then uses conv_gemm). */
 int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const T *w,
-                           const T *bias, T *y, int workers, const convx_table *tbl)
+                           const T *bias, T *y, int workers, const convx_table *tbl,
+                           convx_cancel *cc)
 {
     IGEOM q;
     const cx_idx G = p->groups;
@@ -124,6 +127,11 @@ int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const T *w,
 
     cx_idx *boff = convx_conv_tap_offsets(p, q.Cig, q.CS, q.Hp * q.Wp, q.Wp);
     if (!boff) return CONVX_ERR_NOMEM;
+    /* pad rows are short; small jobs poll every few, large ones also between NR panels */
+    const cx_idx row_every = cx_poll_every((double)q.Wp);
+    const double job_work = (double)q.Wb * q.mstep * q.K;
+    const cx_idx job_every = cx_poll_every(job_work);
+    convx_cancel *const cc_in = job_work >= 16 * CX_POLL_BLOCK_WORK ? cc : NULL;
     int fail = 0;
     if (per_thread) {
 #ifdef _OPENMP
@@ -136,19 +144,24 @@ int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const T *w,
             if (!xp || !tile) fail = 1;
             else memset(xp + nrows * q.Wp, 0, (size_t)(q.pad_elems - nrows * q.Wp) * sizeof(T));
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
             for (cx_idx ng = 0; ng < ngroups; ng++) {
-                if (!xp || !tile) continue;
+                if (!xp || !tile || cx_cancelled(cc)) continue;
                 const cx_idx n = ng / G, g = ng % G;
                 const T *xg = x + (n * p->C_in + g * q.Cig) * q.ID * q.IH * q.IW;
-                for (cx_idx row = 0; row < nrows; row++)
+                for (cx_idx row = 0; row < nrows; row++) {
+                    if (cx_cancelled_every(cc, row, row_every)) break;
                     CONVX_NAME(igemm_pad_row)(p, &q, xg, xp, row);
-                for (cx_idx job = 0; job < njobs; job++)
+                }
+                for (cx_idx job = 0; job < njobs; job++) {
+                    if (cx_cancelled_every(cc, job, job_every)) break;
                     CONVX_NAME(igemm_job)(p, &q, tbl, xp, boff, w + g * q.Cog * q.K,
                                           bias ? bias + g * q.Cog : NULL,
-                                          y + (n * p->C_out + g * q.Cog) * q.P, tile, job);
+                                          y + (n * p->C_out + g * q.Cog) * q.P, tile, job, cc_in);
+                }
             }
+            convx_cancel_team_wait(cc);
             if (xp) convx_ws_release(xp, pg);
             if (tile) convx_ws_release(tile, tg);
         }
@@ -175,15 +188,17 @@ int CONVX_NAME(conv_igemm)(const convx_conv_problem *p, const T *x, const T *w,
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
-            for (cx_idx row = 0; row < nrows; row++) CONVX_NAME(igemm_pad_row)(p, &q, xg, xp, row);
+            for (cx_idx row = 0; row < nrows; row++)
+                if (!cx_cancelled_every(cc, row, row_every))
+                    CONVX_NAME(igemm_pad_row)(p, &q, xg, xp, row);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
             for (cx_idx job = 0; job < njobs; job++) {
-                if (!tile) continue;
+                if (!tile || cx_cancelled_every(cc, job, job_every)) continue;
                 CONVX_NAME(igemm_job)(p, &q, tbl, xp, boff, w + g * q.Cog * q.K,
                                       bias ? bias + g * q.Cog : NULL,
-                                      y + (n * p->C_out + g * q.Cog) * q.P, tile, job);
+                                      y + (n * p->C_out + g * q.Cog) * q.P, tile, job, cc_in);
             }
         }
         if (tile) convx_ws_release(tile, tg);

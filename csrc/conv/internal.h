@@ -9,6 +9,10 @@
  *   conv/blas_im2col  im2col super-tiles, OpenBLAS GEMM                 variant "im2col"
  * convx_conv_select (csrc/conv.c) picks among them. A driver returns CONVX_DECLINED (before
  * touching y) for a problem it cannot take; the entry point then runs the next variant.
+ * Interrupts (csrc/interrupt.h): the entry point owns the call's cancel state `cc`; every driver
+ * polls it at its block boundaries (tasks, jobs, GEMM blocks, pad-copy rows, weight-pack blocks)
+ * and inside blocks that can grow long (channel chunks of a sliding-window task, NR panels of a
+ * large GEMM job), so no stretch between two polls runs much over a few ms.
  */
 #ifndef CONVX_CONV_INTERNAL_H
 #define CONVX_CONV_INTERNAL_H
@@ -17,18 +21,24 @@
 #include <string.h>
 #include "convx.h"
 #include "kernels/kernels.h"
+#include "interrupt.h"
 
 #define CX_CONV_VARIANT_PROTOS(dt, T)                                                          \
     int convx_conv_sliding_##dt(const convx_conv_problem *p, const T *x, const T *w,             \
-                                const T *bias, T *y, int workers, const convx_table *tbl);       \
+                                const T *bias, T *y, int workers, const convx_table *tbl,       \
+                                convx_cancel *cc);                                               \
     int convx_conv_ocblock_##dt(const convx_conv_problem *p, const T *x, const T *w,             \
-                                const T *bias, T *y, int workers, const convx_table *tbl);       \
+                                const T *bias, T *y, int workers, const convx_table *tbl,       \
+                                convx_cancel *cc);                                               \
     int convx_conv_igemm_##dt(const convx_conv_problem *p, const T *x, const T *w,               \
-                              const T *bias, T *y, int workers, const convx_table *tbl);         \
+                              const T *bias, T *y, int workers, const convx_table *tbl,         \
+                              convx_cancel *cc);                                                 \
     int convx_conv_gemm_##dt(const convx_conv_problem *p, const T *x, const T *w,                \
-                             const T *bias, T *y, int workers, const convx_table *tbl);          \
+                             const T *bias, T *y, int workers, const convx_table *tbl,          \
+                             convx_cancel *cc);                                                  \
     int convx_conv_im2col_##dt(const convx_conv_problem *p, const T *x, const T *w,              \
-                               const T *bias, T *y, int workers, const convx_table *tbl);
+                               const T *bias, T *y, int workers, const convx_table *tbl,        \
+                               convx_cancel *cc);
 CX_CONV_VARIANT_PROTOS(f32, float)
 CX_CONV_VARIANT_PROTOS(f64, double)
 #undef CX_CONV_VARIANT_PROTOS

@@ -170,7 +170,8 @@ static void CONVX_NAME(ocb_block_pad)(const convx_conv_problem *p, const OGEOM *
  * Returns CONVX_DECLINED when a padded image or the packed weights would exceed the workspace
  * cap (the caller then uses another variant). */
 int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, const T *w,
-                             const T *bias, T *y, int workers, const convx_table *tbl)
+                             const T *bias, T *y, int workers, const convx_table *tbl,
+                             convx_cancel *cc)
 {
     OGEOM q;
     const cx_idx G = p->groups, N = p->N;
@@ -219,6 +220,9 @@ int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, const T *w
 
     cx_idx *koff = convx_conv_tap_offsets(p, q.Cig, q.CS, q.DS, q.HS);
     if (!koff) return CONVX_ERR_NOMEM;
+    const cx_idx pack_every = cx_poll_every((double)q.K * q.OCB);
+    const cx_idx pad_every = cx_poll_every((double)q.CS);
+    const cx_idx job_every = cx_poll_every((double)q.tpj * q.NP * q.OCB * q.K);
     size_t wp_got = 0, xp_got = 0;
     T *wp = (T *)convx_ws_acquire((size_t)wp_elems * sizeof(T), &wp_got);
     T *xp = NULL;
@@ -244,26 +248,32 @@ int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, const T *w
 #ifdef _OPENMP
 #pragma omp for schedule(static) nowait
 #endif
-        for (cx_idx gb = 0; gb < G * q.nob; gb++) CONVX_NAME(ocb_pack)(&q, tbl, w, bias, wp, gb);
+        for (cx_idx gb = 0; gb < G * q.nob; gb++)
+            if (!cx_cancelled_every(cc, gb, pack_every)) CONVX_NAME(ocb_pack)(&q, tbl, w, bias, wp, gb);
         if (per_thread) {
 #ifdef _OPENMP
 #pragma omp barrier
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
             for (cx_idx b = 0; b < nblocks; b++) {
-                if (!ok) continue;
+                if (!ok || cx_cancelled(cc)) continue;
                 OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
                 if (q.padded) {
-                    for (cx_idx r = 0; r < k.nimg * q.Cig; r++)
+                    for (cx_idx r = 0; r < k.nimg * q.Cig; r++) {
+                        if (cx_cancelled_every(cc, r, pad_every)) break;
                         CONVX_NAME(ocb_block_pad)(p, &q, &k, xmine, r);
+                    }
                     k.src = xmine;
                     k.img_stride = q.img_elems;
                 }
-                for (cx_idx job = 0; job < q.nob * k.nchunk; job++)
+                for (cx_idx job = 0; job < q.nob * k.nchunk; job++) {
+                    if (cx_cancelled_every(cc, job, job_every)) break;
                     CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
                                         wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
                                         job / k.nchunk, job % k.nchunk);
+                }
             }
+            convx_cancel_team_wait(cc);
         } else {
             for (cx_idx b = 0; b < nblocks; b++) {
                 OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
@@ -274,7 +284,8 @@ int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, const T *w
 #pragma omp for schedule(static)
 #endif
                     for (cx_idx r = 0; r < k.nimg * q.Cig; r++)
-                        CONVX_NAME(ocb_block_pad)(p, &q, &k, xp, r);
+                        if (!cx_cancelled_every(cc, r, pad_every))
+                            CONVX_NAME(ocb_block_pad)(p, &q, &k, xp, r);
                     k.src = xp;
                     k.img_stride = q.img_elems;
                 } else if (b == 0) {
@@ -286,7 +297,7 @@ int CONVX_NAME(conv_ocblock)(const convx_conv_problem *p, const T *x, const T *w
 #pragma omp for schedule(static)
 #endif
                 for (cx_idx job = 0; job < q.nob * k.nchunk; job++) {
-                    if (!ok) continue;
+                    if (!ok || cx_cancelled_every(cc, job, job_every)) continue;
                     CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
                                         wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
                                         job / k.nchunk, job % k.nchunk);

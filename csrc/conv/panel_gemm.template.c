@@ -17,7 +17,8 @@
  * the team builds one shared im2col super-tile [K][Pt] (rows split across threads), then runs
  * the GEMM jobs (NR-pixel blocks x output-channel ranges) on it, so no panel is built twice. */
 static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, const T *w,
-                                      const T *bias, T *y, int workers, const convx_table *tbl)
+                                      const T *bias, T *y, int workers, const convx_table *tbl,
+                                      convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx K = Cig * p->k[0] * p->k[1] * p->k[2];
@@ -34,6 +35,8 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
     T *col = (T *)convx_ws_acquire((size_t)(K * Pt * esz), &got);
     if (!col) return CONVX_ERR_NOMEM;
     const cx_idx nst = p->N * G * npt;
+    const cx_idx rc_every = cx_poll_every(8.0 * (double)Pt);
+    const cx_idx job_every = cx_poll_every((double)MR * NR * K);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(workers)
 #endif
@@ -45,8 +48,9 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
 #pragma omp for schedule(static)
 #endif
         for (cx_idx rc = 0; rc < nrc; rc++)
-            CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
-                                    col + rc * 8 * Pt, Pt);
+            if (!cx_cancelled_every(cc, rc, rc_every))
+                CONVX_NAME(im2col_rows)(p, x, n, g, p0, np, rc * 8, CX_MIN(K, rc * 8 + 8),
+                                        col + rc * 8 * Pt, Pt);
         const cx_idx nnb = CX_CEILDIV(np, NR);
         const T *Ag = w + g * Cog * K;
         T *Cg = y + (n * p->C_out + g * Cog) * P + p0;
@@ -54,6 +58,7 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (cx_idx job = 0; job < nnb * mblocks; job++) {   /* one MR x NR micro-tile */
+            if (cx_cancelled_every(cc, job, job_every)) continue;
             const cx_idx js = (job % nnb) * NR, m = (job / nnb) * MR;
             CONVX_NAME(macrokernel)(tbl, CX_MIN(MR, Cog - m), CX_MIN(NR, np - js), K, Ag + m * K,
                                     K, col + js, Pt, NR, Cg + m * P + js, P, 0,
@@ -71,7 +76,8 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
  * block, output-channel range); a job's shape never changes an element's arithmetic, so results
  * do not depend on `workers`. */
 int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
-                          const T *bias, T *y, int workers, const convx_table *tbl)
+                          const T *bias, T *y, int workers, const convx_table *tbl,
+                          convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
@@ -102,7 +108,11 @@ int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
     if (cx_mul_overflow(outer, msplit, &njobs)) return CONVX_ERR_NOMEM;
 
     if (!pointwise && outer < 8 * (cx_idx)workers)
-        return CONVX_NAME(conv_gemm_team)(p, x, w, bias, y, workers, tbl);
+        return CONVX_NAME(conv_gemm_team)(p, x, w, bias, y, workers, tbl, cc);
+    /* small jobs poll every few; large ones also between their NR panels */
+    const double job_work = (double)Wb * mstep * K;
+    const cx_idx job_every = cx_poll_every(job_work);
+    convx_cancel *const cc_in = job_work >= 16 * CX_POLL_BLOCK_WORK ? cc : NULL;
 
     int fail = 0;
 #ifdef _OPENMP
@@ -116,10 +126,10 @@ int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
             if (!panel) fail = 1;
         }
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx job = 0; job < njobs; job++) {
-            if (!pointwise && !panel) continue;
+            if ((!pointwise && !panel) || cx_cancelled_every(cc, job, job_every)) continue;
             cx_idx rest = job;
             const cx_idx ms = rest % msplit; rest /= msplit;
             const cx_idx jb = rest % nblk; rest /= nblk;
@@ -139,9 +149,17 @@ int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
             }
             const T *Ag = w + g * Cog * K;
             T *Cg = y + (n * p->C_out + g * Cog) * P + j0;
-            CONVX_NAME(macrokernel)(tbl, m1 - m0, nw, K, Ag + m0 * K, K, Bm, ldb, NR, Cg + m0 * P,
-                                    P, 0, bias ? bias + g * Cog + m0 : NULL);
+            /* a job is up to all of Cog x K: large ones poll between their NR panels (the
+             * macro-kernel walks NR panels anyway, so per-panel calls compute the same) */
+            const cx_idx step = cc_in ? NR : nw;
+            for (cx_idx js = 0; js < nw; js += step) {
+                if (js > 0 && cx_cancelled(cc_in)) break;
+                CONVX_NAME(macrokernel)(tbl, m1 - m0, CX_MIN(step, nw - js), K, Ag + m0 * K, K,
+                                        Bm + js, ldb, NR, Cg + m0 * P + js, P, 0,
+                                        bias ? bias + g * Cog + m0 : NULL);
+            }
         }
+        convx_cancel_team_wait(cc);
         if (panel) convx_ws_release(panel, got);
     }
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;

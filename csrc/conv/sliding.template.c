@@ -18,7 +18,8 @@ typedef void (*CONVX_CAT(direct_ukernel_t_, CONVX_DT))(cx_idx, cx_idx, cx_idx, c
                                                        const T *);
 
 int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w, const T *bias,
-                             T *y, int workers, const convx_table *tbl)
+                             T *y, int workers, const convx_table *tbl,
+                             convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx ID = p->in[0], IH = p->in[1], IW = p->in[2];
@@ -70,9 +71,11 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     bpack = (T *)calloc((size_t)(p->C_out + 8), sizeof(T));
     if (!bpack) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (bias) memcpy(bpack, bias, (size_t)p->C_out * sizeof(T));
+    const cx_idx pack_every = cx_poll_every((double)Cig * ntaps * tbl->direct_ocb[0]);
     for (cx_idx g = 0; g < G; g++) {
         T *dst = wpack + g * wpack_per_group;
         for (cx_idx b = 0; b < nblk; b++) {
+            if (cx_cancelled_every(cc, g * nblk + b, pack_every)) goto cleanup;
             cx_idx ocb = tbl->direct_ocb[blk_kind[b]];
             for (cx_idx c = 0; c < Cig; c++)
                 for (cx_idx t = 0; t < ntaps; t++)
@@ -115,6 +118,7 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
 #endif
     /* many tiny tasks (depthwise on small planes): hand them out in chunks */
     const cx_idx task_chunk = CX_MAX((cx_idx)1, ntask / (16 * (cx_idx)workers));
+    const cx_idx task_every = cx_poll_every((double)B * OW * Cog * Cig * ntaps);
 
     int fail = 0;
 #ifdef _OPENMP
@@ -134,10 +138,10 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
                                      ((kw * dw) % sw) * Wq + (kw * dw) / sw;
         }
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, task_chunk)
+#pragma omp for schedule(dynamic, task_chunk) nowait
 #endif
         for (cx_idx task = 0; task < ntask; task++) {
-            if (!slab) continue;
+            if (!slab || cx_cancelled_every(cc, task, task_every)) continue;
             cx_idx rest = task;
             const cx_idx bi = rest % nb; rest /= nb;
             const cx_idx od = rest % OD; rest /= OD;
@@ -162,6 +166,7 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
             }
 #endif
             for (cx_idx c0 = 0; c0 < Cig; c0 += cchunk) {
+                if (c0 > 0 && cx_cancelled(cc)) break;
                 const cx_idx cn = CX_MIN(cchunk, Cig - c0);
                 for (cx_idx ci = 0; ci < cn; ci++) {
                     const T *xc = x + ((n * p->C_in + g * Cig + c0 + ci) * ID) * IH * IW;
@@ -194,6 +199,7 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
                 }
             }
         }
+        convx_cancel_team_wait(cc);
         if (slab) convx_ws_release(slab, got);
     }
     if (fail) status = CONVX_ERR_NOMEM;
