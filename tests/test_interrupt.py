@@ -7,7 +7,9 @@ it could have finished, then run small calls of the same family against the orac
 still usable, the workspace came back). The latency is measured from the parent's send to the
 child's `except` (time.monotonic is one system-wide clock); the goal is ~0.2 s, the assertion
 allows 1 s for a loaded CI machine. The calls take several seconds when not interrupted
-(workers=2), so an interrupt that only took effect at the end would be caught.
+(workers=2), so an interrupt that only took effect at the end would be caught. Measured on the
+project's 2-core VM at a load average of 9-12 (3 runs, `pytest -s -m "slow or not slow" -k
+"long_call or report"`): per-family medians 0.5-80 ms, overall median 16 ms, worst 196 ms.
 """
 import json
 import os
