@@ -1,8 +1,7 @@
 /* interrupt.c — the interrupt hook and the owner's side of convx_cancel (see interrupt.h).
  *
  * Compiled with baseline flags. The hook is a plain function pointer set once at import by the
- * glue (each extension links its own copy of the core and registers its own hook); without one
- * (the core used from C) nothing ever polls.
+ * glue (convx/_runtime.pxi); without one (the core used from C) nothing ever polls.
  *
  * Clock reads: the owner reads CLOCK_MONOTONIC (vDSO, ~20 ns) at each of its polls; polls sit
  * at block boundaries, and loops whose blocks can be tiny (a 7x7 depthwise plane: ~50 ns) poll
