@@ -40,7 +40,8 @@ def _conv(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride
 
 def last_variant():
     """Name of the variant that ran this thread's last convolution (see csrc/convx.h):
-    'sliding', 'ocblock', 'igemm', 'gemm', 'im2col', or 'none' before the first."""
+    'sliding', 'indirect_gemm', 'shifted_gemm', 'panel_gemm' (algorithm 'direct'), 'blas_gemm'
+    (algorithm 'im2col'), or 'none' before the first."""
     return convx_conv_variant_name(convx_conv_last_variant()).decode()
 
 
@@ -78,7 +79,7 @@ def choose_algorithm(Py_ssize_t c_in_per_group, Py_ssize_t c_out_per_group, tupl
     n = convx_conv_select(&p, CONVX_ALGO_AUTO, 0, isa_id, order)
     if n == 0:
         raise ValueError(f"isa {isa!r} is not compiled into this build")
-    return "im2col" if order[0] == CONVX_VARIANT_IM2COL else "direct"
+    return "im2col" if order[0] == CONVX_VARIANT_BLAS_GEMM else "direct"
 
 
 ALGO_AUTO = CONVX_ALGO_AUTO

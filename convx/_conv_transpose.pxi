@@ -39,5 +39,7 @@ def _conv_transpose(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tu
     return y
 
 
-ALGO_DIRECT = CONVX_ALGO_DIRECT
-ALGO_IM2COL = CONVX_ALGO_IM2COL
+# the two drivers (csrc/conv_transpose.template.c); algorithm "direct" runs CT_FUSED, "im2col"
+# CT_TWO_PASS
+CT_FUSED = CONVX_CT_FUSED
+CT_TWO_PASS = CONVX_CT_TWO_PASS

@@ -34,6 +34,7 @@ cdef extern from "convx.h" nogil:
     size_t convx_ws_cap_bytes()
 
     int CONVX_ALGO_AUTO, CONVX_ALGO_DIRECT, CONVX_ALGO_IM2COL
+    int CONVX_CT_FUSED, CONVX_CT_TWO_PASS
     ctypedef struct convx_conv_problem:
         cx_idx N, C_in, C_out, groups
         cx_idx in_ "in"[3]
@@ -48,7 +49,7 @@ cdef extern from "convx.h" nogil:
                        const double *bias, double *y, int algorithm, int workers)
     int convx_conv_last_variant()
     const char *convx_conv_variant_name(int variant)
-    int CONVX_VARIANT_TRIES, CONVX_VARIANT_IM2COL
+    int CONVX_VARIANT_TRIES, CONVX_VARIANT_BLAS_GEMM
     int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int isa, int *order)
 
 cdef extern from "kernels/kernels.h" nogil:
@@ -64,9 +65,9 @@ cdef extern from "kernels/kernels.h" nogil:
     int CONVX_FILTER2D_ROWS
     ctypedef struct convx_table:
         int isa
-        int direct_ocb[3]
+        int sliding_ocb[3]
         int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64
-        int ocblock_oc_f32, ocblock_np_f32, ocblock_oc_f64, ocblock_np_f64
+        int indirect_gemm_oc_f32, indirect_gemm_np_f32, indirect_gemm_oc_f64, indirect_gemm_np_f64
     const convx_table *convx_table_for_isa(int isa)
     int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
 

@@ -6,7 +6,7 @@ their own (tile tails, K = 1, strides, accumulate, no bias) and compare with a n
 
 Nothing a caller passes is trusted: arguments are checked first (ValueError), every array is
 copied into a buffer the hook allocates, sized from the registry's tile of that kernel (a
-kernel may load or keep a whole register tile, e.g. ocblock's accumulate loads NP pixel rows),
+kernel may load or keep a whole register tile, e.g. indirect_gemm's accumulate loads NP pixel rows),
 with strides the hook chooses (row padding, so strided access is exercised) and guard cells
 around every output that are checked after the call (RuntimeError if a kernel wrote outside
 its output). Results come back as new arrays. Kernels of an ISA this CPU lacks, or that this
@@ -18,24 +18,27 @@ from libc.stdlib cimport malloc, free
 import numpy as np
 
 cdef extern from "kernels/kernels.h":
-    ctypedef void (*f32_direct_fn "convx_f32_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
+    ctypedef void (*f32_sliding_fn "convx_f32_sliding_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
         const cx_idx *, cx_idx, cx_idx, const float *, const float *, float *, cx_idx, cx_idx,
         cx_idx, const float *)
-    ctypedef void (*f64_direct_fn "convx_f64_direct_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
+    ctypedef void (*f64_sliding_fn "convx_f64_sliding_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
         const cx_idx *, cx_idx, cx_idx, const double *, const double *, double *, cx_idx, cx_idx,
         cx_idx, const double *)
     ctypedef void (*f32_gemm_fn "convx_f32_gemm_ukernel_fn")(cx_idx, const float *, cx_idx,
         const float *, cx_idx, float *, cx_idx, cx_idx, cx_idx, int, const float *)
     ctypedef void (*f64_gemm_fn "convx_f64_gemm_ukernel_fn")(cx_idx, const double *, cx_idx,
         const double *, cx_idx, double *, cx_idx, cx_idx, cx_idx, int, const double *)
-    ctypedef void (*f32_igemm_fn "convx_f32_igemm_ukernel_fn")(cx_idx, const float *, cx_idx,
-        const float *, const cx_idx *, float *, cx_idx, cx_idx, cx_idx, int, const float *)
-    ctypedef void (*f64_igemm_fn "convx_f64_igemm_ukernel_fn")(cx_idx, const double *, cx_idx,
-        const double *, const cx_idx *, double *, cx_idx, cx_idx, cx_idx, int, const double *)
-    ctypedef void (*f32_ocblock_fn "convx_f32_ocblock_ukernel_fn")(cx_idx, const float *,
-        const float *const *, const cx_idx *, cx_idx, float *, int, const float *)
-    ctypedef void (*f64_ocblock_fn "convx_f64_ocblock_ukernel_fn")(cx_idx, const double *,
-        const double *const *, const cx_idx *, cx_idx, double *, int, const double *)
+    ctypedef void (*f32_shifted_gemm_fn "convx_f32_shifted_gemm_ukernel_fn")(cx_idx,
+        const float *, cx_idx, const float *, const cx_idx *, float *, cx_idx, cx_idx, cx_idx,
+        int, const float *)
+    ctypedef void (*f64_shifted_gemm_fn "convx_f64_shifted_gemm_ukernel_fn")(cx_idx,
+        const double *, cx_idx, const double *, const cx_idx *, double *, cx_idx, cx_idx, cx_idx,
+        int, const double *)
+    ctypedef void (*f32_indirect_gemm_fn "convx_f32_indirect_gemm_ukernel_fn")(cx_idx,
+        const float *, const float *const *, const cx_idx *, cx_idx, float *, int, const float *)
+    ctypedef void (*f64_indirect_gemm_fn "convx_f64_indirect_gemm_ukernel_fn")(cx_idx,
+        const double *, const double *const *, const cx_idx *, cx_idx, double *, int,
+        const double *)
     ctypedef void (*f32_dwconv_fn "convx_f32_dwconv_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, cx_idx, cx_idx, const float *, float, float *, cx_idx)
     ctypedef void (*f64_dwconv_fn "convx_f64_dwconv_ukernel_fn")(cx_idx, cx_idx,
@@ -89,8 +92,8 @@ def registry():
 
 def check_table_with(str isa, str field, int value):
     """Run the import-time registry check on a copy of `isa`'s dispatch table whose int tile
-    field `field` ('gemm_mr_f32', 'gemm_nr_f64', 'ocblock_np_f32', 'direct_ocb0', ...) is set to
-    `value`; returns the check's message ('' if the table passes). Proves the check bites."""
+    field `field` ('gemm_mr_f32', 'gemm_nr_f64', 'indirect_gemm_np_f32', 'sliding_ocb0', ...) is
+    set to `value`; returns the check's message ('' if the table passes). Proves the check bites."""
     cdef int i = convx_isa_by_name(isa)
     cdef const convx_table *t = convx_table_for_isa(i)
     if t == NULL:
@@ -109,12 +112,12 @@ cdef int *_table_int(convx_table *t, str field) except NULL:
     if field == "gemm_nr_f32": return &t.gemm_nr_f32
     if field == "gemm_mr_f64": return &t.gemm_mr_f64
     if field == "gemm_nr_f64": return &t.gemm_nr_f64
-    if field == "ocblock_oc_f32": return &t.ocblock_oc_f32
-    if field == "ocblock_np_f32": return &t.ocblock_np_f32
-    if field == "ocblock_oc_f64": return &t.ocblock_oc_f64
-    if field == "ocblock_np_f64": return &t.ocblock_np_f64
+    if field == "indirect_gemm_oc_f32": return &t.indirect_gemm_oc_f32
+    if field == "indirect_gemm_np_f32": return &t.indirect_gemm_np_f32
+    if field == "indirect_gemm_oc_f64": return &t.indirect_gemm_oc_f64
+    if field == "indirect_gemm_np_f64": return &t.indirect_gemm_np_f64
     for s in range(3):
-        if field == f"direct_ocb{s}": return &t.direct_ocb[s]
+        if field == f"sliding_ocb{s}": return &t.sliding_ocb[s]
     raise ValueError(f"unknown table field {field!r}")
 
 
@@ -211,11 +214,11 @@ cdef char *_out_ptr(object o) except NULL:
 
 # ---- one runner per family ---------------------------------------------------------------
 
-def direct(str name, x, w, tap_off, cx_idx n, y=None, bias=None):
+def sliding(str name, x, w, tap_off, cx_idx n, y=None, bias=None):
     """y[j, r, o] = (bias[j] or y[j, r, o]) + sum_{c, t} w[c, t, j] * x[c, r, tap_off[t] + o],
     for j < m, r < n_rows, o < n: x [n_c, n_rows, L], w [n_c, n_taps, m] (m <= OCB), tap_off
     [n_taps] with 0 <= tap_off[t] and tap_off[t] + n <= L. Returns y [m, n_rows, n]."""
-    cdef const convx_kernel_info *k = _entry(name, "direct")
+    cdef const convx_kernel_info *k = _entry(name, "sliding")
     dt = _dt(k)
     xa = _inp(x, dt, 3, "x")
     wa = _inp(w, dt, 3, "w")
@@ -253,11 +256,11 @@ def direct(str name, x, w, tap_off, cx_idx n, y=None, bias=None):
     cdef void *bp = NULL if bb is None else _ptr(bb)
     cdef char *yp = _out_ptr(out)
     if dt == np.float32:
-        (<f32_direct_fn>k.fn)(n_rows, n, n_c, n_taps, top, xc, xr, <const float *>xp,
-                              <const float *>wp, <float *>yp, ys, yr, m, <const float *>bp)
+        (<f32_sliding_fn>k.fn)(n_rows, n, n_c, n_taps, top, xc, xr, <const float *>xp,
+                               <const float *>wp, <float *>yp, ys, yr, m, <const float *>bp)
     else:
-        (<f64_direct_fn>k.fn)(n_rows, n, n_c, n_taps, top, xc, xr, <const double *>xp,
-                              <const double *>wp, <double *>yp, ys, yr, m, <const double *>bp)
+        (<f64_sliding_fn>k.fn)(n_rows, n, n_c, n_taps, top, xc, xr, <const double *>xp,
+                               <const double *>wp, <double *>yp, ys, yr, m, <const double *>bp)
     written = (np.arange(m)[:, None, None] * ys + np.arange(n_rows)[None, :, None] * yr +
                np.arange(n)[None, None, :]).ravel()
     out.check(written, name)
@@ -323,11 +326,11 @@ def gemm(str name, A, B, C=None, bint accumulate=False, bias=None):
     return grid[:m, :n].copy()
 
 
-def igemm(str name, A, b, boff, cx_idx n, C=None, bint accumulate=False, bias=None):
+def shifted_gemm(str name, A, b, boff, cx_idx n, C=None, bint accumulate=False, bias=None):
     """C[i, j] = (C[i, j] if accumulate else bias[i] or 0) + sum_k A[i, k] * b[boff[k] + j]
     (row k of B starts at boff[k]), A [m <= MR, K], boff [K] with boff[k] + n <= len(b).
     Returns C [m, n]."""
-    cdef const convx_kernel_info *k = _entry(name, "igemm")
+    cdef const convx_kernel_info *k = _entry(name, "shifted_gemm")
     dt, Ab, lda, bb, out, grid, written, m, K = _gemm_common(k, A, C, accumulate, bias, n)
     ba = _inp(b, dt, 1, "b")
     bo = _idx(boff, "boff")
@@ -344,19 +347,19 @@ def igemm(str name, A, b, boff, cx_idx n, C=None, bint accumulate=False, bias=No
     cdef void *biasp = NULL if bb is None else _ptr(bb)
     cdef char *cp = _out_ptr(out)
     if dt == np.float32:
-        (<f32_igemm_fn>k.fn)(KK, <const float *>ap, lda_, <const float *>bp, op, <float *>cp,
-                             ldc, mm, n, accumulate, <const float *>biasp)
+        (<f32_shifted_gemm_fn>k.fn)(KK, <const float *>ap, lda_, <const float *>bp, op, <float *>cp,
+                                    ldc, mm, n, accumulate, <const float *>biasp)
     else:
-        (<f64_igemm_fn>k.fn)(KK, <const double *>ap, lda_, <const double *>bp, op,
-                             <double *>cp, ldc, mm, n, accumulate, <const double *>biasp)
+        (<f64_shifted_gemm_fn>k.fn)(KK, <const double *>ap, lda_, <const double *>bp, op,
+                                    <double *>cp, ldc, mm, n, accumulate, <const double *>biasp)
     out.check(written, name)
     return grid[:m, :n].copy()
 
 
-def ocblock(str name, w, x, pix, koff, c=None, bint accumulate=False, bias=None):
+def indirect_gemm(str name, w, x, pix, koff, c=None, bint accumulate=False, bias=None):
     """c[j, o] = (c[j, o] if accumulate else bias[o] or 0) + sum_k w[k, o] * x[pix[j] + koff[k]]
     for j < n = len(pix) <= NP, o < OCB: w [K, OCB], koff [K]. Returns c [n, OCB]."""
-    cdef const convx_kernel_info *k = _entry(name, "ocblock")
+    cdef const convx_kernel_info *k = _entry(name, "indirect_gemm")
     dt = _dt(k)
     cdef cx_idx OCB = k.oc, NP = k.px
     wa = _inp(w, dt, 2, "w")
@@ -400,11 +403,11 @@ def ocblock(str name, w, x, pix, koff, c=None, bint accumulate=False, bias=None)
         for j in range(NP):
             ptrs[j] = xb + pp[j if j < n else 0] * item
         if dt == np.float32:
-            (<f32_ocblock_fn>k.fn)(K, <const float *>wp, <const float *const *>ptrs, kp, n,
-                                   <float *>cp, accumulate, <const float *>bp)
+            (<f32_indirect_gemm_fn>k.fn)(K, <const float *>wp, <const float *const *>ptrs, kp, n,
+                                         <float *>cp, accumulate, <const float *>bp)
         else:
-            (<f64_ocblock_fn>k.fn)(K, <const double *>wp, <const double *const *>ptrs, kp, n,
-                                   <double *>cp, accumulate, <const double *>bp)
+            (<f64_indirect_gemm_fn>k.fn)(K, <const double *>wp, <const double *const *>ptrs, kp, n,
+                                         <double *>cp, accumulate, <const double *>bp)
     finally:
         free(ptrs)
     out.check(np.arange(NP * OCB), name)   # the whole tile is the kernel's to keep

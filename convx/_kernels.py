@@ -2,10 +2,10 @@
 from convx._core import (  # noqa: F401
     registry,
     check_table_with,
-    direct,
+    sliding,
     gemm,
-    igemm,
-    ocblock,
+    shifted_gemm,
+    indirect_gemm,
     dwconv,
     filter,
     filter2d,

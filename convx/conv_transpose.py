@@ -20,8 +20,9 @@ def choose_algorithm(n_batch, c_out_per_group, kernel, in_spatial):
     When the batch has fewer input pixels (N * prod(in)) than the GEMM has rows
     (C_out/groups * prod(k)) -- deep, small-spatial layers such as DCGAN's first layers or
     U-Net's bottom up-conv -- the
-    "direct" driver wins: it transposes only the small input and streams the weights in place.
-    Otherwise the "im2col" driver (one team GEMM per tile, then a parallel col2im) wins at two
+    "direct" (fused) driver wins: it transposes only the small input and streams the weights in
+    place. Otherwise the "im2col" (two-pass) driver (one team GEMM per tile, then a parallel
+    col2im) wins at two
     threads: its GEMM reads the input once for all output channels.
     """
     taps = int(np.prod(kernel))
@@ -106,8 +107,8 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
     y = A.safe_target(y, out, xc, wc, bc)
     if algorithm == "auto":
         algorithm = choose_algorithm(N, w.shape[1], kernel, spatial)
-    algo = (_conv_transpose.ALGO_DIRECT if algorithm == "direct"
-            else _conv_transpose.ALGO_IM2COL)
+    algo = (_conv_transpose.CT_FUSED if algorithm == "direct"     # the fused driver
+            else _conv_transpose.CT_TWO_PASS)                      # "im2col": the two-pass one
     args = P.glue_args(xc.shape, wc.shape, y.shape, stride, pad, dilation, groups, algo)
     P.glue_call(_conv_transpose._conv_transpose, args, xc, wc, bc, y, nworkers)
     if out is None and xc is input and wc is weight and bc is bias:
@@ -135,9 +136,10 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
     groups : int
         Input and output channels are split into ``groups`` blocks; C_in must be divisible by it.
     algorithm : {{'auto', 'direct', 'im2col', 'reference'}}
-        'direct': per-thread fused GEMM + col2im over blocks of output channels (no barriers;
-        for small inputs the GEMM is transposed so the weights are read in place);
-        'im2col': one team GEMM per tile of input rows, then a parallel col2im; 'auto' applies
+        'direct' (the fused driver): per-thread fused GEMM + col2im over blocks of output
+        channels (no barriers; for small inputs the GEMM is transposed so the weights are read
+        in place); 'im2col' (the two-pass driver): one team GEMM per tile of input rows, then a
+        parallel col2im (both use convx's GEMM micro-kernel, not OpenBLAS); 'auto' applies
         :func:`convx.conv_transpose.choose_algorithm`; 'reference' runs the NumPy oracle.
     workers : int, optional
         Threads for this call; None uses :func:`convx.get_num_threads`, -1 all cores. The result

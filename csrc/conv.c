@@ -38,10 +38,10 @@ const char *convx_conv_variant_name(int variant)
 {
     switch (variant) {
     case CONVX_VARIANT_SLIDING: return "sliding";
-    case CONVX_VARIANT_OCBLOCK: return "ocblock";
-    case CONVX_VARIANT_IGEMM: return "igemm";
-    case CONVX_VARIANT_GEMM: return "gemm";
-    case CONVX_VARIANT_IM2COL: return "im2col";
+    case CONVX_VARIANT_INDIRECT_GEMM: return "indirect_gemm";
+    case CONVX_VARIANT_SHIFTED_GEMM: return "shifted_gemm";
+    case CONVX_VARIANT_PANEL_GEMM: return "panel_gemm";
+    case CONVX_VARIANT_BLAS_GEMM: return "blas_gemm";
     default: return "none";
     }
 }
@@ -59,19 +59,19 @@ const char *convx_conv_variant_name(int variant)
  *    (fewer than gemm_min_cig = 8 input channels per group, depthwise) or a group has fewer
  *    output channels than the GEMM tile's MR, unless output rows are narrower than
  *    sliding_min_ow = 8 (its per-row packing would dominate).
- *  - ocblock (vectors over output channels) against the pixel-vectorised GEMMs: 3x3 stride 1 at
- *    56/28/14 pixels 1.18x, strided 3x3 1.3x, dilated 1.37x, 3-D 1.12x, 7x1 / 1x7 on 17x17
- *    1.25x, 3x3 on 7x7 with batch 4 / 8: 1.3x / 1.4x (tiles run across image ends); AVX2's
- *    16 x 6 tile by the same margins (1.3-1.5x); none on the scalar ISA. It packs the weights on
- *    every call, so it needs ocblock_min_pixels = 96 output pixels over the batch (3x3 on one
- *    7x7 image, 49 pixels: 0.81x), and a real window or a stride (1x1 stride-1 convs read their
- *    input in place as the GEMM's B: 0.85-1.1x; strided 1x1 need im2col panels there, and
- *    ocblock was 1.0-1.45x on the ResNet/MobileNet stride-2 1x1 shapes). At most a fifth of the
- *    channels it computes may be padding of the last block.
- *  - igemm (shifted rows of a padded copy): stride 1, a real window, output rows at least
- *    igemm_min_ow = 12 wide and at most a third of the padded-grid columns dropped (1x7 on a
- *    17-wide image: 0.32 vs 0.54 ms for im2col panels).
- *  - gemm (im2col panels + the GEMM micro-kernel) takes everything else and never declines.
+ *  - indirect_gemm (vectors over output channels) against the pixel-vectorised GEMMs: 3x3
+ *    stride 1 at 56/28/14 pixels 1.18x, strided 3x3 1.3x, dilated 1.37x, 3-D 1.12x, 7x1 / 1x7
+ *    on 17x17 1.25x, 3x3 on 7x7 with batch 4 / 8: 1.3x / 1.4x (tiles run across image ends);
+ *    AVX2's 16 x 6 tile by the same margins (1.3-1.5x); none on the scalar ISA. It packs the weights on
+ *    every call, so it needs indirect_gemm_min_pixels = 96 output pixels over the batch (3x3 on
+ *    one 7x7 image, 49 pixels: 0.81x), and a real window or a stride (1x1 stride-1 convs read
+ *    their input in place as the GEMM's B: 0.85-1.1x; strided 1x1 need im2col panels there, and
+ *    indirect_gemm was 1.0-1.45x on the ResNet/MobileNet stride-2 1x1 shapes). At most a fifth
+ *    of the channels it computes may be padding of the last block.
+ *  - shifted_gemm (shifted rows of a padded copy): stride 1, a real window, output rows at least
+ *    shifted_gemm_min_ow = 12 wide and at most a third of the padded-grid columns dropped (1x7
+ *    on a 17-wide image: 0.32 vs 0.54 ms for im2col panels).
+ *  - panel_gemm (im2col panels + the GEMM micro-kernel) takes everything else and never declines.
  * A variant declines (CONVX_DECLINED) at setup when its buffers would be absurd: padding far
  * wider than the input, a padded copy or packed weights over the workspace cap; the next one in
  * order[] then runs. */
@@ -85,29 +85,30 @@ int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int i
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
     const cx_idx P = p->out[0] * p->out[1] * p->out[2];
     const cx_idx MR = f64 ? tbl->gemm_mr_f64 : tbl->gemm_mr_f32;
-    const cx_idx OCB = f64 ? tbl->ocblock_oc_f64 : tbl->ocblock_oc_f32;
-    const int has_ocblock = f64 ? tbl->ocblock_f64 != NULL : tbl->ocblock_f32 != NULL;
+    const cx_idx OCB = f64 ? tbl->indirect_gemm_oc_f64 : tbl->indirect_gemm_oc_f32;
+    const int has_indirect_gemm = f64 ? tbl->indirect_gemm_f64 != NULL
+                                      : tbl->indirect_gemm_f32 != NULL;
     const int strided = p->stride[0] > 1 || p->stride[1] > 1 || p->stride[2] > 1;
     int n = 0;
     if (algorithm == CONVX_ALGO_AUTO)
         algorithm = (s->blas_min_cig > 0 && P < CX_BLAS_INT_MAX && Cig >= s->blas_min_cig &&
                      Cog >= s->blas_min_cog) ? CONVX_ALGO_IM2COL : CONVX_ALGO_DIRECT;
     if (algorithm == CONVX_ALGO_IM2COL) {
-        order[n++] = CONVX_VARIANT_IM2COL;
+        order[n++] = CONVX_VARIANT_BLAS_GEMM;
         return n;
     }
     if (algorithm != CONVX_ALGO_DIRECT) return 0;
     if (!(Cig >= s->gemm_min_cig && (Cog >= MR || p->out[2] < s->sliding_min_ow))) {
         order[n++] = CONVX_VARIANT_SLIDING;
     } else {
-        if (has_ocblock && (ntaps > 1 || strided) && p->N * P >= s->ocblock_min_pixels &&
-            4 * CX_CEILDIV(Cog, OCB) * OCB <= 5 * Cog)
-            order[n++] = CONVX_VARIANT_OCBLOCK;
+        if (has_indirect_gemm && (ntaps > 1 || strided) &&
+            p->N * P >= s->indirect_gemm_min_pixels && 4 * CX_CEILDIV(Cog, OCB) * OCB <= 5 * Cog)
+            order[n++] = CONVX_VARIANT_INDIRECT_GEMM;
         const cx_idx extra = (p->k[2] - 1) * p->dil[2];
-        if (ntaps > 1 && !strided && p->out[2] >= 2 * extra && p->out[2] >= s->igemm_min_ow)
-            order[n++] = CONVX_VARIANT_IGEMM;
+        if (ntaps > 1 && !strided && p->out[2] >= 2 * extra && p->out[2] >= s->shifted_gemm_min_ow)
+            order[n++] = CONVX_VARIANT_SHIFTED_GEMM;
     }
-    order[n++] = CONVX_VARIANT_GEMM;
+    order[n++] = CONVX_VARIANT_PANEL_GEMM;
     return n;
 }
 

@@ -3,7 +3,8 @@
  * Included twice by conv.c (csrc/instantiate.h). Checks the problem, sizes the team, asks
  * convx_conv_select (conv.c) which variants to try and runs them in that order: a variant that
  * declines (CONVX_DECLINED) hands the problem to the next; any other status is final. The
- * variants' drivers are in csrc/conv/ (sliding, ocblock, igemm, panel_gemm, blas_im2col).
+ * variants' drivers are in csrc/conv/ (sliding, indirect_gemm, shifted_gemm, panel_gemm,
+ * blas_gemm).
  */
 #if !defined(CONVX_T) || !defined(CONVX_DT)
 #error "conv.template.c needs CONVX_T and CONVX_DT (include it from conv.c)"
@@ -24,17 +25,17 @@ static int CONVX_NAME(conv_try)(const convx_conv_problem *p, const T *x, const T
         case CONVX_VARIANT_SLIDING:
             st = CONVX_NAME(conv_sliding)(p, x, w, bias, y, workers, tbl, cc);
             break;
-        case CONVX_VARIANT_OCBLOCK:
-            st = CONVX_NAME(conv_ocblock)(p, x, w, bias, y, workers, tbl, cc);
+        case CONVX_VARIANT_INDIRECT_GEMM:
+            st = CONVX_NAME(conv_indirect_gemm)(p, x, w, bias, y, workers, tbl, cc);
             break;
-        case CONVX_VARIANT_IGEMM:
-            st = CONVX_NAME(conv_igemm)(p, x, w, bias, y, workers, tbl, cc);
+        case CONVX_VARIANT_SHIFTED_GEMM:
+            st = CONVX_NAME(conv_shifted_gemm)(p, x, w, bias, y, workers, tbl, cc);
             break;
-        case CONVX_VARIANT_GEMM:
-            st = CONVX_NAME(conv_gemm)(p, x, w, bias, y, workers, tbl, cc);
+        case CONVX_VARIANT_PANEL_GEMM:
+            st = CONVX_NAME(conv_panel_gemm)(p, x, w, bias, y, workers, tbl, cc);
             break;
-        case CONVX_VARIANT_IM2COL:
-            st = CONVX_NAME(conv_im2col)(p, x, w, bias, y, workers, tbl, cc);
+        case CONVX_VARIANT_BLAS_GEMM:
+            st = CONVX_NAME(conv_blas_gemm)(p, x, w, bias, y, workers, tbl, cc);
             break;
         default: return CONVX_ERR_INTERNAL;
         }

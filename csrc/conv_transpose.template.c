@@ -17,18 +17,20 @@
  * (input row, kd, kh, kw) order. Each col element is one micro-kernel dot product whose
  * arithmetic does not depend on the row/column block it was computed in. So results are
  * bit-identical for any `workers`, and the two drivers below agree bit for bit.
- *  - fused ("direct"): jobs are (image, group, block of output channels[, tile of rows]); a job
- *    computes its own col rows tile by tile into a per-thread L2-sized buffer and scatters them
- *    at once. No barriers; the col tile is consumed while it is still in L2. When input rows
- *    reach disjoint output rows (kernel extent <= stride along D and H) the jobs are also split
- *    by tile. When the batch has fewer input pixels than the GEMM has rows, the GEMM is
- *    transposed instead (ct_fused_t): the input is transposed, the weights read as panels.
- *  - team ("im2col"): per (image, group, tile) one threaded convx_gemm over all M rows into a
- *    shared buffer, then a parallel col2im over output channels.
+ *  - fused (CONVX_CT_FUSED, public algorithm "direct"): jobs are (image, group, block of output
+ *    channels[, tile of rows]); a job computes its own col rows tile by tile into a per-thread
+ *    L2-sized buffer and scatters them at once. No barriers; the col tile is consumed while it
+ *    is still in L2. When input rows reach disjoint output rows (kernel extent <= stride along
+ *    D and H) the jobs are also split by tile. When the batch has fewer input pixels than the
+ *    GEMM has rows, the GEMM is transposed instead (ct_fused_t): the input is transposed, the
+ *    weights read as panels.
+ *  - two-pass (CONVX_CT_TWO_PASS, public algorithm "im2col"; ct_two_pass): per (image, group,
+ *    tile) one threaded convx_gemm over all M rows into a shared buffer, then a parallel col2im
+ *    over output channels. Both drivers use convx's GEMM micro-kernel (not OpenBLAS).
  *
  * Interrupts (interrupt.h): the call's cancel state `cc` is polled per packing block, per job
- * and, inside a job, per input tile (a job may cover a whole image); the team driver's GEMM polls
- * between its own jobs. A cancelled call skips the rest.
+ * and, inside a job, per input tile (a job may cover a whole image); the two-pass driver's GEMM
+ * polls between its own jobs. A cancelled call skips the rest.
  */
 #if !defined(CONVX_T) || !defined(CONVX_DT)
 #error "conv_transpose.template.c needs CONVX_T and CONVX_DT (include it from conv_transpose.c)"
@@ -459,9 +461,9 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
 
-static int CONVX_NAME(ct_team)(const convx_conv_transpose_problem *p, const T *x, const T *At,
-                               const T *bias, T *y, int workers, const convx_table *tbl,
-                               convx_cancel *cc)
+static int CONVX_NAME(ct_two_pass)(const convx_conv_transpose_problem *p, const T *x, const T *At,
+                                   const T *bias, T *y, int workers, const convx_table *tbl,
+                                   convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
@@ -513,7 +515,7 @@ int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x
 {
     int st = convx_conv_transpose_check(p);
     if (st != CONVX_OK) return st;
-    if (algorithm != CONVX_ALGO_DIRECT && algorithm != CONVX_ALGO_IM2COL) return CONVX_ERR_ARG;
+    if (algorithm != CONVX_CT_FUSED && algorithm != CONVX_CT_TWO_PASS) return CONVX_ERR_ARG;
     if (p->N == 0) return CONVX_OK;
     const convx_table *tbl = convx_active_table();
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
@@ -522,7 +524,7 @@ int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x
     workers = cx_team_size(workers, work, 131072.0);
     convx_cancel cc;
     convx_cancel_begin(&cc, work);
-    if (algorithm == CONVX_ALGO_DIRECT && p->N * Pin < M) {
+    if (algorithm == CONVX_CT_FUSED && p->N * Pin < M) {
         /* transposing the input is cheaper than repacking the weights (chosen from the
          * problem only, never from `workers`) */
         size_t xgot = 0;
@@ -538,10 +540,10 @@ int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x
     T *At = (T *)convx_ws_acquire((size_t)wn * sizeof(T), &got);
     if (!At) return convx_cancel_end(&cc, CONVX_ERR_NOMEM);
     CONVX_NAME(ct_pack_weights)(p, w, At, workers, &cc);
-    if (algorithm == CONVX_ALGO_DIRECT)
+    if (algorithm == CONVX_CT_FUSED)
         st = CONVX_NAME(ct_fused)(p, x, At, bias, y, workers, tbl, &cc);
     else
-        st = CONVX_NAME(ct_team)(p, x, At, bias, y, workers, tbl, &cc);
+        st = CONVX_NAME(ct_two_pass)(p, x, At, bias, y, workers, tbl, &cc);
     convx_ws_release(At, got);
     return convx_cancel_end(&cc, st);
 }

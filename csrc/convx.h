@@ -132,11 +132,15 @@ int convx_conv_f32(const convx_conv_problem *p, const float *x, const float *w,
 int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
                    const double *bias, double *y, int algorithm, int workers);
 
-/* The variant that ran the calling thread's last successful convx_conv_* call: the direct
- * algorithm's sliding-window kernel (incl. the depthwise 3x3 kernels), output-channel-blocked
- * kernel, indirect GEMM or im2col-panel GEMM, or the OpenBLAS im2col algorithm. */
-enum { CONVX_VARIANT_NONE = 0, CONVX_VARIANT_SLIDING = 1, CONVX_VARIANT_OCBLOCK = 2,
-       CONVX_VARIANT_IGEMM = 3, CONVX_VARIANT_GEMM = 4, CONVX_VARIANT_IM2COL = 5 };
+/* The variant that ran the calling thread's last successful convx_conv_* call (one driver each
+ * in csrc/conv/<name>.template.c, see conv/internal.h). Algorithm "direct" (convx's own kernels):
+ * the sliding-window kernel (incl. the depthwise 3x3 kernels); the indirect GEMM (per-pixel input
+ * pointers, vectors over output channels); the shifted GEMM (rows of a zero-padded copy shifted
+ * per tap); the panel GEMM (im2col panels + convx's GEMM micro-kernel). Algorithm "im2col": the
+ * BLAS GEMM (im2col super-tiles + OpenBLAS). */
+enum { CONVX_VARIANT_NONE = 0, CONVX_VARIANT_SLIDING = 1, CONVX_VARIANT_INDIRECT_GEMM = 2,
+       CONVX_VARIANT_SHIFTED_GEMM = 3, CONVX_VARIANT_PANEL_GEMM = 4,
+       CONVX_VARIANT_BLAS_GEMM = 5 };
 int convx_conv_last_variant(void);
 /* The one variant-selection rule of convx_conv_*: fills order[] with the variants it tries for
  * problem p (order[0] runs; a later one only when the one before declined at setup) and returns
@@ -149,7 +153,7 @@ int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int i
 const char *convx_conv_variant_name(int variant);
 
 /* ---- deformable convolution (deform.c / deform.template.c) ----
- * torchvision.ops.deform_conv2d semantics (spec/deform_conv2d.md). Layouts (C-contiguous):
+ * torchvision.ops.deform_conv2d semantics (docs/deform_conv2d.md). Layouts (C-contiguous):
  * x [N, C_in, H, W]; offset [N, 2*offset_groups*kh*kw, OH, OW] with (dy, dx) pairs per tap
  * t = i*kw + j, offset groups stacked; mask [N, offset_groups*kh*kw, OH, OW] or NULL (all ones);
  * w [C_out, C_in/groups, kh, kw]; bias [C_out] or NULL; y [N, C_out, OH, OW] (overwritten).
@@ -194,9 +198,11 @@ int convx_filter_f64(const convx_filter_problem *p, const double *x, const doubl
  * stride 1, pad 0, dilation 1 on those axes). out[] already includes output_padding:
  * out = (in - 1)*stride - 2*pad + dil*(k - 1) + output_padding + 1.
  * Layouts: x [N, C_in, D, H, W], w [C_in, C_out/groups, kD, kH, kW], bias [C_out] or NULL,
- * y [N, C_out, oD, oH, oW] (fully overwritten). algorithm: CONVX_ALGO_DIRECT (fused per-thread
- * GEMM + col2im) or CONVX_ALGO_IM2COL (team GEMM, then parallel col2im); both bit-identical for
- * any `workers` and to each other. */
+ * y [N, C_out, oD, oH, oW] (fully overwritten). algorithm: CONVX_CT_FUSED (per-thread GEMM +
+ * col2im over blocks of output channels; the public algorithm "direct") or CONVX_CT_TWO_PASS (a
+ * team GEMM per tile, then a parallel col2im; the public "im2col"); both bit-identical for any
+ * `workers` and to each other. */
+enum { CONVX_CT_FUSED = CONVX_ALGO_DIRECT, CONVX_CT_TWO_PASS = CONVX_ALGO_IM2COL };
 typedef struct {
     cx_idx N, C_in, C_out, groups;
     cx_idx in[3], k[3], out[3];

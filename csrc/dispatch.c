@@ -8,9 +8,9 @@
  * kernels/isa.h), and convx_table_for_isa() returns NULL for that ISA.
  *
  * Block sizes (Zen 4: 32 KiB L1d, 1 MiB L2 per core), one row per ISA in CX_BLOCKS below:
- *  - direct_slab_bytes 256 KiB: the per-thread padded input slab stays in L2 next to the
+ *  - sliding_slab_bytes 256 KiB: the per-thread padded input slab stays in L2 next to the
  *    output block (chosen with `python -m convx bench --suite mobilenet_dw`);
- *  - direct_out_bytes 256 KiB: output rows a direct task accumulates into, also L2;
+ *  - sliding_out_bytes 256 KiB: output rows a sliding task accumulates into, also L2;
  *  - col_tile_bytes 4 MiB: im2col super-tile shared by the team (L2 x cores + L3 slice), large
  *    enough that each BLAS call sees a wide panel (resnet50 suite);
  *  - gemm_kc 512: reduction chunk of convx's own GEMM micro-kernel, so the B sub-panel
@@ -43,20 +43,20 @@ const convx_kernel_info *convx_kernel_get(int i)
 /* ---- dispatch tables ---- */
 /* One row per ISA: slab, out and col-tile bytes, GEMM blocks (nb pixels, mb channels), kc. */
 #define CX_BLOCKS(I, slab, outb, col, nb, mb, kc)                                              \
-    [I].isa = I, [I].direct_slab_bytes = (slab), [I].direct_out_bytes = (outb),                \
+    [I].isa = I, [I].sliding_slab_bytes = (slab), [I].sliding_out_bytes = (outb),              \
     [I].col_tile_bytes = (col), [I].gemm_nb = (nb), [I].gemm_mb = (mb), [I].gemm_kc = (kc),
 
-/* Which table fields a list line fills, per family (I: the ISA's table index). The direct
- * blockings are shared by both dtypes: the f32 lines set direct_ocb, the check verifies f64. */
+/* Which table fields a list line fills, per family (I: the ISA's table index). The sliding
+ * blockings are shared by both dtypes: the f32 lines set sliding_ocb, the check verifies f64. */
 #define CX_IF_F32_f32(x) x,
 #define CX_IF_F32_f64(x)
-#define CX_TBL_direct(I, dt, tile, slot, oc, px, rows, fn)                                     \
-    [I].direct_##dt[slot] = fn, CX_IF_F32_##dt([I].direct_ocb[slot] = oc)
+#define CX_TBL_sliding(I, dt, tile, slot, oc, px, rows, fn)                                    \
+    [I].sliding_##dt[slot] = fn, CX_IF_F32_##dt([I].sliding_ocb[slot] = oc)
 #define CX_TBL_gemm(I, dt, tile, slot, oc, px, rows, fn)                                       \
     [I].gemm_##dt = fn, [I].gemm_mr_##dt = oc, [I].gemm_nr_##dt = px,
-#define CX_TBL_igemm(I, dt, tile, slot, oc, px, rows, fn) [I].igemm_##dt = fn,
-#define CX_TBL_ocblock(I, dt, tile, slot, oc, px, rows, fn)                                    \
-    [I].ocblock_##dt = fn, [I].ocblock_oc_##dt = oc, [I].ocblock_np_##dt = px,
+#define CX_TBL_shifted_gemm(I, dt, tile, slot, oc, px, rows, fn) [I].shifted_gemm_##dt = fn,
+#define CX_TBL_indirect_gemm(I, dt, tile, slot, oc, px, rows, fn)                              \
+    [I].indirect_gemm_##dt = fn, [I].indirect_gemm_oc_##dt = oc, [I].indirect_gemm_np_##dt = px,
 #define CX_TBL_dwconv(I, dt, tile, slot, oc, px, rows, fn) [I].dwconv##tile##_##dt = fn,
 #define CX_TBL_filter(I, dt, tile, slot, oc, px, rows, fn) [I].filter_##dt = fn,
 #define CX_TBL_filter2d(I, dt, tile, slot, oc, px, rows, fn) [I].filter2d_##dt = fn,
@@ -67,11 +67,12 @@ const convx_kernel_info *convx_kernel_get(int i)
 
 /* conv variant thresholds (convx_conv_select_params; csrc/conv.c has the measurements): OpenBLAS
  * im2col minimum channels for "auto" (0: never), minimum input channels for the GEMM-like
- * variants, sliding kernel's narrow-row limit, ocblock minimum batch pixels, igemm minimum width */
-#define CX_SELECT(I, blas_cig, blas_cog, gemm_cig, sliding_ow, ocb_px, igemm_ow)                \
+ * variants, sliding kernel's narrow-row limit, indirect_gemm minimum batch pixels, shifted_gemm
+ * minimum width */
+#define CX_SELECT(I, blas_cig, blas_cog, gemm_cig, sliding_ow, ocb_px, shifted_gemm_ow)        \
     [I].select = {.blas_min_cig = (blas_cig), .blas_min_cog = (blas_cog),                         \
                   .gemm_min_cig = (gemm_cig), .sliding_min_ow = (sliding_ow),                    \
-                  .ocblock_min_pixels = (ocb_px), .igemm_min_ow = (igemm_ow)},
+                  .indirect_gemm_min_pixels = (ocb_px), .shifted_gemm_min_ow = (shifted_gemm_ow)},
 
 static const convx_table tables[CONVX_ISA_COUNT] = {
     CX_BLOCKS(CONVX_ISA_SCALAR, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
@@ -150,26 +151,26 @@ static int cx_bad_slot(const convx_table *t, const cx_slot *e, char *msg, size_t
 int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
 {
     const char *isa = convx_isa_name(t->isa);
-    const int *ocb = t->direct_ocb;
+    const int *ocb = t->sliding_ocb;
     const int mr32 = t->gemm_mr_f32, nr32 = t->gemm_nr_f32;
     const int mr64 = t->gemm_mr_f64, nr64 = t->gemm_nr_f64;
-    const int oc32 = t->ocblock_oc_f32, np32 = t->ocblock_np_f32;
-    const int oc64 = t->ocblock_oc_f64, np64 = t->ocblock_np_f64;
+    const int oc32 = t->indirect_gemm_oc_f32, np32 = t->indirect_gemm_np_f32;
+    const int oc64 = t->indirect_gemm_oc_f64, np64 = t->indirect_gemm_np_f64;
     const int rb = CONVX_FILTER2D_ROWS;
     /* family, dtype, slot, required, pointer, then the tile the table holds for it */
     const cx_slot slots[] = {
-        {"direct", "f32", 0, 1, CX_FN(t->direct_f32[0]), ocb[0], -1, -1, -1, -1},
-        {"direct", "f64", 0, 1, CX_FN(t->direct_f64[0]), ocb[0], -1, -1, -1, -1},
-        {"direct", "f32", 1, 1, CX_FN(t->direct_f32[1]), ocb[1], -1, -1, -1, -1},
-        {"direct", "f64", 1, 1, CX_FN(t->direct_f64[1]), ocb[1], -1, -1, -1, -1},
-        {"direct", "f32", 2, 1, CX_FN(t->direct_f32[2]), ocb[2], -1, -1, -1, -1},
-        {"direct", "f64", 2, 1, CX_FN(t->direct_f64[2]), ocb[2], -1, -1, -1, -1},
+        {"sliding", "f32", 0, 1, CX_FN(t->sliding_f32[0]), ocb[0], -1, -1, -1, -1},
+        {"sliding", "f64", 0, 1, CX_FN(t->sliding_f64[0]), ocb[0], -1, -1, -1, -1},
+        {"sliding", "f32", 1, 1, CX_FN(t->sliding_f32[1]), ocb[1], -1, -1, -1, -1},
+        {"sliding", "f64", 1, 1, CX_FN(t->sliding_f64[1]), ocb[1], -1, -1, -1, -1},
+        {"sliding", "f32", 2, 1, CX_FN(t->sliding_f32[2]), ocb[2], -1, -1, -1, -1},
+        {"sliding", "f64", 2, 1, CX_FN(t->sliding_f64[2]), ocb[2], -1, -1, -1, -1},
         {"gemm", "f32", 0, 1, CX_FN(t->gemm_f32), mr32, nr32, -1, -1, -1},
         {"gemm", "f64", 0, 1, CX_FN(t->gemm_f64), mr64, nr64, -1, -1, -1},
-        {"igemm", "f32", 0, 1, CX_FN(t->igemm_f32), mr32, nr32, -1, -1, -1},   /* gemm's tile */
-        {"igemm", "f64", 0, 1, CX_FN(t->igemm_f64), mr64, nr64, -1, -1, -1},
-        {"ocblock", "f32", 0, 0, CX_FN(t->ocblock_f32), oc32, np32, -1, -1, -1},
-        {"ocblock", "f64", 0, 0, CX_FN(t->ocblock_f64), oc64, np64, -1, -1, -1},
+        {"shifted_gemm", "f32", 0, 1, CX_FN(t->shifted_gemm_f32), mr32, nr32, -1, -1, -1},   /* gemm's tile */
+        {"shifted_gemm", "f64", 0, 1, CX_FN(t->shifted_gemm_f64), mr64, nr64, -1, -1, -1},
+        {"indirect_gemm", "f32", 0, 0, CX_FN(t->indirect_gemm_f32), oc32, np32, -1, -1, -1},
+        {"indirect_gemm", "f64", 0, 0, CX_FN(t->indirect_gemm_f64), oc64, np64, -1, -1, -1},
         {"dwconv", "f32", 0, 0, CX_FN(t->dwconv3x3s1_f32), -1, -1, -1, 3, 1},
         {"dwconv", "f32", 0, 0, CX_FN(t->dwconv3x3s2_f32), -1, -1, -1, 3, 2},
         {"filter", "f32", 0, 1, CX_FN(t->filter_f32), -1, -1, 1, -1, -1},
@@ -187,14 +188,15 @@ int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
     };
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         if (cx_bad_slot(t, &slots[i], msg, len)) return CONVX_ERR_INTERNAL;
-    for (int s = 0; s < CONVX_DIRECT_NOCB; s++)
+    for (int s = 0; s < CONVX_SLIDING_NOCB; s++)
         if (ocb[s] < 1 || (s > 0 && ocb[s] >= ocb[s - 1]) ||
-            (s == CONVX_DIRECT_NOCB - 1 && ocb[s] != 1)) {
-            snprintf(msg, len, "dispatch table %s: direct blockings must descend to 1", isa);
+            (s == CONVX_SLIDING_NOCB - 1 && ocb[s] != 1)) {
+            snprintf(msg, len, "dispatch table %s: sliding blockings must descend to 1", isa);
             return CONVX_ERR_INTERNAL;
         }
-    if ((t->ocblock_f32 && (oc32 < 1 || np32 < 1)) || (t->ocblock_f64 && (oc64 < 1 || np64 < 1))) {
-        snprintf(msg, len, "dispatch table %s: empty ocblock tile", isa);
+    if ((t->indirect_gemm_f32 && (oc32 < 1 || np32 < 1)) ||
+        (t->indirect_gemm_f64 && (oc64 < 1 || np64 < 1))) {
+        snprintf(msg, len, "dispatch table %s: empty indirect_gemm tile", isa);
         return CONVX_ERR_INTERNAL;
     }
     if (mr32 < 1 || nr32 < 1 || mr64 < 1 || nr64 < 1) {

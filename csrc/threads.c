@@ -3,7 +3,7 @@
  * Policy (issue #2): convx owns the threads. OpenMP teams of `workers` threads run the drivers and
  * every BLAS call inside them is single-threaded (OpenBLAS's own pool is set to 1 thread at
  * init), so the cores are never oversubscribed and the work split — and with it the result — is
- * decided by convx alone. CONVX_GEMM_THREADING=blas switches the im2col driver to one threaded
+ * decided by convx alone. CONVX_GEMM_THREADING=blas switches the blas_gemm driver to one threaded
  * BLAS call per block instead, for measuring the alternative (see README, "Threads").
  */
 #include <stdlib.h>

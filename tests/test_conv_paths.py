@@ -3,13 +3,17 @@ land on that path (randomised with hypothesis), and bit-identical across `worker
 
 The C entry point picks a variant from the problem (convx_conv_select in csrc/conv.c; one
 driver per variant in csrc/conv/):
-- depthwise 3x3 stride 1/2 register kernels (csrc/kernels/dwconv/, f32, AVX-512),
-- the sliding-window kernel (few input channels per group, or few output channels),
-- the output-channel-blocked kernel (dense with a real window or a stride, >= 96 output pixels
-  in the batch, output channels filling whole blocks; AVX2/AVX-512 only),
-- the indirect GEMM over a padded copy (dense, stride 1, rows >= 12 wide),
-- the im2col-panel GEMM (dense, strided or narrow rows), per-thread or team super-tiles,
-- OpenBLAS im2col, per-thread super-tiles (batches, many groups) or team super-tiles.
+- sliding: depthwise 3x3 stride 1/2 register kernels (csrc/kernels/dwconv/, f32, AVX-512), or
+  the sliding-window kernel (few input channels per group, or few output channels),
+- indirect_gemm: per-pixel input pointers, vectors over output channels (dense with a real
+  window or a stride, >= 96 output pixels in the batch, output channels filling whole blocks;
+  AVX2/AVX-512 only),
+- shifted_gemm: GEMM over rows of a padded copy shifted per tap (dense, stride 1, rows >= 12
+  wide),
+- panel_gemm: im2col panels + convx's GEMM (dense, strided or narrow rows), per-thread or team
+  super-tiles,
+- blas_gemm (algorithm "im2col"): OpenBLAS on im2col super-tiles, per-thread (batches, many
+  groups) or team super-tiles.
 Small random shapes rarely reach the dense variants, so these tests build shapes that do.
 """
 
@@ -27,8 +31,9 @@ SETTINGS = settings(max_examples=40, deadline=None,
 
 
 def _check(nd, x, w, b, workers=(1, 2), expect=None, **kw):
-    """Both algorithms against the oracle for each `workers`; `expect` names the direct variant
-    the shape must reach (csrc/convx.h, CONVX_VARIANT_*)."""
+    """Both algorithms against the oracle for each `workers`; `expect` names the variant of
+    algorithm "direct" the shape must reach (csrc/convx.h, CONVX_VARIANT_*); algorithm "im2col"
+    always runs blas_gemm."""
     op = getattr(convx, f"conv{nd}d")
     ref = getattr(convx.reference, f"conv{nd}d")(x, w, b, **kw)
     k = int(np.prod(w.shape[1:]))
@@ -38,6 +43,8 @@ def _check(nd, x, w, b, workers=(1, 2), expect=None, **kw):
             y = op(x, w, b, algorithm=algo, workers=wk, **kw)
             if algo == "direct" and expect is not None:
                 assert _conv.last_variant() == expect
+            if algo == "im2col":
+                assert _conv.last_variant() == "blas_gemm"
             assert_conv_close(y, ref, x.dtype, k)
             results.append((algo, y))
     for algo in ("direct", "im2col"):
@@ -70,7 +77,7 @@ def test_conv2d_depthwise_3x3_paths(c, mult, h, wd, stride, pad, n, dtype, bias)
        h=st.integers(1, 10), wd=st.integers(12, 60), k=st.integers(1, 4), dil=st.integers(1, 2),
        pad=st.integers(0, 3), dtype=st.sampled_from([np.float32, np.float64]),
        bias=st.booleans())
-def test_conv2d_dense_stride1_indirect_gemm(cin, cout, groups, h, wd, k, dil, pad, dtype, bias):
+def test_conv2d_dense_stride1_shifted_gemm(cin, cout, groups, h, wd, k, dil, pad, dtype, bias):
     ext = dil * (k - 1) + 1
     if h + 2 * pad < ext or wd + 2 * pad < ext:
         return
@@ -80,7 +87,7 @@ def test_conv2d_dense_stride1_indirect_gemm(cin, cout, groups, h, wd, k, dil, pa
     _check(2, x, w, b, padding=pad, dilation=dil, groups=groups)
 
 
-_HAS_OCBLOCK = _cpu.active_isa() != "scalar"
+_HAS_INDIRECT_GEMM = _cpu.active_isa() != "scalar"
 
 
 @SETTINGS
@@ -90,8 +97,8 @@ _HAS_OCBLOCK = _cpu.active_isa() != "scalar"
        kw=st.integers(1, 4), stride=st.integers(1, 3), dil=st.integers(1, 2),
        pad=st.integers(0, 3), rest=st.integers(0, 2),
        dtype=st.sampled_from([np.float32, np.float64]), bias=st.booleans())
-def test_conv2d_dense_output_channel_blocked(cin, cout, groups, n, oh, ow, kh, kw, stride, dil,
-                                             pad, rest, dtype, bias):
+def test_conv2d_dense_indirect_gemm(cin, cout, groups, n, oh, ow, kh, kw, stride, dil, pad, rest,
+                                    dtype, bias):
     # whole blocks of output channels (80: a half-empty last block in f32), a real window or a
     # stride, and >= 96 output pixels over the batch (pixel tiles run across image ends); 4
     # groups run whole (group, images) blocks per thread, fewer share each block across the team
@@ -100,32 +107,32 @@ def test_conv2d_dense_output_channel_blocked(cin, cout, groups, n, oh, ow, kh, k
     wd = (ow - 1) * stride + dil * (kw - 1) + 1 - 2 * pad + min(rest, stride - 1)
     assume(h >= 1 and wd >= 1)
     x, w, b = _data(10, (n, cin * groups, h, wd), (cout * groups, cin, kh, kw), dtype, bias)
-    _check(2, x, w, b, expect="ocblock" if _HAS_OCBLOCK else None, stride=stride, padding=pad,
-           dilation=dil, groups=groups)
+    _check(2, x, w, b, expect="indirect_gemm" if _HAS_INDIRECT_GEMM else None, stride=stride,
+           padding=pad, dilation=dil, groups=groups)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_conv1d_conv3d_output_channel_blocked(dtype):
-    expect = "ocblock" if _HAS_OCBLOCK else None
+def test_conv1d_conv3d_indirect_gemm(dtype):
+    expect = "indirect_gemm" if _HAS_INDIRECT_GEMM else None
     x, w, b = _data(11, (2, 12, 130), (64, 12, 5), dtype, True)
     _check(1, x, w, b, expect=expect, padding=2, dilation=3)
     x, w, b = _data(12, (1, 9, 5, 6, 9), (32, 9, 3, 2, 3), dtype, False)
     _check(3, x, w, b, expect=expect, padding=(1, 0, 2), stride=(1, 1, 2))
 
 
-def test_conv2d_inception_factorised_7x7_reaches_output_channel_blocked():
+def test_conv2d_inception_factorised_7x7_reaches_indirect_gemm():
     # the shapes the kernel was built for: 7x1 and 1x7 on 17x17, 128 -> 128 -> 192 channels
     x, w, b = _data(13, (1, 128, 17, 17), (128, 128, 7, 1), np.float32, True)
-    _check(2, x, w, b, expect="ocblock" if _HAS_OCBLOCK else None, padding=(3, 0))
+    _check(2, x, w, b, expect="indirect_gemm" if _HAS_INDIRECT_GEMM else None, padding=(3, 0))
     x, w, b = _data(14, (1, 128, 17, 17), (192, 128, 1, 7), np.float32, False)
-    _check(2, x, w, b, expect="ocblock" if _HAS_OCBLOCK else None, padding=(0, 3))
+    _check(2, x, w, b, expect="indirect_gemm" if _HAS_INDIRECT_GEMM else None, padding=(0, 3))
 
 
 @SETTINGS
 @given(cin=st.integers(8, 24), cout=st.integers(6, 40), h=st.integers(3, 30),
        wd=st.integers(3, 30), k=st.integers(1, 3), stride=st.integers(2, 3),
        pad=st.integers(0, 2), n=st.integers(1, 3), dtype=st.sampled_from([np.float32, np.float64]))
-def test_conv2d_dense_strided_gemm_panels(cin, cout, h, wd, k, stride, pad, n, dtype):
+def test_conv2d_dense_strided_panel_gemm(cin, cout, h, wd, k, stride, pad, n, dtype):
     if h + 2 * pad < k or wd + 2 * pad < k:
         return
     x, w, b = _data(3, (n, cin, h, wd), (cout, cin, k, k), dtype, True)
@@ -151,7 +158,7 @@ def test_conv2d_many_groups_and_batches(groups, cig, cog, n, hw, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_conv3d_dense_stride1_indirect_gemm(dtype):
+def test_conv3d_dense_stride1_shifted_gemm(dtype):
     x, w, b = _data(6, (1, 9, 5, 6, 20), (7, 9, 3, 2, 3), dtype, True)
     _check(3, x, w, b, padding=(1, 0, 2), dilation=(1, 2, 1))
 
@@ -192,7 +199,7 @@ def _declined(nd, x, w, b, ref, **kw):
     op = getattr(convx, f"conv{nd}d")
     for wk in (1, 2):
         y = op(x, w, b, algorithm="direct", workers=wk, **kw)
-        assert _conv.last_variant() == "gemm"
+        assert _conv.last_variant() == "panel_gemm"
         assert_conv_close(y, ref, x.dtype, int(np.prod(w.shape[1:])))
 
 
@@ -207,9 +214,9 @@ def test_sliding_declines_padding_far_wider_than_the_input(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_output_channel_blocked_declines_a_padded_image_over_the_workspace_cap(dtype):
-    # dense, strided, 99 output pixels: ocblock is picked (AVX2/AVX-512), but one padded image
-    # would be 8 x 2003 x 2003 elements (> 64 MiB); only output pixel (1, 1) sees the input
+def test_indirect_gemm_declines_a_padded_image_over_the_workspace_cap(dtype):
+    # dense, strided, 99 output pixels: indirect_gemm is picked (AVX2/AVX-512), but one padded
+    # image would be 8 x 2003 x 2003 elements (> 64 MiB); only output pixel (1, 1) sees the input
     x, w, b = _data(21, (11, 8, 4, 4), (32, 8, 3, 3), dtype, True)
     ref = np.broadcast_to(b[None, :, None, None], (11, 32, 3, 3)).copy()
     ref[:, :, 1, 1] = convx.reference.conv2d(x[:, :, :3, :3], w, b)[:, :, 0, 0]
@@ -217,8 +224,8 @@ def test_output_channel_blocked_declines_a_padded_image_over_the_workspace_cap(d
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_indirect_gemm_declines_a_padded_copy_over_the_workspace_cap(dtype):
-    # dense, stride 1, rows 16 wide: the indirect GEMM is picked, but its padded copy would be
+def test_shifted_gemm_declines_a_padded_copy_over_the_workspace_cap(dtype):
+    # dense, stride 1, rows 16 wide: the shifted GEMM is picked, but its padded copy would be
     # 8 x 2016 x 2016 x 16 elements; with dilation 1000 only the centre taps see the input
     x, w, b = _data(22, (1, 8, 16, 16, 16), (12, 8, 3, 3, 1), dtype, True)
     ref = convx.reference.conv3d(x, w[:, :, 1:2, 1:2, :], b)

@@ -1,4 +1,5 @@
-/* conv/panel_gemm.template.c — im2col panels + convx's GEMM micro-kernel (variant "gemm"), one dtype.
+/* conv/panel_gemm.template.c — im2col panels + convx's GEMM micro-kernel (variant "panel_gemm"),
+ * one dtype.
  *
  * Instantiated for f32 and f64 by conv/panel_gemm.c (csrc/instantiate.h); the entry point
  * (csrc/conv.template.c) runs it when convx_conv_select (csrc/conv.c) picks it. 3-D problem
@@ -16,9 +17,9 @@
 /* Team variant of the implicit GEMM for images with few pixels (deep, small-spatial layers):
  * the team builds one shared im2col super-tile [K][Pt] (rows split across threads), then runs
  * the GEMM jobs (NR-pixel blocks x output-channel ranges) on it, so no panel is built twice. */
-static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, const T *w,
-                                      const T *bias, T *y, int workers, const convx_table *tbl,
-                                      convx_cancel *cc)
+static int CONVX_NAME(conv_panel_gemm_team)(const convx_conv_problem *p, const T *x,
+                                            const T *w, const T *bias, T *y, int workers,
+                                            const convx_table *tbl, convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx K = Cig * p->k[0] * p->k[1] * p->k[2];
@@ -75,9 +76,9 @@ static int CONVX_NAME(conv_gemm_team)(const convx_conv_problem *p, const T *x, c
  * 1x1 stride-1 unpadded convs read the input itself as the panel. Jobs are (image, group, pixel
  * block, output-channel range); a job's shape never changes an element's arithmetic, so results
  * do not depend on `workers`. */
-int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
-                          const T *bias, T *y, int workers, const convx_table *tbl,
-                          convx_cancel *cc)
+int CONVX_NAME(conv_panel_gemm)(const convx_conv_problem *p, const T *x, const T *w,
+                                const T *bias, T *y, int workers, const convx_table *tbl,
+                                convx_cancel *cc)
 {
     const cx_idx G = p->groups, Cig = p->C_in / G, Cog = p->C_out / G;
     const cx_idx ntaps = p->k[0] * p->k[1] * p->k[2];
@@ -108,7 +109,7 @@ int CONVX_NAME(conv_gemm)(const convx_conv_problem *p, const T *x, const T *w,
     if (cx_mul_overflow(outer, msplit, &njobs)) return CONVX_ERR_NOMEM;
 
     if (!pointwise && outer < 8 * (cx_idx)workers)
-        return CONVX_NAME(conv_gemm_team)(p, x, w, bias, y, workers, tbl, cc);
+        return CONVX_NAME(conv_panel_gemm_team)(p, x, w, bias, y, workers, tbl, cc);
     /* small jobs poll every few; large ones also between their NR panels */
     const double job_work = (double)Wb * mstep * K;
     const cx_idx job_every = cx_poll_every(job_work);

@@ -12,10 +12,10 @@
 
 #define T CONVX_T
 
-typedef void (*CONVX_CAT(direct_ukernel_t_, CONVX_DT))(cx_idx, cx_idx, cx_idx, cx_idx,
-                                                       const cx_idx *, cx_idx, cx_idx, const T *,
-                                                       const T *, T *, cx_idx, cx_idx, cx_idx,
-                                                       const T *);
+typedef void (*CONVX_CAT(sliding_ukernel_t_, CONVX_DT))(cx_idx, cx_idx, cx_idx, cx_idx,
+                                                        const cx_idx *, cx_idx, cx_idx, const T *,
+                                                        const T *, T *, cx_idx, cx_idx, cx_idx,
+                                                        const T *);
 
 int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w, const T *bias,
                              T *y, int workers, const convx_table *tbl,
@@ -39,7 +39,7 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     /* phases >= Wp would be empty (a stride wider than the padded row): not stored */
     const cx_idx row_len = CX_MIN(sw, Wp) * Wq;
     const cx_idx ysp = OD * OH * OW;           /* stride between output channels */
-    const CONVX_CAT(direct_ukernel_t_, CONVX_DT) *uk = tbl->CONVX_CAT(direct_, CONVX_DT);
+    const CONVX_CAT(sliding_ukernel_t_, CONVX_DT) *uk = tbl->CONVX_CAT(sliding_, CONVX_DT);
     const CONVX_CAT3(convx_, CONVX_DT, _pack_row_fn) pack_row = tbl->CONVX_CAT(pack_row_, CONVX_DT);
     int status = CONVX_OK;
 
@@ -54,11 +54,11 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     blk_m = blk_oc0 + Cog; blk_kind = blk_m + Cog; blk_woff = blk_kind + Cog;
     for (cx_idx oc = 0; oc < Cog; nblk++) {
         cx_idx rem = Cog - oc;
-        int kind = rem >= tbl->direct_ocb[0] ? 0 : (rem >= 3 ? 1 : 2);
-        cx_idx m = CX_MIN(tbl->direct_ocb[kind], rem);
+        int kind = rem >= tbl->sliding_ocb[0] ? 0 : (rem >= 3 ? 1 : 2);
+        cx_idx m = CX_MIN(tbl->sliding_ocb[kind], rem);
         blk_oc0[nblk] = oc; blk_m[nblk] = m; blk_kind[nblk] = kind;
         blk_woff[nblk] = wpack_per_group;
-        wpack_per_group += Cig * ntaps * tbl->direct_ocb[kind];
+        wpack_per_group += Cig * ntaps * tbl->sliding_ocb[kind];
         oc += m;
     }
 
@@ -71,12 +71,12 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     bpack = (T *)calloc((size_t)(p->C_out + 8), sizeof(T));
     if (!bpack) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (bias) memcpy(bpack, bias, (size_t)p->C_out * sizeof(T));
-    const cx_idx pack_every = cx_poll_every((double)Cig * ntaps * tbl->direct_ocb[0]);
+    const cx_idx pack_every = cx_poll_every((double)Cig * ntaps * tbl->sliding_ocb[0]);
     for (cx_idx g = 0; g < G; g++) {
         T *dst = wpack + g * wpack_per_group;
         for (cx_idx b = 0; b < nblk; b++) {
             if (cx_cancelled_every(cc, g * nblk + b, pack_every)) goto cleanup;
-            cx_idx ocb = tbl->direct_ocb[blk_kind[b]];
+            cx_idx ocb = tbl->sliding_ocb[blk_kind[b]];
             for (cx_idx c = 0; c < Cig; c++)
                 for (cx_idx t = 0; t < ntaps; t++)
                     for (cx_idx j = 0; j < ocb; j++) {
@@ -91,16 +91,16 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     const cx_idx rowbytes = row_len * (cx_idx)sizeof(T);
     cx_idx B = OH;
     {
-        cx_idx max_ihb = tbl->direct_slab_bytes / CX_MAX((cx_idx)1, Cig * KD * rowbytes);
+        cx_idx max_ihb = tbl->sliding_slab_bytes / CX_MAX((cx_idx)1, Cig * KD * rowbytes);
         cx_idx b_slab = max_ihb > (KH - 1) * dh ? (max_ihb - (KH - 1) * dh - 1) / sh + 1 : 1;
-        cx_idx b_out = tbl->direct_out_bytes / CX_MAX((cx_idx)1, Cog * OW * (cx_idx)sizeof(T));
+        cx_idx b_out = tbl->sliding_out_bytes / CX_MAX((cx_idx)1, Cog * OW * (cx_idx)sizeof(T));
         B = CX_MAX((cx_idx)1, CX_MIN(B, CX_MIN(b_slab, b_out)));
         cx_idx outer = p->N * G * OD;
         while (B > 1 && outer * CX_CEILDIV(OH, B) < 4 * (cx_idx)workers) B = CX_CEILDIV(B, 2);
     }
     const cx_idx nb = CX_CEILDIV(OH, B);
     const cx_idx IHb = (B - 1) * sh + (KH - 1) * dh + 1;
-    cx_idx cchunk = tbl->direct_slab_bytes / CX_MAX((cx_idx)1, KD * IHb * rowbytes);
+    cx_idx cchunk = tbl->sliding_slab_bytes / CX_MAX((cx_idx)1, KD * IHb * rowbytes);
     cchunk = CX_MAX((cx_idx)1, CX_MIN(cchunk, Cig));
     cx_idx ch_stride;
     if (cx_mul_overflow(KD * IHb, row_len, &ch_stride)) { status = CONVX_DECLINED; goto cleanup; }
@@ -191,7 +191,7 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
                 }
                 for (cx_idx b = 0; b < nblk; b++) {
                     const T *wb = wpack + g * wpack_per_group + blk_woff[b] +
-                                  c0 * ntaps * tbl->direct_ocb[blk_kind[b]];
+                                  c0 * ntaps * tbl->sliding_ocb[blk_kind[b]];
                     /* the first chunk starts from the bias (zeros without one) */
                     const T *bb = c0 ? NULL : bpack + g * Cog + blk_oc0[b];
                     uk[blk_kind[b]](Bt, OW, cn, ntaps, tap_off, ch_stride, sh * row_len, slab,

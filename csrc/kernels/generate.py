@@ -18,7 +18,7 @@ the committed files differ or a marked file is stale.
 
 Tile strings (the ``<tile>`` in names) and the registry fields they fill, per family, are
 documented at the top of kernels.h. ``slot`` is the kernel's place in the per-ISA dispatch table
-(the direct family has three output-channel blockings, slots 0..2; the others one, slot 0).
+(the sliding family has three output-channel blockings, slots 0..2; the others one, slot 0).
 
 Usage: ``python csrc/kernels/generate.py [--out DIR]`` (DIR defaults to this folder).
 """
@@ -58,7 +58,7 @@ class K:
 
 # ---- the families: (name, folder, kernels) ---------------------------------------------------
 
-def direct():
+def sliding():
     """Sliding-window kernel: OCB output channels x NV vectors of output columns, sized for each
     ISA's register file (AVX-512: 32 vector registers; AVX2 and the baseline: 16). Three
     blockings per ISA, in descending OCB (slots 0..2, the driver picks per block of channels;
@@ -69,8 +69,8 @@ def direct():
         for dt in DTYPES:
             for slot, (ocb, nv) in enumerate(tiles[isa]):
                 ow = nv * LANES[(dt, isa)]
-                yield K("direct", dt, isa, f"{ocb}x{ow}", slot=slot, oc=ocb, px=ow,
-                        template="direct.template.h", defines={"OCB": ocb, "NV": nv})
+                yield K("sliding", dt, isa, f"{ocb}x{ow}", slot=slot, oc=ocb, px=ow,
+                        template="sliding.template.h", defines={"OCB": ocb, "NV": nv})
 
 
 # (isa, dtype) -> (MR, NV). AVX-512 (32 registers) 24 accumulators (f32 12 x 2, f64 6 x 4); AVX2
@@ -81,9 +81,10 @@ GEMM_TILES = {("avx512", "f32"): (12, 2), ("avx512", "f64"): (6, 4), ("avx2", "f
 
 
 def gemm(family):
-    """GEMM micro-kernel MR x (NV vectors); igemm is the same tile with an indirect B (row k of
-    B at B + boff[k]). The drivers use igemm with the gemm tile: keep the two tables equal."""
-    extra = {"CX_GEMM_INDIRECT": 1} if family == "igemm" else {}
+    """GEMM micro-kernel MR x (NV vectors); shifted_gemm is the same tile with shifted B rows (row
+    k of B at B + boff[k]). The drivers use shifted_gemm with the gemm tile: keep the two tables
+    equal."""
+    extra = {"CX_GEMM_SHIFTED": 1} if family == "shifted_gemm" else {}
     for isa in ISAS:
         for dt in DTYPES:
             mr, nv = GEMM_TILES[(isa, dt)]
@@ -92,13 +93,13 @@ def gemm(family):
                     defines={"MR": mr, "NV": nv, **extra})
 
 
-def ocblock():
-    """Output-channel-blocked kernel: NP pixels x NV vectors of output channels. AVX-512 (32
-    registers): 14 x 2 = 28 accumulators + 2 weight vectors + 1 broadcast (14 pixels measured
+def indirect_gemm():
+    """Indirect GEMM: NP pixels (one input pointer each) x NV vectors of output channels. AVX-512
+    (32 registers): 14 x 2 = 28 accumulators + 2 weight vectors + 1 broadcast (14 pixels measured
     1-4 % faster than 12 on the Inception 1x7 and the ResNet and dilated 3x3 layers, alternating
     builds, 2 threads); AVX2 (16 registers): 6 x 2 = 12. No baseline (scalar) instance: without
     vectors over output channels it lost to the GEMM variants (2x4 and 4x4 scalar tiles:
-    0.6-0.9x), so the scalar table has no ocblock kernel."""
+    0.6-0.9x), so the scalar table has no indirect_gemm kernel."""
     tiles = {("avx512", "f32"): (2, 14), ("avx512", "f64"): (2, 14), ("avx2", "f32"): (2, 6),
              ("avx2", "f64"): (2, 6)}
     for isa in ISAS:
@@ -107,8 +108,8 @@ def ocblock():
                 continue
             nv, np_ = tiles[(isa, dt)]
             ocb = nv * LANES[(dt, isa)]
-            yield K("ocblock", dt, isa, f"{ocb}x{np_}", oc=ocb, px=np_,
-                    template="ocblock.template.h", defines={"NV": nv, "NP": np_})
+            yield K("indirect_gemm", dt, isa, f"{ocb}x{np_}", oc=ocb, px=np_,
+                    template="indirect_gemm.template.h", defines={"NV": nv, "NP": np_})
 
 
 def dwconv():
@@ -156,10 +157,10 @@ def transpose():
 
 # family, folder, kernels. Order is the registry's order.
 FAMILIES = [
-    ("direct", "direct", direct),
+    ("sliding", "sliding", sliding),
     ("gemm", "gemm", lambda: gemm("gemm")),
-    ("igemm", "gemm", lambda: gemm("igemm")),
-    ("ocblock", "ocblock", ocblock),
+    ("shifted_gemm", "gemm", lambda: gemm("shifted_gemm")),
+    ("indirect_gemm", "indirect_gemm", indirect_gemm),
     ("dwconv", "dwconv", dwconv),
     ("filter", "filter", filt),
     ("filter2d", "filter", filter2d),

@@ -7,25 +7,25 @@
  * Kernel names: convx_<dt>_<family>_ukernel_<tile>__<isa>. Registry fields, per family, and what
  * the numbers of the tile string mean ("AxB": A is the first number):
  *
- *   family     tile     oc                 px                          rows            other
- *   direct     OCBxOW   output channels    output columns per tile     -               slot 0..2
- *   gemm       MRxNR    output channels    output pixels (B columns)   -
- *   igemm      MRxNR    output channels    output pixels (B columns)   -               = gemm's
- *   ocblock    OCBxNP   output channels    output pixels (one pointer  -
- *                                          each)
- *   dwconv     KxKsS    -                  output columns per vector   rows per tile   ksize K,
+ *   family         tile    oc               px                          rows            other
+ *   sliding        OCBxOW  output channels  output columns per tile     -               slot 0..2
+ *   gemm           MRxNR   output channels  output pixels (B columns)   -
+ *   shifted_gemm   MRxNR   output channels  output pixels (B columns)   -               = gemm's
+ *   indirect_gemm  OCBxNP  output channels  output pixels (one pointer  -
+ *                                           each)
+ *   dwconv         KxKsS   -                output columns per vector   rows per tile   ksize K,
  *                                                                                      stride S
- *   filter     1xPX     -                  output columns per tile     1
- *   filter2d   RBxPX    -                  output columns per tile     RB output rows
- *   transpose  RxC      -                  C (source columns / block)  R (source rows)
- *   im2col     "rows"   -                  -                           -               untiled
- *   pack       "row"    -                  -                           -               untiled
- *   peak       ""       -                  -                           -               untiled
+ *   filter         1xPX    -                output columns per tile     1
+ *   filter2d       RBxPX   -                output columns per tile     RB output rows
+ *   transpose      RxC     -                C (source columns / block)  R (source rows)
+ *   im2col         "rows"  -                -                           -               untiled
+ *   pack           "row"   -                -                           -               untiled
+ *   peak           ""      -                -                           -               untiled
  *
  * So for the convolution kernels the first number is always output channels and the second
  * output pixels; for the image filters the first is output rows and the second pixels. A field
  * a family does not use is 0. `slot` is the kernel's place in the dispatch table (only the
- * direct family has more than one: its three output-channel blockings, descending).
+ * sliding family has more than one: its three output-channel blockings, descending).
  *
  * Dispatch tables (dispatch.c) are filled from the same lists with designated initialisers,
  * and convx_dispatch_check() (run by convx_cpu_init at import) verifies that every table tile
@@ -40,17 +40,17 @@
 
 /* ---- function types, per family and dtype (each family's template states its contract) ---- */
 
-/* direct, kernels/direct/direct.template.h */
-typedef void (*convx_f32_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
-                                            const cx_idx *tap_off, cx_idx x_cstride,
-                                            cx_idx x_rstride, const float *x, const float *w,
-                                            float *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
-                                            const float *bias);
-typedef void (*convx_f64_direct_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
-                                            const cx_idx *tap_off, cx_idx x_cstride,
-                                            cx_idx x_rstride, const double *x, const double *w,
-                                            double *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
-                                            const double *bias);
+/* sliding, kernels/sliding/sliding.template.h */
+typedef void (*convx_f32_sliding_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
+                                             const cx_idx *tap_off, cx_idx x_cstride,
+                                             cx_idx x_rstride, const float *x, const float *w,
+                                             float *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
+                                             const float *bias);
+typedef void (*convx_f64_sliding_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps,
+                                             const cx_idx *tap_off, cx_idx x_cstride,
+                                             cx_idx x_rstride, const double *x, const double *w,
+                                             double *y, cx_idx y_stride, cx_idx y_rstride, cx_idx m,
+                                             const double *bias);
 /* gemm, kernels/gemm/gemm.template.h */
 typedef void (*convx_f32_gemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda, const float *B,
                                           cx_idx ldb, float *C, cx_idx ldc, cx_idx m, cx_idx n,
@@ -58,21 +58,24 @@ typedef void (*convx_f32_gemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda, 
 typedef void (*convx_f64_gemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda, const double *B,
                                           cx_idx ldb, double *C, cx_idx ldc, cx_idx m, cx_idx n,
                                           int accumulate, const double *bias);
-/* igemm: row k of B at B + boff[k] (gemm.template.h with CX_GEMM_INDIRECT) */
-typedef void (*convx_f32_igemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda, const float *B,
-                                           const cx_idx *boff, float *C, cx_idx ldc, cx_idx m,
-                                           cx_idx n, int accumulate, const float *bias);
-typedef void (*convx_f64_igemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda,
-                                           const double *B, const cx_idx *boff, double *C,
-                                           cx_idx ldc, cx_idx m, cx_idx n, int accumulate,
-                                           const double *bias);
-/* ocblock, kernels/ocblock/ocblock.template.h */
-typedef void (*convx_f32_ocblock_ukernel_fn)(cx_idx K, const float *w, const float *const *px,
-                                             const cx_idx *koff, cx_idx n, float *c,
-                                             int accumulate, const float *bias);
-typedef void (*convx_f64_ocblock_ukernel_fn)(cx_idx K, const double *w, const double *const *px,
-                                             const cx_idx *koff, cx_idx n, double *c,
-                                             int accumulate, const double *bias);
+/* shifted_gemm: row k of B at B + boff[k] (gemm.template.h with CX_GEMM_SHIFTED) */
+typedef void (*convx_f32_shifted_gemm_ukernel_fn)(cx_idx K, const float *A, cx_idx lda,
+                                                  const float *B, const cx_idx *boff, float *C,
+                                                  cx_idx ldc, cx_idx m, cx_idx n, int accumulate,
+                                                  const float *bias);
+typedef void (*convx_f64_shifted_gemm_ukernel_fn)(cx_idx K, const double *A, cx_idx lda,
+                                                  const double *B, const cx_idx *boff, double *C,
+                                                  cx_idx ldc, cx_idx m, cx_idx n, int accumulate,
+                                                  const double *bias);
+/* indirect_gemm, kernels/indirect_gemm/indirect_gemm.template.h */
+typedef void (*convx_f32_indirect_gemm_ukernel_fn)(cx_idx K, const float *w,
+                                                   const float *const *px, const cx_idx *koff,
+                                                   cx_idx n, float *c, int accumulate,
+                                                   const float *bias);
+typedef void (*convx_f64_indirect_gemm_ukernel_fn)(cx_idx K, const double *w,
+                                                   const double *const *px, const cx_idx *koff,
+                                                   cx_idx n, double *c, int accumulate,
+                                                   const double *bias);
 /* dwconv: depthwise 3x3 reading one channel's input rows in place, kernels/dwconv/ */
 typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
                                             cx_idx IW, cx_idx pw, const float *w, float bias,
@@ -118,17 +121,17 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
                                        double *dst, cx_idx ldd);
 
 /* ---- prototypes of every listed kernel ---- */
-#define CX_PROTO_direct(T, name)                                                               \
+#define CX_PROTO_sliding(T, name)                                                              \
     void name(cx_idx n_rows, cx_idx n, cx_idx n_c, cx_idx n_taps, const cx_idx *tap_off,      \
               cx_idx x_cstride, cx_idx x_rstride, const T *x, const T *w, T *y,               \
               cx_idx y_stride, cx_idx y_rstride, cx_idx m, const T *bias);
 #define CX_PROTO_gemm(T, name)                                                                 \
     void name(cx_idx K, const T *A, cx_idx lda, const T *B, cx_idx ldb, T *C, cx_idx ldc,     \
               cx_idx m, cx_idx n, int accumulate, const T *bias);
-#define CX_PROTO_igemm(T, name)                                                                \
+#define CX_PROTO_shifted_gemm(T, name)                                                         \
     void name(cx_idx K, const T *A, cx_idx lda, const T *B, const cx_idx *boff, T *C,         \
               cx_idx ldc, cx_idx m, cx_idx n, int accumulate, const T *bias);
-#define CX_PROTO_ocblock(T, name)                                                              \
+#define CX_PROTO_indirect_gemm(T, name)                                                        \
     void name(cx_idx K, const T *w, const T *const *px, const cx_idx *koff, cx_idx n, T *c,   \
               int accumulate, const T *bias);
 #define CX_PROTO_dwconv(T, name)                                                               \
@@ -157,8 +160,8 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 
 /* ---- the per-ISA dispatch table ---- */
 
-/* The direct family offers three output-channel blockings; drivers pick per block of rows. */
-#define CONVX_DIRECT_NOCB 3
+/* The sliding family offers three output-channel blockings; drivers pick per block of rows. */
+#define CONVX_SLIDING_NOCB 3
 
 /* The per-ISA numbers behind convx_conv_select (csrc/conv.c says what each was measured on). */
 typedef struct {
@@ -166,8 +169,8 @@ typedef struct {
     int gemm_min_cig;     /* fewer input channels per group: the sliding-window kernel */
     int sliding_min_ow;   /* ...and so do groups with fewer than MR output channels, unless the
                            * output rows are narrower than this */
-    int ocblock_min_pixels;   /* output pixels over the batch the ocblock weight pack needs */
-    int igemm_min_ow;     /* narrower output rows: im2col panels beat shifted padded rows */
+    int indirect_gemm_min_pixels;   /* output pixels over the batch its weight pack needs */
+    int shifted_gemm_min_ow;        /* narrower output rows: im2col panels beat shifted rows */
 } convx_conv_select_params;
 
 /* Everything a driver needs for one ISA: kernel pointers for both dtypes, their tiles (copied
@@ -176,29 +179,30 @@ typedef struct {
  * the ISA has none (the driver then uses another variant or plain loops). */
 typedef struct {
     int isa;
-    int direct_ocb[CONVX_DIRECT_NOCB];                 /* descending, last is 1; both dtypes */
-    convx_f32_direct_ukernel_fn direct_f32[CONVX_DIRECT_NOCB];
-    convx_f64_direct_ukernel_fn direct_f64[CONVX_DIRECT_NOCB];
+    int sliding_ocb[CONVX_SLIDING_NOCB];                 /* descending, last is 1; both dtypes */
+    convx_f32_sliding_ukernel_fn sliding_f32[CONVX_SLIDING_NOCB];
+    convx_f64_sliding_ukernel_fn sliding_f64[CONVX_SLIDING_NOCB];
     convx_f32_gemm_ukernel_fn gemm_f32;
     convx_f64_gemm_ukernel_fn gemm_f64;
-    convx_f32_igemm_ukernel_fn igemm_f32;   /* same tile as gemm_* */
-    convx_f64_igemm_ukernel_fn igemm_f64;
+    convx_f32_shifted_gemm_ukernel_fn shifted_gemm_f32;   /* same tile as gemm_* */
+    convx_f64_shifted_gemm_ukernel_fn shifted_gemm_f64;
     int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64;
     cx_idx gemm_kc;             /* reduction chunk of the GEMM micro-kernel (B sub-panel in L2) */
-    convx_f32_dwconv_ukernel_fn dwconv3x3s1_f32, dwconv3x3s2_f32;   /* NULL: use direct */
+    convx_f32_dwconv_ukernel_fn dwconv3x3s1_f32, dwconv3x3s2_f32;   /* NULL: use sliding */
     convx_f32_im2col_fn im2col_f32;
     convx_f64_im2col_fn im2col_f64;
     convx_f32_pack_row_fn pack_row_f32;
     convx_f64_pack_row_fn pack_row_f64;
     convx_peak_ukernel_fn peak_f32, peak_f64;
-    cx_idx direct_slab_bytes;   /* per-thread padded-input slab of the direct driver */
-    cx_idx direct_out_bytes;    /* output block a direct task writes (kept cache resident) */
+    cx_idx sliding_slab_bytes;   /* per-thread padded-input slab of the sliding driver */
+    cx_idx sliding_out_bytes;    /* output block a sliding task writes (kept cache resident) */
     cx_idx col_tile_bytes;      /* im2col super-tile target (columns shared by the team) */
     cx_idx gemm_nb;             /* GEMM block: output pixels per BLAS call */
     cx_idx gemm_mb;             /* GEMM block: output channels per BLAS call */
-    convx_f32_ocblock_ukernel_fn ocblock_f32;   /* tile: ocblock_oc x ocblock_np; NULL: none */
-    convx_f64_ocblock_ukernel_fn ocblock_f64;
-    int ocblock_oc_f32, ocblock_np_f32, ocblock_oc_f64, ocblock_np_f64;
+    /* tile: indirect_gemm_oc x indirect_gemm_np; NULL: none */
+    convx_f32_indirect_gemm_ukernel_fn indirect_gemm_f32;
+    convx_f64_indirect_gemm_ukernel_fn indirect_gemm_f64;
+    int indirect_gemm_oc_f32, indirect_gemm_np_f32, indirect_gemm_oc_f64, indirect_gemm_np_f64;
     convx_f32_transpose_fn transpose_f32;        /* NULL: the driver's plain loops */
     convx_f64_transpose_fn transpose_f64;
     convx_f32_filter_ukernel_fn filter_f32;      /* one row; image filters and separable convs */
@@ -213,8 +217,10 @@ typedef struct {
 #define CX_GEMM_MR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_mr_f64 : (tbl)->gemm_mr_f32))
 #define CX_GEMM_NR(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->gemm_nr_f64 : (tbl)->gemm_nr_f32))
 #define CX_TRANSPOSE(tbl) ((tbl)->CONVX_CAT(transpose_, CONVX_DT))
-#define CX_OCBLOCK_OC(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->ocblock_oc_f64 : (tbl)->ocblock_oc_f32))
-#define CX_OCBLOCK_NP(tbl) ((cx_idx)(CX_T_IS_F64 ? (tbl)->ocblock_np_f64 : (tbl)->ocblock_np_f32))
+#define CX_INDIRECT_GEMM_OC(tbl)                                                               \
+    ((cx_idx)(CX_T_IS_F64 ? (tbl)->indirect_gemm_oc_f64 : (tbl)->indirect_gemm_oc_f32))
+#define CX_INDIRECT_GEMM_NP(tbl)                                                               \
+    ((cx_idx)(CX_T_IS_F64 ? (tbl)->indirect_gemm_np_f64 : (tbl)->indirect_gemm_np_f32))
 
 /* The active table (set by convx_cpu_init). Never NULL after a successful init. */
 const convx_table *convx_active_table(void);
@@ -222,7 +228,7 @@ const convx_table *convx_table_for_isa(int isa);   /* NULL if not compiled */
 
 /* ---- the registry: one entry per listed kernel, in list order ---- */
 typedef struct {
-    const char *family;   /* "direct", "gemm", ... (the <family>.inc it comes from) */
+    const char *family;   /* "sliding", "gemm", ... (the <family>.inc it comes from) */
     const char *name;     /* the C symbol */
     const char *dtype;    /* "f32" or "f64" */
     const char *tile;     /* the tile string of the name ("12x32", "3x3s1", "rows", "") */

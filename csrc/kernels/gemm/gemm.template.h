@@ -48,7 +48,7 @@
 #define CX_STORE(i, v) VSTORE(C + (i) * ldc + (v) * VL, c##i##_##v);
 #define CX_STORE_LAST(i, v) VSTOREN(C + (i) * ldc + (v) * VL, c##i##_##v, last);
 
-#ifdef CX_GEMM_INDIRECT
+#ifdef CX_GEMM_SHIFTED
 #define CX_BARG const cx_idx *CX_RESTRICT boff
 #define CX_BROW(k) (B + boff[k])
 #define CX_BPASS boff

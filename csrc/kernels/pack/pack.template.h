@@ -1,4 +1,4 @@
-/* pack.template.h — builds one row of the direct driver's input slab, instantiated per
+/* pack.template.h — builds one row of the sliding driver's input slab, instantiated per
  * (dtype, ISA) by the generated f??-pack-row-*.c files next to it (csrc/kernels/generate.py).
  *
  * Packs n_rows input rows (src + r*src_rstride) into slab rows (dst + r*dst_rstride). In each,

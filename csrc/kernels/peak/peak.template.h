@@ -1,4 +1,4 @@
-/* peak.template.h — FMA-throughput probe, instantiated per (dtype, ISA) like the direct kernels.
+/* peak.template.h — FMA-throughput probe, instantiated per (dtype, ISA) like the sliding kernels.
  *
  * Runs `iters` rounds of CX_PEAK_CHAINS independent FMA chains (enough chains to cover FMA
  * latency x the number of FMA pipes on current x86 cores) and returns a value derived from all

@@ -4,7 +4,7 @@
  *
  * Per 16 x 16 block: 16 (masked) row loads, an in-register transpose (64 shuffles for 256
  * values), 16 (masked) column stores, so nothing outside the R x C source and destination
- * windows is read or written. The ocblock driver uses it both ways: packing weight rows into
+ * windows is read or written. The indirect_gemm driver uses it both ways: packing weight rows into
  * the [K][32] layout its micro-kernel streams, and writing the kernel's [pixel][channel] tiles
  * out as [channel][pixel] rows. Written by hand (listed in csrc/kernels/generate.py): only this (dtype, ISA) has it; the
  * others use the driver's plain loops.
