@@ -32,6 +32,14 @@ typedef int64_t cx_idx;     /* every size, stride and offset that indexes memory
 /* ceil(a / b) for a >= 0, b >= 1, without the a + b - 1 overflow */
 #define CX_CEILDIV(a, b) ((a) / (b) + ((a) % (b) != 0))
 
+/* Sub-buffers carved from one workspace allocation (which is 64-byte aligned) start at byte
+ * offsets rounded up with CX_ALIGN64, so each part is aligned for any element type (an int64
+ * table after an odd number of floats would otherwise be 4-byte aligned: undefined behaviour).
+ * Sizes that add such parts must add the same rounding. */
+#define CX_ALIGN64(bytes) (((size_t)(bytes) + 63) & ~(size_t)63)
+/* debug builds: `ptr` is a multiple of `align` bytes (what a driver assumes of its operands) */
+#define CX_ASSERT_ALIGNED(ptr, align) assert((uintptr_t)(const void *)(ptr) % (uintptr_t)(align) == 0)
+
 /* a*b into *r; returns 1 on overflow (both operands must be >= 0). */
 CX_INLINE int cx_mul_overflow(cx_idx a, cx_idx b, cx_idx *r)
 {

@@ -49,6 +49,9 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
 {
     int st = convx_conv_check(p);
     if (st != CONVX_OK) return st;
+    /* element-aligned operands (Python copies misaligned ones); the kernels dereference T * */
+    CX_ASSERT_ALIGNED(x, sizeof(T)); CX_ASSERT_ALIGNED(w, sizeof(T));
+    CX_ASSERT_ALIGNED(bias, sizeof(T)); CX_ASSERT_ALIGNED(y, sizeof(T));
     const double work = (double)p->N * (double)p->C_out * (double)(p->C_in / p->groups) *
                         (double)(p->k[0] * p->k[1] * p->k[2]) *
                         (double)(p->out[0] * p->out[1] * p->out[2]);

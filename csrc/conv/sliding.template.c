@@ -107,8 +107,11 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     cx_idx slab_elems, ntask;
     if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
-    const size_t slab_bytes = (size_t)(slab_elems + ntaps) * sizeof(T) + (size_t)ntaps * sizeof(cx_idx) +
-                              (size_t)IHb * sizeof(T *);   /* row pointers of the dwconv path */
+    /* one buffer per thread: [slab_elems + ntaps T][ntaps tap offsets (cx_idx)], the table at a
+     * 64-byte boundary (right after an odd count of floats it would be misaligned); the dwconv
+     * path uses the buffer's start for its IHb row pointers instead */
+    const size_t tap_off_at = CX_ALIGN64((size_t)(slab_elems + ntaps) * sizeof(T));
+    const size_t slab_bytes = tap_off_at + (size_t)ntaps * sizeof(cx_idx) + (size_t)IHb * sizeof(T *);
 #if !CX_T_IS_F64
     /* depthwise 3x3 (stride 1 or 2, dilation 1, same stride on both axes): register-blocked
      * kernel that loads each input row once per 16 outputs */
@@ -127,7 +130,8 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     {
         size_t got = 0;
         T *slab = (T *)convx_ws_acquire(slab_bytes, &got);
-        cx_idx *tap_off = slab ? (cx_idx *)(slab + slab_elems + ntaps) : NULL;
+        cx_idx *tap_off = slab ? (cx_idx *)(void *)((char *)slab + tap_off_at) : NULL;
+        CX_ASSERT_ALIGNED(tap_off, 64);
         if (!slab) fail = 1;
         if (slab) {   /* tap offsets relative to a band's first output row: the same for every task */
             cx_idx t = 0;
