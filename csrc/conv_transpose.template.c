@@ -283,7 +283,8 @@ static int CONVX_NAME(ct_fused)(const convx_conv_transpose_problem *p, const T *
     {
         size_t got = 0;
         T *col = (T *)convx_ws_acquire((size_t)(col_elems + pack_elems) * sizeof(T), &got);
-        T *bp = col ? col + col_elems : NULL;
+        T *bp = col ? col + col_elems : NULL;   /* col_elems is a multiple of 16: 64-byte aligned */
+        CX_ASSERT_ALIGNED(bp, 64);
         if (!col) fail = 1;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
@@ -407,7 +408,8 @@ static int CONVX_NAME(ct_fused_t)(const convx_conv_transpose_problem *p, const T
     {
         size_t got = 0;
         T *col = (T *)convx_ws_acquire((size_t)(col_elems + pack_elems) * sizeof(T), &got);
-        T *bp = col ? col + col_elems : NULL;
+        T *bp = col ? col + col_elems : NULL;   /* col_elems is a multiple of 16: 64-byte aligned */
+        CX_ASSERT_ALIGNED(bp, 64);
         if (!col) fail = 1;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
@@ -515,6 +517,9 @@ int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x
 {
     int st = convx_conv_transpose_check(p);
     if (st != CONVX_OK) return st;
+    /* element-aligned operands (Python copies misaligned ones); the kernels dereference T * */
+    CX_ASSERT_ALIGNED(x, sizeof(T)); CX_ASSERT_ALIGNED(w, sizeof(T));
+    CX_ASSERT_ALIGNED(bias, sizeof(T)); CX_ASSERT_ALIGNED(y, sizeof(T));
     if (algorithm != CONVX_CT_FUSED && algorithm != CONVX_CT_TWO_PASS) return CONVX_ERR_ARG;
     if (p->N == 0) return CONVX_OK;
     const convx_table *tbl = convx_active_table();

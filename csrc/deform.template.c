@@ -129,18 +129,31 @@ static void CONVX_NAME(deform_gemm_block)(const convx_deform_problem *p, const T
                             Cg + m0 * P, P, 0, bias ? bias + g * Cog + m0 : NULL);
 }
 
+/* Per-thread buffer for a panel of `width` pixel columns: [col rows: Ktot x width T][table
+ * weights: nent x width T][table indices: nent x width int32], each part at a 64-byte boundary
+ * (nent = OG * taps * 4). Returns the bytes to acquire; *wt_at and *idx_at get the parts'
+ * byte offsets. */
+static size_t CONVX_NAME(deform_layout)(cx_idx Ktot, cx_idx nent, cx_idx width, size_t *wt_at,
+                                        size_t *idx_at)
+{
+    *wt_at = CX_ALIGN64((size_t)(Ktot * width) * sizeof(T));
+    *idx_at = *wt_at + CX_ALIGN64((size_t)(nent * width) * sizeof(T));
+    return *idx_at + (size_t)(nent * width) * sizeof(int32_t);
+}
+
 /* Many independent pixel blocks: each thread owns a panel of Wb pixels (cache resident) and
  * runs table, gather and GEMM for one (image, pixel block) job at a time, no barriers. */
 static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, const T *off,
                                      const T *mask, const T *w, const T *bias, T *y,
                                      int workers, const convx_table *tbl, cx_idx Wb,
-                                     cx_idx col_bpp, convx_cancel *cc)
+                                     convx_cancel *cc)
 {
     const cx_idx G = p->groups, OG = p->offset_groups, taps = p->kh * p->kw;
     const cx_idx Cog = p->C_out / G, Cpog = p->C_in / OG, Ktot = p->C_in * taps;
     const cx_idx P = p->OH * p->OW, HW = p->H * p->W;
     const cx_idx nblk = CX_CEILDIV(P, Wb), njobs = p->N * nblk;
-    const size_t bytes = (size_t)(col_bpp * Wb);
+    size_t wt_at, idx_at;
+    const size_t bytes = CONVX_NAME(deform_layout)(Ktot, OG * taps * 4, Wb, &wt_at, &idx_at);
     const cx_idx g_every = cx_poll_every((double)Cog * (Ktot / G) * Wb);
     int fail = 0;
 #ifdef _OPENMP
@@ -150,8 +163,9 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
         size_t got = 0;
         T *col = (T *)convx_ws_acquire(bytes, &got);
         if (!col) fail = 1;
-        T *wt = col ? col + Ktot * Wb : NULL;
-        int32_t *idx = col ? (int32_t *)(wt + OG * taps * 4 * Wb) : NULL;
+        T *wt = col ? (T *)(void *)((char *)col + wt_at) : NULL;
+        int32_t *idx = col ? (int32_t *)(void *)((char *)col + idx_at) : NULL;
+        CX_ASSERT_ALIGNED(wt, 64); CX_ASSERT_ALIGNED(idx, 64);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
@@ -181,18 +195,20 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
  * MR-row block, NR-pixel block) so every thread has work. */
 static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, const T *off,
                                    const T *mask, const T *w, const T *bias, T *y, int workers,
-                                   const convx_table *tbl, cx_idx Pt, cx_idx col_bpp,
-                                   convx_cancel *cc)
+                                   const convx_table *tbl, cx_idx Pt, convx_cancel *cc)
 {
     const cx_idx MR = CX_GEMM_MR(tbl), NR = CX_GEMM_NR(tbl);
     const cx_idx G = p->groups, OG = p->offset_groups, taps = p->kh * p->kw;
     const cx_idx Cog = p->C_out / G, Cpog = p->C_in / OG, Ktot = p->C_in * taps;
     const cx_idx P = p->OH * p->OW, HW = p->H * p->W;
     size_t got = 0;
-    T *col = (T *)convx_ws_acquire((size_t)(col_bpp * Pt), &got);
+    size_t wt_at, idx_at;
+    T *col = (T *)convx_ws_acquire(CONVX_NAME(deform_layout)(Ktot, OG * taps * 4, Pt, &wt_at, &idx_at),
+                                   &got);
     if (!col) return CONVX_ERR_NOMEM;
-    T *wt = col + Ktot * Pt;
-    int32_t *idx = (int32_t *)(wt + OG * taps * 4 * Pt);
+    T *wt = (T *)(void *)((char *)col + wt_at);
+    int32_t *idx = (int32_t *)(void *)((char *)col + idx_at);
+    CX_ASSERT_ALIGNED(wt, 64); CX_ASSERT_ALIGNED(idx, 64);
     const cx_idx npt = CX_CEILDIV(P, Pt), mblocks = CX_CEILDIV(Cog, MR);
     const cx_idx nchunk = CX_CEILDIV(Cpog, 4);
     const cx_idx nst = p->N * npt;
@@ -262,13 +278,12 @@ static int CONVX_NAME(deform_run)(const convx_deform_problem *p, const T *x, con
     if (cx_mul_overflow(col_bpp, CX_CEILDIV(P, NR) * NR, &max_bytes)) return CONVX_ERR_NOMEM;
     if (workers == 1 || p->N * CX_CEILDIV(P, Wb) >= 4 * (cx_idx)workers) {
         if (col_bpp * Wb > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
-        return CONVX_NAME(deform_blocks)(p, x, off, mask, w, bias, y, workers, tbl, Wb, col_bpp,
-                                         cc);
+        return CONVX_NAME(deform_blocks)(p, x, off, mask, w, bias, y, workers, tbl, Wb, cc);
     }
     cx_idx Pt = tbl->col_tile_bytes / col_bpp / NR * NR;
     Pt = CX_MIN(CX_MAX(Pt, NR), CX_CEILDIV(P, NR) * NR);
     if (col_bpp * Pt > (cx_idx)convx_ws_cap_bytes()) return CONVX_ERR_NOMEM;
-    return CONVX_NAME(deform_team)(p, x, off, mask, w, bias, y, workers, tbl, Pt, col_bpp, cc);
+    return CONVX_NAME(deform_team)(p, x, off, mask, w, bias, y, workers, tbl, Pt, cc);
 }
 
 int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T *off,
@@ -276,6 +291,10 @@ int CONVX_NAME(deform_conv2d)(const convx_deform_problem *p, const T *x, const T
 {
     int st = convx_deform_check(p);
     if (st != CONVX_OK) return st;
+    /* element-aligned operands (Python copies misaligned ones); the kernels dereference T * */
+    CX_ASSERT_ALIGNED(x, sizeof(T)); CX_ASSERT_ALIGNED(off, sizeof(T));
+    CX_ASSERT_ALIGNED(mask, sizeof(T)); CX_ASSERT_ALIGNED(w, sizeof(T));
+    CX_ASSERT_ALIGNED(bias, sizeof(T)); CX_ASSERT_ALIGNED(y, sizeof(T));
     if (p->N == 0) return CONVX_OK;
     if (workers < 1) workers = 1;
     convx_cancel cc;

@@ -90,6 +90,9 @@ int CONVX_NAME(filter)(const convx_filter_problem *p, const T *x, const T *w, in
 {
     int status = convx_filter_check(p);
     if (status != CONVX_OK) return status;
+    /* element-aligned operands (Python copies misaligned ones); the kernels dereference T * */
+    CX_ASSERT_ALIGNED(x, sizeof(T)); CX_ASSERT_ALIGNED(w, sizeof(T));
+    CX_ASSERT_ALIGNED(y, sizeof(T));
     const double work = (double)p->B * p->in[0] * p->in[1] * p->in[2] * p->inner *
                         (double)(p->k[0] * p->k[1] * p->k[2]);
     workers = cx_team_size(workers, work, 65536.0);
@@ -170,6 +173,7 @@ static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, con
             wt = cvrow + row_pad;
             rowp = (const T **)(void *)(wt + wt_pad);
             xp = rowp + KD * nin;
+            CX_ASSERT_ALIGNED(rowp, 64);   /* ext_pad, row_pad, wt_pad: multiples of 16 elements */
         }
         cx_idx *trow = NULL, *tcol = NULL;
         size_t tgot = 0;
@@ -262,6 +266,9 @@ int CONVX_NAME(filter_sep)(const convx_filter_problem *p, const T *x, const T *w
 {
     int status = convx_filter_check(p);
     if (status != CONVX_OK) return status;
+    /* element-aligned operands (Python copies misaligned ones); the kernels dereference T * */
+    CX_ASSERT_ALIGNED(x, sizeof(T)); CX_ASSERT_ALIGNED(wv, sizeof(T));
+    CX_ASSERT_ALIGNED(wh, sizeof(T)); CX_ASSERT_ALIGNED(y, sizeof(T));
     if (p->k[0] != 1 || mode_h < CONVX_MODE_REFLECT || mode_h > CONVX_MODE_WRAP)
         return CONVX_ERR_ARG;
     const double work = (double)p->B * p->in[0] * p->in[1] * p->in[2] * p->inner *
@@ -305,6 +312,7 @@ static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x,
         if (!ws) fail = 1;
         T *mid = ws, *cvrow = ws ? ws + row_pad : NULL;
         const T **xp = ws ? (const T **)(void *)(ws + 2 * row_pad) : NULL;
+        CX_ASSERT_ALIGNED(xp, 64);
         if (ws) CONVX_CAT(filter_fill_, CONVX_DT)(cvrow, rowlen, cval, cc);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait

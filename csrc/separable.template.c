@@ -33,6 +33,10 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
 {
     int status = convx_dwsep_check(p);
     if (status != CONVX_OK) return status;
+    /* element-aligned operands (Python copies misaligned ones); the kernels dereference T * */
+    CX_ASSERT_ALIGNED(x, sizeof(T)); CX_ASSERT_ALIGNED(dw, sizeof(T));
+    CX_ASSERT_ALIGNED(pw, sizeof(T)); CX_ASSERT_ALIGNED(bias, sizeof(T));
+    CX_ASSERT_ALIGNED(y, sizeof(T));
     if (workers < 1) workers = 1;
     const cx_idx N = p->N, C = p->C_in, M = p->mult, Cm = C * M, Co = p->C_out;
     const cx_idx ID = p->in[0], IH = p->in[1], IW = p->in[2];
@@ -61,6 +65,8 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
     mid_elems = (mid_elems + 15) & ~(cx_idx)15;
     tmp_per = mid_elems + ((row_cols + 15) & ~(cx_idx)15) +
               ((ntaps * (cx_idx)sizeof(void *)) / sizeof(T) + 16);
+    /* each thread's part starts on a 64-byte boundary (16 elements of either dtype) */
+    tmp_per = (tmp_per + 15) & ~(cx_idx)15;
     if (workers > ntile) workers = (int)ntile;
     size_t tmp_got = 0;
     T *tmp = (T *)convx_ws_acquire((size_t)(tmp_per * workers) * sizeof(T), &tmp_got);
@@ -81,6 +87,7 @@ int CONVX_NAME(dwsep)(const convx_dwsep_problem *p, const T *x, const T *dw, con
         T *mid = tmp + tid * tmp_per;
         T *trow = mid + mid_elems;
         const T **xp = (const T **)(void *)(trow + ((row_cols + 15) & ~(cx_idx)15));
+        CX_ASSERT_ALIGNED(mid, 64); CX_ASSERT_ALIGNED(xp, 64);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
