@@ -652,11 +652,19 @@ def test_fuzz_filters_composite(capsys):
 # ------------------------------------------------------------------------------------------
 
 EXAMPLES = {
-    # big-endian float32 input: convx.filters returned float64 (the dtype policy compared
-    # dtypes with byte order, so '>f4' was not float32); a Python-layer bug
+    # big-endian float32 input: every convx.filters function returned float64 (the dtype policy
+    # compared dtypes including byte order, so '>f4' was not float32); a Python-layer bug
     "filter_correlate": [
         dict(shape=(7,), dtype="float32", layouts=["big_endian", "contiguous"] * 3, seed=0,
              fn="correlate", kshape=(1,), sparse=False,
              kw=dict(mode="reflect", cval=0.0, origin=0, axes=None)),
+    ],
+    "filter_1d": [
+        dict(shape=(1,), dtype="float32", layouts=["big_endian"] + ["contiguous"] * 5, seed=0,
+             fn="correlate1d", taps=1, kw=dict(axis=0, mode="reflect", cval=0.0, origin=0)),
+    ],
+    "filter_composite": [
+        dict(shape=(6, 5), dtype="float32", layouts=["big_endian"] + ["contiguous"] * 5, seed=3,
+             name="sobel", kw=dict(mode="reflect", cval=0.0, axis=-1)),
     ],
 }
