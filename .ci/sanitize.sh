@@ -20,7 +20,7 @@
 # an impossible allocation returns NULL (NumPy raises MemoryError, which a test checks) instead
 # of ASan aborting.
 #
-# Environment: CONVX_FUZZ_SECONDS (default 300) is the fuzz run's total time budget.
+# Environment: CONVX_FUZZ_SECONDS (default 180) is the fuzz run's total time budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -117,7 +117,7 @@ for isa in $isas; do
 done
 
 best="${isas##* }"
-echo "== differential fuzz run (tests/test_fuzz.py), CONVX_ISA=$best, CONVX_FUZZ_SECONDS=${CONVX_FUZZ_SECONDS:=300}"
+echo "== differential fuzz run (tests/test_fuzz.py), CONVX_ISA=$best, CONVX_FUZZ_SECONDS=${CONVX_FUZZ_SECONDS:=180}"
 CONVX_ISA="$best" CONVX_FUZZ_SECONDS="$CONVX_FUZZ_SECONDS" run_pytest -m slow tests/test_fuzz.py ||
     { echo "FAILED: fuzz run"; fail=1; }
 reports || { echo "FAILED: sanitizer reports (fuzz run)"; fail=1; }
