@@ -652,6 +652,15 @@ def test_fuzz_filters_composite(capsys):
 # ------------------------------------------------------------------------------------------
 
 EXAMPLES = {
+    # issue 9: the sliding-window driver's int64 tap-offset table followed an odd number of
+    # float32 slab elements (misaligned; UBSan reports it under the sanitizer stage)
+    "conv": [
+        dict(nd=2, x_shape=(1, 3, 20, 20), w_shape=(4, 3, 3, 3), bias=False, unbatched=False,
+             kwargs=dict(stride=1, padding=1, dilation=1, groups=1, padding_mode="zeros"),
+             algorithm=algorithm, dtypes=("float32", "float32"), layouts=["contiguous"] * 6,
+             seed=0)
+        for algorithm in ("auto", "direct")
+    ],
     # big-endian float32 input: every convx.filters function returned float64 (the dtype policy
     # compared dtypes including byte order, so '>f4' was not float32); a Python-layer bug
     "filter_correlate": [
