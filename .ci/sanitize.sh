@@ -13,8 +13,9 @@
 # - UBSan (GCC's libubsan next to a preloaded libasan ignores log_path, checked with gcc 12)
 #   writes to stderr: pytest runs with --capture=sys, so the C-level stderr of the test process
 #   reaches the stage's output, which is scanned for reports;
-# - halt_on_error/abort_on_error make the first report kill the process (pytest, or the child
-#   a subprocess test checks, then fails too).
+# - halt_on_error/abort_on_error make the first report kill the process: pytest then fails, and
+#   a report in a child process (whose stderr a subprocess test captures) kills the child, which
+#   the test notices through the exit status (every subprocess test here asserts it).
 # Leak checking is off (detect_leaks=0): CPython's arenas and interned objects live until exit
 # and would be reported as leaks, which is noise, not a convx bug. allocator_may_return_null=1:
 # an impossible allocation returns NULL (NumPy raises MemoryError, which a test checks) instead
