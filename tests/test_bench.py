@@ -247,14 +247,13 @@ def test_run_tiny_suite_report(tiny_suite, tmp_path):
 def test_cli_quick_end_to_end(tmp_path):
     out = tmp_path / "bench.json"
     env = subprocess_env()
-    t0 = time.perf_counter()
+    # no wall-time assertion (speed is measured in benchmarks, never in tests); the timeout
+    # only stops a hung run, generous enough for sanitized builds on a loaded machine
     proc = subprocess.run(
         [sys.executable, "-m", "convx", "bench", "--quick", "--json", str(out), "--png", "",
          "--no-progress"],
-        cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120)
-    elapsed = time.perf_counter() - t0
+        cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert elapsed < 90, f"--quick took {elapsed:.0f} s"
     report = json.loads(out.read_text())
     quick_ids = [cid for cid, _ in _bench.iter_cases(quick=True)]
     assert [c["id"] for c in report["cases"]] == quick_ids

@@ -89,7 +89,10 @@ def _weights(weights, name="weights"):
 
 
 def _compute_dtype(x):
-    return np.dtype(np.float32) if x.dtype in (np.float16, np.float32) else np.dtype(np.float64)
+    # compare without byte order: a big-endian float32 input is float32 too (dtype('>f4') is
+    # not equal to np.float32)
+    native = x.dtype.newbyteorder("=")
+    return np.dtype(np.float32) if native in (np.float16, np.float32) else np.dtype(np.float64)
 
 
 def _check_output(output, shape):
