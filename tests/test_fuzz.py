@@ -192,7 +192,7 @@ def _run_budgeted(name, strategy, check, capsys):
 @st.composite
 def _conv_cases(draw):
     nd = draw(st.integers(1, 3))
-    big = draw(st.integers(0, 3)) == 0   # now and then large enough for ocblock / igemm / GEMM
+    big = draw(st.integers(0, 3)) == 0   # now and then large enough for indirect_gemm / shifted_gemm / GEMM
     if big:
         cfg = draw(conv_configs(nd, max_in={1: 70, 2: 16, 3: 7}[nd], max_k={1: 7, 2: 5, 3: 3}[nd],
                                 max_ch=12))
