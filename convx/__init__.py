@@ -4,7 +4,7 @@ PyTorch's convolution semantics with NumPy arrays in and out: C kernels with Ope
 run time (scalar / AVX2 / AVX-512), im2col+GEMM on OpenBLAS (scipy-openblas32), and pure-NumPy
 reference implementations (``convx.reference``) that the tests use as the specification.
 """
-__version__ = "0.1.0"
+from convx._version import __version__
 
 import scipy_openblas32 as _scipy_openblas32
 

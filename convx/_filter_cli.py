@@ -1,6 +1,6 @@
 """``python -m convx filter IN.png -k sobel_x -o OUT.png``: look at what a kernel does.
 
-Reads a grayscale or colour image (Pillow, the optional extra ``convx[image]``), correlates it
+Reads a grayscale or colour image (Pillow, the optional extra ``pyconvx[image]``), correlates it
 with a named kernel from :mod:`convx.kernels` (``gaussian:7`` / ``gaussian:7,2.0`` /
 ``box:5`` pass parameters) or a kernel file (``.npy``, or text readable by ``numpy.loadtxt``),
 with ``convx.filters.correlate`` (colour images channel by channel, ``axes=(0, 1)``), and
@@ -30,7 +30,7 @@ def _pil():
         from PIL import Image
     except ImportError:
         raise SystemExit("python -m convx filter needs Pillow to read and write images: "
-                         "pip install 'convx[image]' (or pip install Pillow)") from None
+                         "pip install 'pyconvx[image]' (or pip install Pillow)") from None
     return Image
 
 

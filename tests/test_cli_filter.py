@@ -1,6 +1,6 @@
 """``python -m convx filter``: named and file kernels, grayscale and colour, errors.
 
-Skips without Pillow (the optional extra ``convx[image]``), except the test that the command
+Skips without Pillow (the optional extra ``pyconvx[image]``), except the test that the command
 explains how to get it.
 """
 import subprocess
@@ -15,7 +15,7 @@ from convx import _filter_cli
 from convx.__main__ import main
 from _helpers import subprocess_env
 
-Image = pytest.importorskip("PIL.Image", reason="Pillow not installed (convx[image])")
+Image = pytest.importorskip("PIL.Image", reason="Pillow not installed (pyconvx[image])")
 
 
 @pytest.fixture
