@@ -25,6 +25,12 @@ except ImportError:  # convx not built: tests that need it fail on their own imp
     ISAS = []
 
 
+def pytest_configure(config):
+    # pyproject.toml declares the marker too; this copy serves a tests/ directory run outside the
+    # checkout against an installed convx (CI's sdist and wheel stages pass -m "not slow").
+    config.addinivalue_line("markers", "slow: long sweeps, not part of the default run")
+
+
 @pytest.fixture(params=[np.float32, np.float64], ids=["f32", "f64"])
 def dtype(request):
     """The two natively computed dtypes."""
