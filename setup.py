@@ -61,9 +61,22 @@ def base_cflags():
     return flags
 
 
+def _serial_build_warning(why):
+    # pip shows a build's output only with -v; show_config() tells the user later in any case.
+    print(f"\nWARNING: convx: {why}: building a SERIAL library (no OpenMP threads; workers= and "
+          f"set_num_threads() have no effect; convx.show_config() says 'OpenMP: off').\n",
+          file=sys.stderr)
+
+
 def openmp_flags():
-    """(compile flags, link flags) for OpenMP, or ([], []) if the compiler has none."""
+    """(compile flags, link flags) for OpenMP, or ([], []) if the compiler has none.
+
+    The probe compiles and links a program that calls the OpenMP runtime with the compiler that
+    will build the extensions (``CC`` or Python's), so a compiler that rejects ``-fopenmp`` (Apple
+    clang, some conda compilers) or lacks the runtime gives a serial build instead of a failure.
+    """
     if os.environ.get("CONVX_NO_OPENMP") == "1":   # build serially on purpose (tests that path)
+        _serial_build_warning("CONVX_NO_OPENMP=1 is set")
         return [], []
     if IS_MSVC:
         return ["/openmp"], []
@@ -80,7 +93,8 @@ def openmp_flags():
                 return ["-fopenmp"], ["-fopenmp"]
         except OSError:
             pass
-    print("convx: the C compiler has no OpenMP; building without threads", file=sys.stderr)
+    _serial_build_warning(f"the C compiler ({' '.join(cc)}) does not build OpenMP programs "
+                          f"(-fopenmp)")
     return [], []
 
 
@@ -143,13 +157,25 @@ class BuildExtAfterClib(build_ext):
         self.library_dirs = list(self.library_dirs or []) + [clib.build_clib]
         super().run()
 
+    def build_extensions(self):
+        # Some interpreters (pyenv, conda) put -Wl,-rpath,<their prefix>/lib into LDSHARED; the
+        # extensions do not link libpython, so that absolute path would only be junk in a wheel.
+        linker = getattr(self.compiler, "linker_so", None)
+        if linker:
+            self.compiler.linker_so = [a for a in linker if not a.startswith("-Wl,-rpath,/")]
+        super().build_extensions()
+
 
 def extension(stem):
     # core first, kernels after: the static linker resolves kernel symbols the core references
     libs = ["convx_core"] + [f"convx_k_{isa}" for isa in ISAS] + [BLAS_LIB]
     link = list(OMP_LDFLAGS)
     if not IS_MSVC:
-        link += [f"-Wl,-rpath,{BLAS_LIBDIR}", "-Wl,-rpath,$ORIGIN/../scipy_openblas32/lib"]
+        # convx/__init__.py loads libscipy_openblas (RTLD_GLOBAL, through scipy_openblas32) before
+        # any extension, so the loader finds it by soname; this relative entry, valid wherever the
+        # package is installed next to scipy_openblas32, is only a fallback. No absolute path: the
+        # build environment (pip's isolated one is temporary) is not where the wheel runs.
+        link += ["-Wl,-rpath,$ORIGIN/../scipy_openblas32/lib"]
     return Extension(
         f"convx.{stem}", [f"convx/{stem}.pyx"],
         include_dirs=["csrc", np.get_include(), BLAS_INC],
