@@ -176,6 +176,13 @@ def extension(stem):
         # package is installed next to scipy_openblas32, is only a fallback. No absolute path: the
         # build environment (pip's isolated one is temporary) is not where the wheel runs.
         link += ["-Wl,-rpath,$ORIGIN/../scipy_openblas32/lib"]
+    if sys.platform.startswith("linux"):
+        # Bind every symbol when the extension is loaded. A repaired wheel vendors its own libgomp
+        # (renamed by auditwheel); torch makes its libgomp global (RTLD_GLOBAL). With lazy binding
+        # an extension could resolve GOMP_parallel in one runtime before `import torch` and a
+        # GOMP_loop_* call in the other after it: a team driven by two runtimes. Bound at load,
+        # each extension uses exactly one runtime, whichever the import order (README "Threads").
+        link += ["-Wl,-z,now"]
     return Extension(
         f"convx.{stem}", [f"convx/{stem}.pyx"],
         include_dirs=["csrc", np.get_include(), BLAS_INC],
