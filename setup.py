@@ -51,11 +51,20 @@ ISA_FLAGS = {
 ISAS = ["scalar", "avx2", "avx512"] if IS_X86 else ["scalar"]
 
 
+def no_debug_info():
+    """-g0 for a release build: Python's own CFLAGS often carry -g, which made each extension
+    ~5x larger (debug info of the whole static core). CONVX_DEBUG=1 or a -g in $CFLAGS keeps it."""
+    if IS_MSVC or DEBUG or "-g" in os.environ.get("CFLAGS", "").split():
+        return []
+    return ["-g0"]
+
+
 def base_cflags():
     if IS_MSVC:
         return ["/O2", "/std:c11"]
     flags = ["-std=c11", "-fPIC", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function"]
     flags += ["-O1", "-UNDEBUG"] if DEBUG else ["-O3", "-DNDEBUG"]
+    flags += no_debug_info()
     if os.environ.get("CONVX_NATIVE") == "1":
         flags.append("-march=native")
     return flags
@@ -187,7 +196,7 @@ def extension(stem):
         f"convx.{stem}", [f"convx/{stem}.pyx"],
         include_dirs=["csrc", np.get_include(), BLAS_INC],
         libraries=libs, library_dirs=[BLAS_LIBDIR],
-        extra_compile_args=(["/O2"] if IS_MSVC else ["-O2", "-fPIC"]) + OMP_CFLAGS,
+        extra_compile_args=(["/O2"] if IS_MSVC else ["-O2", "-fPIC"]) + no_debug_info() + OMP_CFLAGS,
         extra_link_args=link,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_25_API_VERSION")] + DEFINES,
         depends=CSRC_HEADERS + ["convx/_csrc.pxd"] + sorted(glob.glob("convx/*.pxi")),
