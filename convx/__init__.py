@@ -57,6 +57,9 @@ def get_config():
     }
 
 
+_SERIAL = "off (serial build: one thread; the compiler had no OpenMP, or CONVX_NO_OPENMP=1)"
+
+
 def show_config():
     """Print version, compiler, OpenMP, threads, CPU features, ISAs and BLAS details."""
     cfg = get_config()
@@ -65,7 +68,7 @@ def show_config():
         f"convx {cfg['convx']}  (python {cfg['python']}, numpy {cfg['numpy']})",
         f"  platform        : {cfg['platform']}",
         f"  compiler        : {cfg['compiler']}",
-        f"  OpenMP          : {'on' if cfg['openmp'] else 'off (serial build)'}",
+        f"  OpenMP          : {'on' if cfg['openmp'] else _SERIAL}",
         f"  threads         : default {cfg['threads_default']} of {cfg['cores']} cores",
         f"  CPU features    : {feats}",
         f"  ISA compiled    : {', '.join(cfg['isa_compiled'])}",
