@@ -14,7 +14,6 @@ If the compiler has no OpenMP the build still succeeds, serially (show_config() 
 """
 import glob
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,11 @@ from setuptools.command.build_clib import build_clib
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "x86")
+# The target platform, not the build machine's: a cross build (cibuildwheel's macOS x86_64 wheel on
+# an arm64 runner) sets _PYTHON_HOST_PLATFORM, which sysconfig.get_platform() reports. universal2
+# is not x86-only, so it would get the scalar kernels alone: build each macOS arch on its own.
+TARGET = sysconfig.get_platform().lower()      # linux-x86_64, macosx-11.0-arm64, win-amd64, ...
+IS_X86 = TARGET.endswith(("x86_64", "amd64", "i686", "win32"))
 IS_MSVC = sys.platform == "win32"
 DEBUG = os.environ.get("CONVX_DEBUG") == "1"
 
@@ -184,7 +187,8 @@ def extension(stem):
         # any extension, so the loader finds it by soname; this relative entry, valid wherever the
         # package is installed next to scipy_openblas32, is only a fallback. No absolute path: the
         # build environment (pip's isolated one is temporary) is not where the wheel runs.
-        link += ["-Wl,-rpath,$ORIGIN/../scipy_openblas32/lib"]
+        origin = "@loader_path" if sys.platform == "darwin" else "$ORIGIN"
+        link += [f"-Wl,-rpath,{origin}/../scipy_openblas32/lib"]
     if sys.platform.startswith("linux"):
         # Bind every symbol when the extension is loaded. A repaired wheel vendors its own libgomp
         # (renamed by auditwheel); torch makes its libgomp global (RTLD_GLOBAL). With lazy binding
