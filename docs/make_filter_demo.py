@@ -1,5 +1,7 @@
-"""Make docs/filter-input.png (a synthetic test picture drawn with NumPy) and run
-``python -m convx filter docs/filter-input.png -k sobel_x -o docs/filter-sobel_x.png``.
+"""Make docs/filter-input.png (a synthetic test picture drawn with NumPy) and, for every named
+kernel of ``convx.kernels`` but ``identity``, run
+``python -m convx filter docs/filter-input.png -k NAME -o docs/filter-NAME.png`` (the pictures
+of the README and of the documentation's gallery, docs/gallery.rst).
 
 Run from the repository root: ``python docs/make_filter_demo.py`` (needs Pillow).
 """
@@ -32,11 +34,16 @@ def picture(h=240, w=320):
 
 
 def main():
+    from convx.kernels import NAMES
+
     src = os.path.join(HERE, "filter-input.png")
-    dst = os.path.join(HERE, "filter-sobel_x.png")
     Image.fromarray(picture()).save(src, optimize=True)
-    subprocess.run([sys.executable, "-m", "convx", "filter", src, "-k", "sobel_x", "-o", dst],
-                   check=True)
+    for name in sorted(NAMES):
+        if name == "identity":
+            continue
+        dst = os.path.join(HERE, f"filter-{name}.png")
+        subprocess.run([sys.executable, "-m", "convx", "filter", src, "-k", name, "-o", dst],
+                       check=True)
 
 
 if __name__ == "__main__":
