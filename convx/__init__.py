@@ -32,7 +32,30 @@ __all__ = [
 
 
 def get_config():
-    """Build and run-time configuration as a dict (what :func:`show_config` prints)."""
+    """Build and run-time configuration as a dict (what :func:`show_config` prints).
+
+    Returns
+    -------
+    config : dict
+        Keys: ``convx`` (version), ``python``, ``numpy``, ``platform``, ``compiler``,
+        ``openmp`` (bool: False in a serial build), ``threads_default``, ``cores``,
+        ``cpu_features`` (dict of bools), ``isa_compiled``, ``isa_supported``, ``isa_active``
+        (the ISA the kernels run with; ``CONVX_ISA`` caps it), ``blas`` (dict: library, core,
+        config, threading) and ``workspace_cap_bytes``.
+
+    See Also
+    --------
+    show_config : The same, printed.
+
+    Examples
+    --------
+    >>> import convx
+    >>> cfg = convx.get_config()
+    >>> cfg["convx"] == convx.__version__
+    True
+    >>> cfg["isa_active"] in cfg["isa_compiled"]
+    True
+    """
     import platform
     import sys
     import sysconfig
@@ -61,7 +84,22 @@ _SERIAL = "off (serial build: one thread; the compiler had no OpenMP, or CONVX_N
 
 
 def show_config():
-    """Print version, compiler, OpenMP, threads, CPU features, ISAs and BLAS details."""
+    """Print version, compiler, OpenMP, threads, CPU features, ISAs and BLAS details.
+
+    Attach its output to bug reports and benchmark results (``python -m convx info`` prints the
+    same).
+
+    See Also
+    --------
+    get_config : The same as a dict.
+
+    Examples
+    --------
+    >>> import convx
+    >>> convx.show_config()                        # doctest: +ELLIPSIS
+    convx ...
+      OpenMP          : ...
+    """
     cfg = get_config()
     feats = " ".join(f"{k}{'+' if v else '-'}" for k, v in cfg["cpu_features"].items())
     lines = [

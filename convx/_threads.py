@@ -30,6 +30,27 @@ def all_cores():
 
 
 def get_num_threads():
+    """The number of threads a call uses when its ``workers`` argument is None.
+
+    Initially ``OMP_NUM_THREADS`` (its first entry) when set to a positive integer, otherwise
+    every core; :func:`set_num_threads` changes it for the whole process.
+
+    Returns
+    -------
+    n : int
+        The default thread count, >= 1 (1 in a serial build without OpenMP).
+
+    See Also
+    --------
+    set_num_threads : Change the default.
+    show_config : The thread count and core count, with the rest of the configuration.
+
+    Examples
+    --------
+    >>> import convx
+    >>> convx.get_num_threads() >= 1
+    True
+    """
     global _default_workers
     if _default_workers is None:
         _default_workers = _initial_workers()
@@ -37,6 +58,35 @@ def get_num_threads():
 
 
 def set_num_threads(n):
+    """Set the number of threads that calls with ``workers=None`` use, process-wide.
+
+    Results do not depend on it: every operation is bit-identical for any thread count.
+
+    Parameters
+    ----------
+    n : int
+        A thread count from 1 to 4096, or -1 for every core.
+
+    Raises
+    ------
+    TypeError
+        ``n`` is not an integer (bools are refused too).
+    ValueError
+        ``n`` is 0, below -1, or above 4096.
+
+    See Also
+    --------
+    get_num_threads : The current default.
+
+    Examples
+    --------
+    >>> import convx
+    >>> before = convx.get_num_threads()
+    >>> convx.set_num_threads(1)
+    >>> convx.get_num_threads()
+    1
+    >>> convx.set_num_threads(before)
+    """
     global _default_workers
     _default_workers = resolve_workers(n, name="n")
 

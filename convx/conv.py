@@ -24,6 +24,41 @@ def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial, isa=N
     With only the scalar baseline ISA, OpenBLAS's im2col+GEMM is faster for dense convolutions
     (at least 8 input and 4 output channels per group) and the direct path for the rest. Output
     volumes beyond BLAS's 32-bit dimension limit always go direct.
+
+    Parameters
+    ----------
+    c_in_per_group, c_out_per_group : int
+        Input and output channels per group (C_in/groups, C_out/groups).
+    kernel : sequence of int
+        Kernel size per spatial axis (not used by the current rule; part of the signature so
+        a rule that needs it keeps the same call).
+    out_spatial : sequence of int
+        Output size per spatial axis.
+    isa : {'scalar', 'avx2', 'avx512'}, optional
+        The ISA to decide for; default the active one (``convx.show_config()``).
+
+    Returns
+    -------
+    algorithm : {'direct', 'im2col'}
+        What ``algorithm="auto"`` runs for this shape.
+
+    See Also
+    --------
+    convx.conv2d : Its ``algorithm`` argument.
+
+    Notes
+    -----
+    It raises nothing and does not validate its arguments: convx calls it with validated shapes.
+
+    Examples
+    --------
+    >>> from convx.conv import choose_algorithm
+    >>> choose_algorithm(64, 64, (3, 3), (56, 56), isa="avx512")
+    'direct'
+    >>> choose_algorithm(64, 64, (3, 3), (56, 56), isa="scalar")
+    'im2col'
+    >>> choose_algorithm(1, 1, (3, 3), (56, 56), isa="scalar")      # depthwise
+    'direct'
     """
     from convx import _conv
     return _conv.choose_algorithm(c_in_per_group, c_out_per_group, tuple(kernel),
@@ -111,38 +146,76 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
 
 _DOC = """{nd}-D convolution (cross-correlation), with the semantics of ``torch.nn.functional.{op}``.
 
+    ``y[n, o, p] = bias[o] + sum over c, t of input[n, g*C_in/groups + c, p*stride - padding
+    + t*dilation] * weight[o, c, t]``, where ``g`` is the group of output channel ``o``.
+
     Parameters
     ----------
     input : array_like, shape [N, C_in, {sp}] or unbatched [C_in, {sp}]
+        The signal: a batch of N images with C_in channels (or one, without the batch axis).
     weight : array_like, shape [C_out, C_in/groups, {k}]
+        The filters (PyTorch's layout): one [C_in/groups, {k}] kernel per output channel.
     bias : array_like, shape [C_out], optional
+        Added to every output position of each output channel. Default: no bias.
     stride, dilation : int or tuple of {nd} ints, >= 1
+        Step between output positions, and spacing between kernel taps, per spatial axis.
     padding : int, tuple of {nd} ints, 'valid' or 'same'
-        'same' needs stride 1; an odd total padding puts the extra element at the end, as torch.
+        Implicit padding on both sides of each spatial axis ('valid' = 0). 'same' needs stride
+        1 and keeps the input size; an odd total padding puts the extra element at the end, as
+        torch does.
     groups : int
         Input and output channels are split into ``groups`` blocks; groups == C_in is depthwise.
+        C_in and C_out must be divisible by it.
     padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
-        How the padding is filled (torch ``nn.Conv{nd}d`` meaning).
+        How the padding is filled (the meaning of torch's ``nn.Conv{nd}d``).
     algorithm : {{'auto', 'direct', 'im2col', 'reference'}}
-        'auto' applies :func:`convx.conv.choose_algorithm`; 'reference' runs the NumPy oracle.
+        'direct': convx's micro-kernels; 'im2col': a tiled im2col and OpenBLAS GEMM; 'auto'
+        applies :func:`convx.conv.choose_algorithm`; 'reference' runs the NumPy oracle.
     workers : int, optional
         Threads for this call; None uses :func:`convx.get_num_threads`, -1 all cores. The result
         does not depend on it (bit-identical for any value).
     out : ndarray, optional
-        C-contiguous, writeable array of the exact result shape and dtype to write into.
+        C-contiguous, writeable array of the exact result shape and dtype to write into; it may
+        not overlap the operands.
 
     Returns
     -------
-    ndarray, shape [N, C_out, {osp}] (unbatched input gives an unbatched result). Its dtype is
-    ``np.result_type(input, weight)`` with float16 -> float32 and integer/bool -> float64.
+    y : ndarray, shape [N, C_out, {osp}]
+        The convolution (unbatched input gives an unbatched result); ``out`` if it was given.
+        Its dtype is ``np.result_type(input, weight)`` with float16 -> float32 and
+        integer/bool -> float64.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type: complex, object or string arrays, a non-integer
+        ``stride``, an ``out`` that is not an ndarray.
+    ValueError
+        Inconsistent or invalid values: wrong ranks, channel counts that do not match
+        ``groups``, a kernel larger than the padded input, 'same' with a stride, an unknown
+        ``padding_mode`` or ``algorithm``, an ``out`` of the wrong shape or dtype. The message
+        names the argument, what was expected and what came.
+    MemoryError
+        The result or the workspace cannot be allocated.
+
+    See Also
+    --------
+    convx.reference.{op} : The NumPy oracle this function is tested against.
+    convx.conv_transpose{nd}d : The transposed (adjoint) operation.
+    convx.depthwise_separable_conv{nd}d : A depthwise then a pointwise convolution in one call.
 
     Examples
     --------
     >>> import numpy as np, convx
     >>> x = np.ones({xshape}, dtype=np.float32)
     >>> w = np.ones({wshape}, dtype=np.float32)
-    >>> convx.{op}(x, w, padding=1).shape
-    {oshape}
+    >>> y = convx.{op}(x, w, padding=1)
+    >>> y.shape, y.dtype
+    ({oshape}, dtype('float32'))
+    >>> float(y.max())                  # an interior output sums 2 channels x all taps of ones
+    {center}
+    >>> bool(np.allclose(y, convx.reference.{op}(x, w, padding=1)))
+    True
     """
 
 
@@ -164,10 +237,11 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
                    padding_mode, algorithm, workers, out)
 
 
-conv1d.__doc__ = _DOC.format(nd=1, op="conv1d", sp="L", k="k", osp="L_out",
+conv1d.__doc__ = _DOC.format(nd=1, op="conv1d", sp="L", k="k", osp="L_out", center="6.0",
                              xshape="(1, 2, 5)", wshape="(4, 2, 3)", oshape="(1, 4, 5)")
 conv2d.__doc__ = _DOC.format(nd=2, op="conv2d", sp="H, W", k="kH, kW", osp="H_out, W_out",
-                             xshape="(1, 2, 5, 5)", wshape="(4, 2, 3, 3)", oshape="(1, 4, 5, 5)")
+                             xshape="(1, 2, 5, 5)", wshape="(4, 2, 3, 3)", oshape="(1, 4, 5, 5)",
+                             center="18.0")
 conv3d.__doc__ = _DOC.format(nd=3, op="conv3d", sp="D, H, W", k="kD, kH, kW",
                              osp="D_out, H_out, W_out", xshape="(1, 2, 5, 5, 5)",
-                             wshape="(4, 2, 3, 3, 3)", oshape="(1, 4, 5, 5, 5)")
+                             wshape="(4, 2, 3, 3, 3)", oshape="(1, 4, 5, 5, 5)", center="54.0")

@@ -124,10 +124,14 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
     Parameters
     ----------
     input : array_like, shape [N, C_in, {sp}] or unbatched [C_in, {sp}]
+        The signal: a batch of N images with C_in channels (or one, without the batch axis).
     weight : array_like, shape [C_in, C_out/groups, {k}]
-        Note the transposed layout: input channels first.
+        The filters. Note the transposed layout (PyTorch's): input channels first.
     bias : array_like, shape [C_out], optional
+        Added to every output position of each output channel. Default: no bias.
     stride, dilation : int or tuple of {nd} ints, >= 1
+        Step between the output positions of consecutive inputs, and spacing between kernel
+        taps, per spatial axis.
     padding : int or tuple of {nd} ints, >= 0
         Crops ``padding`` elements from both ends of the full transposed output along each
         axis (strings such as 'same' are not accepted, as in torch).
@@ -149,18 +153,40 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
 
     Returns
     -------
-    ndarray, shape [N, C_out, {osp}] (unbatched input gives an unbatched result), with
-    ``out = (in - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1`` per axis. Its
-    dtype is ``np.result_type(input, weight)`` with float16 -> float32 and integer/bool ->
-    float64.
+    y : ndarray, shape [N, C_out, {osp}]
+        The transposed convolution (unbatched input gives an unbatched result; ``out`` if it
+        was given), with ``out = (in - 1)*stride - 2*padding + dilation*(k - 1) +
+        output_padding + 1`` per axis. Its dtype is ``np.result_type(input, weight)`` with
+        float16 -> float32 and integer/bool -> float64.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type: complex, object or string arrays, a string ``padding``,
+        a non-integer ``stride``, an ``out`` that is not an ndarray.
+    ValueError
+        Inconsistent or invalid values: wrong ranks, channel counts that do not match
+        ``groups``, negative padding, ``output_padding`` not smaller than stride or dilation,
+        an empty result, an ``out`` of the wrong shape or dtype. The message names the
+        argument, what was expected and what came.
+    MemoryError
+        The result or the workspace cannot be allocated.
+
+    See Also
+    --------
+    convx.reference.{op} : The NumPy oracle this function is tested against.
+    convx.conv{nd}d : The forward convolution, of which this is the adjoint.
 
     Examples
     --------
     >>> import numpy as np, convx
     >>> x = np.ones({xshape}, dtype=np.float32)
     >>> w = np.ones({wshape}, dtype=np.float32)
-    >>> convx.{op}(x, w, stride=2, padding=1).shape
+    >>> y = convx.{op}(x, w, stride=2, padding=1)
+    >>> y.shape
     {oshape}
+    >>> bool(np.allclose(y, convx.reference.{op}(x, w, stride=2, padding=1)))
+    True
     """
 
 

@@ -39,8 +39,10 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
     weight : array_like, shape [C_out, C_in/groups, kh, kw]
         ``groups = C_in // weight.shape[1]`` is inferred and must divide C_out.
     bias : array_like, shape [C_out], optional
+        Added to every output position of each output channel. Default: no bias.
     stride, padding, dilation : int or tuple of 2 ints
-        stride, dilation >= 1; padding >= 0 (implicit zeros).
+        stride, dilation >= 1; padding >= 0 (implicit zeros), as in :func:`convx.conv2d`
+        (no 'same'/'valid').
     mask : array_like, shape [N, offset_groups*kh*kw, H_out, W_out], optional
         Multiplies each sampled value as it is (no sigmoid); None means all ones (DCNv1).
     workers : int, optional
@@ -51,10 +53,28 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
 
     Returns
     -------
-    ndarray, shape [N, C_out, H_out, W_out]
-        ``H_out = (H + 2*ph - dh*(kh-1) - 1) // sh + 1`` (likewise W_out). The dtype is
-        ``np.result_type(input, weight)`` with float16 -> float32 and integer/bool -> float64;
-        offset, mask and bias are converted to it.
+    y : ndarray, shape [N, C_out, H_out, W_out]
+        ``H_out = (H + 2*ph - dh*(kh-1) - 1) // sh + 1`` (likewise W_out); ``out`` if it was
+        given. The dtype is ``np.result_type(input, weight)`` with float16 -> float32 and
+        integer/bool -> float64; offset, mask and bias are converted to it.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type: complex, object or string arrays, a non-integer
+        ``stride``, an ``out`` that is not an ndarray.
+    ValueError
+        Inconsistent shapes or invalid values: an input that is not 4-D, offset or mask
+        shapes that do not match the output size and kernel, offset groups or groups that do
+        not divide the channels, a kernel larger than the padded input, an ``out`` of the
+        wrong shape or dtype. The message names the argument, what was expected and what came.
+    MemoryError
+        The result or the workspace cannot be allocated.
+
+    See Also
+    --------
+    convx.reference.deform_conv2d : The NumPy oracle this function is tested against.
+    convx.conv2d : The regular convolution (all offsets zero, no mask).
 
     Notes
     -----
@@ -69,8 +89,11 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
     >>> x = np.ones((1, 2, 5, 5), dtype=np.float32)
     >>> w = np.ones((4, 2, 3, 3), dtype=np.float32)
     >>> off = np.zeros((1, 2 * 3 * 3, 5, 5), dtype=np.float32)
-    >>> convx.deform_conv2d(x, off, w, padding=1).shape
+    >>> y = convx.deform_conv2d(x, off, w, padding=1)
+    >>> y.shape
     (1, 4, 5, 5)
+    >>> bool(np.allclose(y, convx.conv2d(x, w, padding=1)))    # zero offsets: a plain conv
+    True
     """
     from convx import _deform
     x = A.as_array(input, "input")

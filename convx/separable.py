@@ -211,27 +211,51 @@ _DW_DOC = """Depthwise-separable {nd}-D convolution: a depthwise conv then a 1x1
     Parameters
     ----------
     input : array_like, shape [N, C_in, {sp}] or unbatched [C_in, {sp}]
+        The signal: a batch of N images with C_in channels (or one, without the batch axis).
     depthwise_weight : array_like, shape [C_in*m, 1, {k}]
-        Channel multiplier ``m``: output channel ``j`` of the depthwise stage reads input
-        channel ``j // m``.
+        The depthwise filters. Channel multiplier ``m``: output channel ``j`` of the depthwise
+        stage reads input channel ``j // m``.
     pointwise_weight : array_like, shape [C_out, C_in*m, {ones}]
+        The 1x1 filters that mix the depthwise stage's channels.
     depthwise_bias : array_like, shape [C_in*m], optional
+        Added to the depthwise stage's output (before the pointwise stage). Default: none.
     pointwise_bias : array_like, shape [C_out], optional
+        Added to the result. Default: none.
     stride, dilation : int or tuple of {nd} ints
-        Of the depthwise stage.
+        Of the depthwise stage (the pointwise stage has stride and dilation 1).
     padding : int, tuple of {nd} ints, 'valid' or 'same'
+        Of the depthwise stage, as in :func:`convx.conv{nd}d`.
     padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
+        How the depthwise stage's padding is filled (torch ``nn.Conv{nd}d`` meaning).
     workers : int, optional
         Threads (None: :func:`convx.get_num_threads`, -1: all cores); results are bit-identical
         for any value.
     out : ndarray, optional
-        C-contiguous array of the exact result shape and dtype.
+        C-contiguous, writeable array of the exact result shape and dtype to write into.
 
     Returns
     -------
-    ndarray, shape [N, C_out, {osp}]
-        dtype ``np.result_type(input, depthwise_weight, pointwise_weight)`` with float16 ->
-        float32 and integer/bool -> float64.
+    y : ndarray, shape [N, C_out, {osp}]
+        The result (unbatched input gives an unbatched result; ``out`` if it was given); dtype
+        ``np.result_type(input, depthwise_weight, pointwise_weight)`` with float16 -> float32
+        and integer/bool -> float64.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type: complex, object or string arrays, a non-integer
+        ``stride``, an ``out`` that is not an ndarray.
+    ValueError
+        Inconsistent or invalid values: wrong ranks or channel counts, a kernel larger than the
+        padded input, 'same' with a stride, an unknown ``padding_mode``, an ``out`` of the
+        wrong shape or dtype. The message names the argument, what was expected and what came.
+    MemoryError
+        The result or the workspace cannot be allocated.
+
+    See Also
+    --------
+    convx.reference.depthwise_separable_conv{nd}d : The NumPy oracle it is tested against.
+    convx.conv{nd}d : Each of the two stages.
 
     Examples
     --------
@@ -241,6 +265,10 @@ _DW_DOC = """Depthwise-separable {nd}-D convolution: a depthwise conv then a 1x1
     ...                                        np.ones({pshape}, np.float32), padding=1)
     >>> y.shape
     {oshape}
+    >>> ref = convx.conv{nd}d(convx.conv{nd}d(x, np.ones({dshape}, np.float32), padding=1,
+    ...                                     groups=2), np.ones({pshape}, np.float32))
+    >>> bool(np.allclose(y, ref))
+    True
 """
 
 
@@ -295,22 +323,51 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
     Parameters
     ----------
     input : array_like, shape [N, C_in, H, W] or unbatched [C_in, H, W]
+        The signal: a batch of N images with C_in channels (or one, without the batch axis).
     column_weight : array_like, shape [C_mid, C_in/groups, kh, 1]
+        The first stage's filters: a column of ``kh`` taps each.
     row_weight : array_like, shape [C_out, C_mid/groups, 1, kw]
+        The second stage's filters: a row of ``kw`` taps each.
     bias : array_like, shape [C_out], optional
+        Added to the result. Default: none.
     stride, dilation : int or (int, int)
+        (H, W) values: the H part applies to the first stage, the W part to the second.
     padding : int, (int, int), 'valid' or 'same'
+        Of the equivalent ``kh x kw`` conv2d, split the same way.
     groups : int
-        Used by both stages.
+        Used by both stages; C_in, C_mid and C_out must be divisible by it.
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+        How the padding is filled (torch ``nn.Conv2d`` meaning).
     workers : int, optional
+        Threads (None: :func:`convx.get_num_threads`, -1: all cores); results are bit-identical
+        for any value.
     out : ndarray, optional
+        C-contiguous, writeable array of the exact result shape and dtype to write into.
 
     Returns
     -------
-    ndarray, shape [N, C_out, H_out, W_out]
-        The shape of the full ``kh x kw`` conv2d; dtype ``np.result_type(input, column_weight,
-        row_weight)`` with float16 -> float32 and integer/bool -> float64.
+    y : ndarray, shape [N, C_out, H_out, W_out]
+        The shape of the full ``kh x kw`` conv2d (``out`` if it was given); dtype
+        ``np.result_type(input, column_weight, row_weight)`` with float16 -> float32 and
+        integer/bool -> float64.
+
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type: complex, object or string arrays, a non-integer
+        ``stride``, an ``out`` that is not an ndarray.
+    ValueError
+        Inconsistent or invalid values: wrong ranks or channel counts, a kernel larger than the
+        padded input, 'same' with a stride, an unknown ``padding_mode``, an ``out`` of the
+        wrong shape or dtype. The message names the argument, what was expected and what came.
+    MemoryError
+        The result or the workspace cannot be allocated.
+
+    See Also
+    --------
+    convx.reference.spatially_separable_conv2d : The NumPy oracle it is tested against.
+    convx.conv2d : Each of the two stages.
+    convx.filters.correlate : Separable kernels on images (scipy.ndimage semantics).
 
     Examples
     --------
@@ -320,6 +377,9 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
     ...                                      np.ones((4, 3, 1, 7), np.float32), padding=3)
     >>> y.shape
     (1, 4, 9, 9)
+    >>> bool(np.allclose(y, convx.reference.spatially_separable_conv2d(
+    ...     x, np.ones((3, 2, 7, 1)), np.ones((4, 3, 1, 7)), padding=3)))
+    True
     """
     from convx.conv import conv2d
     op = "spatially_separable_conv2d"
