@@ -32,3 +32,8 @@ __all__ = [
     "correlate1d",
     "convolve1d",
 ]
+
+from . import _docs  # noqa: E402  (numpydoc Raises / See Also / Examples for every oracle)
+
+_docs.complete(globals())
+del _docs
