@@ -4,7 +4,7 @@ import numpy as np
 from convx._threads import resolve_workers
 from convx.filters._args import (_axes, _axis, _check_origin, _cval, _input, _int, _mode,
                                  _modes, _opt_int, _real, _seq)
-from convx.filters._correlate import _COMMON, _WORKERS
+from convx.filters._correlate import _COMMON, _RAISES, _WORKERS
 from convx.filters._gaussian import _gauss_weights, _gaussian_passes
 from convx.filters._strategy import (_correlate_nd, _edge_kernel, _finish, _layout, _passes,
                                      _run_passes)
@@ -46,13 +46,16 @@ _EDGE_DOC = """{title}, with the semantics of ``scipy.ndimage.{name}``.
     Parameters
     ----------
     input : array_like
+        Real array of any rank (complex is a TypeError).
     axis : int
         The derivative's axis.{common}
-    cval : float{workers}
+    cval : float
+        Fill value for ``mode='constant'``.{workers}
 
     Returns
     -------
-    ndarray
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
 
     Examples
     --------
@@ -80,14 +83,25 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None, workers=
     Parameters
     ----------
     input : array_like
-    output, mode, cval
-        As :func:`correlate`; ``mode`` may be one string per axis.
+        Real array of any rank (complex is a TypeError).
+    output : ndarray or dtype, optional
+        Array to fill (of the input's shape, any real dtype; returned) or dtype of the result.
+        Default: float32 for float16/float32 input, float64 otherwise.
+    mode : str or sequence of str
+        Boundary extension, as :func:`correlate` ('reflect', 'constant', 'nearest', 'mirror',
+        'wrap'); one per filtered axis when a sequence.
+    cval : float
+        Fill value for ``mode='constant'``.
     axes : int or sequence of int, optional
+        The axes whose second differences are summed (default all).
     workers : int, optional
+        Threads for this call (None: :func:`convx.get_num_threads`, -1: all cores). The result
+        does not depend on it.
 
     Returns
     -------
-    ndarray
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
 
     Examples
     --------
@@ -138,6 +152,37 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
     The kernel has radius ``int(truncate * sigma + 0.5)`` (or ``radius``) and is normalised to
     sum 1 before the derivative polynomial is applied.
 
+    Parameters
+    ----------
+    input : array_like
+        Real array of any rank (complex is a TypeError).
+    sigma : float
+        Standard deviation of the Gaussian, in samples (> 0).
+    axis : int
+        The axis to filter along.
+    order : int
+        0 smooths; 1, 2, ... convolve with that derivative of the Gaussian.
+    output : ndarray or dtype, optional
+        Array to fill (of the input's shape, any real dtype; returned) or dtype of the result.
+        Default: float32 for float16/float32 input, float64 otherwise.
+    mode : str
+        Boundary extension, as :func:`correlate` ('reflect', 'constant', 'nearest', 'mirror',
+        'wrap').
+    cval : float
+        Fill value for ``mode='constant'``.
+    truncate : float
+        Kernel radius in standard deviations: ``int(truncate * sigma + 0.5)``.
+    radius : int, optional
+        The kernel radius, overriding ``truncate``.
+    workers : int, optional
+        Threads for this call (None: :func:`convx.get_num_threads`, -1: all cores). The result
+        does not depend on it.
+
+    Returns
+    -------
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
+
     Examples
     --------
     >>> import numpy as np, convx.filters as F
@@ -165,22 +210,34 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     Parameters
     ----------
     input : array_like
+        Real array of any rank (complex is a TypeError).
     sigma : float or sequence of float
         Standard deviation per filtered axis, in pixels.
     order : int or sequence of int
-    output, mode, cval
-        As :func:`correlate`.
+        0 smooths; 1, 2, ... apply that derivative of the Gaussian, per axis.
+    output : ndarray or dtype, optional
+        Array to fill (of the input's shape, any real dtype; returned) or dtype of the result.
+        Default: float32 for float16/float32 input, float64 otherwise.
+    mode : str or sequence of str
+        Boundary extension, as :func:`correlate` ('reflect', 'constant', 'nearest', 'mirror',
+        'wrap'); one per filtered axis when a sequence.
+    cval : float
+        Fill value for ``mode='constant'``.
     truncate : float
         Kernel radius in standard deviations: ``int(truncate * sigma + 0.5)``.
     radius : int or sequence of int, optional
         Overrides the radius.
     axes : int or sequence of int, optional
-        E.g. ``axes=(0, 1)`` blurs each channel of an ``[H, W, 3]`` image.
+        The axes to filter (default all), e.g. ``axes=(0, 1)`` blurs each channel of an
+        ``[H, W, 3]`` image.
     workers : int, optional
+        Threads for this call (None: :func:`convx.get_num_threads`, -1: all cores). The result
+        does not depend on it.
 
     Returns
     -------
-    ndarray
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
 
     Examples
     --------
@@ -203,6 +260,33 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
 
     A NaN or inf reaches only the outputs whose window contains it (scipy's running sum carries
     it to the end of the line; see :func:`uniform_filter`).
+
+    Parameters
+    ----------
+    input : array_like
+        Real array of any rank (complex is a TypeError).
+    size : int
+        Window length (>= 1).
+    axis : int
+        The axis to filter along.
+    output : ndarray or dtype, optional
+        Array to fill (of the input's shape, any real dtype; returned) or dtype of the result.
+        Default: float32 for float16/float32 input, float64 otherwise.
+    mode : str
+        Boundary extension, as :func:`correlate` ('reflect', 'constant', 'nearest', 'mirror',
+        'wrap').
+    cval : float
+        Fill value for ``mode='constant'``.
+    origin : int
+        Shift of the window centre, ``-(size // 2) <= origin <= (size - 1) // 2``.
+    workers : int, optional
+        Threads for this call (None: :func:`convx.get_num_threads`, -1: all cores). The result
+        does not depend on it.
+
+    Returns
+    -------
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
 
     Examples
     --------
@@ -239,6 +323,33 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     NaN at 4 to 11 (an inf gives inf at 4, 5, 6 here, and inf then NaN up to the end in scipy).
     The same holds for :func:`uniform_filter1d`.
 
+    Parameters
+    ----------
+    input : array_like
+        Real array of any rank (complex is a TypeError).
+    size : int or sequence of int
+        Window length per filtered axis (>= 1).
+    output : ndarray or dtype, optional
+        Array to fill (of the input's shape, any real dtype; returned) or dtype of the result.
+        Default: float32 for float16/float32 input, float64 otherwise.
+    mode : str or sequence of str
+        Boundary extension, as :func:`correlate` ('reflect', 'constant', 'nearest', 'mirror',
+        'wrap'); one per filtered axis when a sequence.
+    cval : float
+        Fill value for ``mode='constant'``.
+    origin : int or sequence of int
+        Shift of the window centre per filtered axis.
+    axes : int or sequence of int, optional
+        The axes to filter (default all).
+    workers : int, optional
+        Threads for this call (None: :func:`convx.get_num_threads`, -1: all cores). The result
+        does not depend on it.
+
+    Returns
+    -------
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
+
     Examples
     --------
     >>> import numpy as np, convx.filters as F
@@ -272,6 +383,35 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     ``sqrt(sum_a gaussian_filter(input, sigma, order=e_a)**2)`` over ``axes`` (``e_a`` is order
     1 on axis ``a``, 0 elsewhere; as in scipy each term smooths every axis of the input, so
     ``sigma`` and ``radius`` are per input axis). Responds to edges in any direction.
+
+    Parameters
+    ----------
+    input : array_like
+        Real array of any rank (complex is a TypeError).
+    sigma : float or sequence of float
+        Standard deviation of the Gaussian per input axis, in samples.
+    output : ndarray or dtype, optional
+        Array to fill (of the input's shape, any real dtype; returned) or dtype of the result.
+        Default: float32 for float16/float32 input, float64 otherwise.
+    mode : str or sequence of str
+        Boundary extension, as :func:`correlate` ('reflect', 'constant', 'nearest', 'mirror',
+        'wrap'); one per filtered axis when a sequence.
+    cval : float
+        Fill value for ``mode='constant'``.
+    axes : int or sequence of int, optional
+        The axes whose derivatives are summed (default all).
+    truncate : float
+        Kernel radius in standard deviations.
+    radius : int or sequence of int, optional
+        The kernel radius per input axis, overriding ``truncate``.
+    workers : int, optional
+        Threads for this call (None: :func:`convx.get_num_threads`, -1: all cores). The result
+        does not depend on it.
+
+    Returns
+    -------
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
 
     Examples
     --------
@@ -307,3 +447,33 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
         return y
 
     return _finish(x, compute, output)
+
+
+_SEE_ALSO = {
+    sobel: ["convx.kernels.sobel_x : The 2-D kernel, for :func:`correlate`.",
+            "prewitt : Unweighted smoothing."],
+    prewitt: ["convx.kernels.prewitt_x : The 2-D kernel.", "sobel : Weighted smoothing."],
+    laplace: ["convx.kernels.laplacian : The 2-D kernel.",
+              "gaussian_gradient_magnitude : A smoothed edge strength."],
+    gaussian_filter1d: ["gaussian_filter : Several axes at once."],
+    gaussian_filter: ["convx.kernels.gaussian : A 2-D Gaussian kernel of a given size.",
+                      "uniform_filter : A flat blur."],
+    uniform_filter1d: ["uniform_filter : Several axes at once."],
+    uniform_filter: ["convx.kernels.box : The 2-D kernel.", "gaussian_filter : A smooth blur."],
+    gaussian_gradient_magnitude: ["gaussian_filter : With ``order=1``, one derivative.",
+                                  "sobel : An unsmoothed derivative."],
+}
+
+
+def _complete(fn, see_also):
+    # Raises (shared with correlate) and See Also, before the Examples section (numpydoc order)
+    doc = fn.__doc__
+    i = doc.index("    Examples\n")
+    see = "\n".join("    " + line for line in see_also)
+    fn.__doc__ = (doc[:i] + _RAISES.lstrip("\n") + "\n\n    See Also\n    --------\n" + see
+                  + "\n\n" + doc[i:])
+
+
+for _fn, _see in _SEE_ALSO.items():
+    _complete(_fn, _see)
+del _fn, _see

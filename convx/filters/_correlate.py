@@ -59,7 +59,7 @@ _COMMON = """
     output : ndarray or dtype, optional
         Array to fill (of the input's shape, any real dtype; returned) or dtype of the result.
         Default: float32 for float16/float32 input, float64 otherwise.
-    mode : {{'reflect', 'constant', 'nearest', 'mirror', 'wrap'}}
+    mode : {'reflect', 'constant', 'nearest', 'mirror', 'wrap'}
         Boundary extension (scipy.ndimage meaning; 'grid-mirror', 'grid-wrap' and
         'grid-constant' are accepted aliases). 'reflect' is ``d c b a | a b c d | d c b a``,
         'mirror' is ``d c b | a b c d | c b a``, 'nearest' repeats the edge, 'wrap' is periodic,
@@ -68,6 +68,18 @@ _WORKERS = """
     workers : int, optional
         Threads for this call (None: :func:`convx.get_num_threads`, -1: all cores). The result
         does not depend on it."""
+_RAISES = """
+    Raises
+    ------
+    TypeError
+        An argument of the wrong type: a complex, object or string array, a non-integer
+        ``axis``, ``origin`` or ``size``, an ``output`` that is neither an ndarray nor a dtype.
+    ValueError
+        Invalid values: an unknown ``mode``, an axis out of range, an ``origin`` outside the
+        kernel, a kernel with the wrong number of dimensions, an ``output`` array of the wrong
+        shape. The message names the argument, what was expected and what came.
+    MemoryError
+        The result or the workspace cannot be allocated."""
 
 
 def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None,
@@ -103,8 +115,15 @@ _ND_DOC = """{what}, with the semantics of ``scipy.ndimage.{name}``.
 
     Returns
     -------
-    ndarray
+    result : ndarray
         The input's shape (``output`` itself when it is an array).
+{raises}
+
+    See Also
+    --------
+    convx.reference.{name} : The NumPy oracle this function is tested against.
+    {other} : {other_what}
+    convx.kernels : Named kernels to pass as ``weights``.
 
     Examples
     --------
@@ -113,12 +132,14 @@ _ND_DOC = """{what}, with the semantics of ``scipy.ndimage.{name}``.
     {example}
 """
 correlate.__doc__ = _ND_DOC.format(
-    what="n-D correlation", name="correlate", common=_COMMON, workers=_WORKERS,
+    what="n-D correlation", name="correlate", common=_COMMON, workers=_WORKERS, raises=_RAISES,
+    other="convolve", other_what="The same with the kernel flipped.",
     formula="``out[i] = sum_t w[t] * ext[i + t - k // 2 - origin]`` per axis, ``ext`` the "
             "input extended by ``mode``.",
     example="array([ 3.,  8., 14., 20., 23.])")
 convolve.__doc__ = _ND_DOC.format(
-    what="n-D convolution", name="convolve", common=_COMMON, workers=_WORKERS,
+    what="n-D convolution", name="convolve", common=_COMMON, workers=_WORKERS, raises=_RAISES,
+    other="correlate", other_what="The same without flipping the kernel.",
     formula="``correlate`` with the kernel flipped on every axis and origin ``-origin`` (one "
             "less on axes with an even number of taps).",
     example="array([ 1.,  4., 10., 16., 21.])")
@@ -168,16 +189,26 @@ _1D_DOC = """1-D {what} along ``axis``, with the semantics of ``scipy.ndimage.{n
     Parameters
     ----------
     input : array_like
+        Real array of any rank (complex is a TypeError).
     weights : array_like
-        1-D kernel.
-    axis : int{common}
+        1-D kernel of ``k`` taps.
+    axis : int
+        The axis to filter along (negative counts from the end).{common}
     cval : float
+        Fill value for ``mode='constant'``.
     origin : int
-        ``-(k // 2) <= origin <= (k - 1) // 2``.{workers}
+        Shift of the kernel centre, ``-(k // 2) <= origin <= (k - 1) // 2``.{workers}
 
     Returns
     -------
-    ndarray
+    result : ndarray
+        The input's shape (``output`` itself when it is an array).
+{raises}
+
+    See Also
+    --------
+    convx.reference.{name} : The NumPy oracle this function is tested against.
+    {other} : {other_what}
 
     Examples
     --------
@@ -186,11 +217,13 @@ _1D_DOC = """1-D {what} along ``axis``, with the semantics of ``scipy.ndimage.{n
     {example}
 """
 correlate1d.__doc__ = _1D_DOC.format(
-    what="correlation", name="correlate1d", common=_COMMON, workers=_WORKERS,
+    what="correlation", name="correlate1d", common=_COMMON, workers=_WORKERS, raises=_RAISES,
+    other="correlate", other_what="Several axes at once.",
     formula="``out[i] = sum_t w[t] * ext[i + t - k // 2 - origin]``.",
     example="array([ 3.,  8., 14., 20., 23.])")
 convolve1d.__doc__ = _1D_DOC.format(
-    what="convolution", name="convolve1d", common=_COMMON, workers=_WORKERS,
+    what="convolution", name="convolve1d", common=_COMMON, workers=_WORKERS, raises=_RAISES,
+    other="convolve", other_what="Several axes at once.",
     formula="``correlate1d`` with reversed weights and origin ``-origin`` (one less for an "
             "even number of taps).",
     example="array([ 1.,  4., 10., 16., 21.])")
