@@ -11,7 +11,8 @@
 #           test runs against the wheel too
 #   noomp   a C compiler that rejects -fopenmp (wrapper around cc): the build warns, is serial,
 #           show_config() says so, the tests pass; CONVX_NO_OPENMP=1: serial too (build tests)
-#   docs    python -m sphinx -W (warnings are errors) against the installed wheel
+#   docs    python -m sphinx -W (warnings are errors) against the installed wheel, and
+#           tests/test_docstrings.py (numpydoc's validator: every public docstring complete)
 #   doctest the Examples sections of every public module (python -m pytest --doctest-modules)
 #   mypy    the stubs (convx/*.pyi, py.typed) type-check a small usage file, .ci/typing_usage.py
 #
@@ -198,6 +199,7 @@ if want docs; then
     (cd "$work" && "$work/venv-wheel/bin/python" -m sphinx -W --keep-going -q -b html \
         "$unpacked/docs" "$work/html")
     echo "docs built: $(find "$work/html" -name '*.html' | wc -l) pages"
+    run_tests "$work/venv-wheel" docstrings tests/test_docstrings.py   # numpydoc: complete
 fi
 
 if want doctest; then

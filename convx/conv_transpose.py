@@ -24,6 +24,38 @@ def choose_algorithm(n_batch, c_out_per_group, kernel, in_spatial):
     place. Otherwise the "im2col" (two-pass) driver (one team GEMM per tile, then a parallel
     col2im) wins at two
     threads: its GEMM reads the input once for all output channels.
+
+    Parameters
+    ----------
+    n_batch : int
+        Batch size N.
+    c_out_per_group : int
+        Output channels per group (C_out/groups).
+    kernel : sequence of int
+        Kernel size per spatial axis.
+    in_spatial : sequence of int
+        Input size per spatial axis.
+
+    Returns
+    -------
+    algorithm : {'direct', 'im2col'}
+        What ``algorithm="auto"`` runs for this shape.
+
+    See Also
+    --------
+    convx.conv_transpose2d : Its ``algorithm`` argument.
+
+    Notes
+    -----
+    It raises nothing and does not validate its arguments: convx calls it with validated shapes.
+
+    Examples
+    --------
+    >>> from convx.conv_transpose import choose_algorithm
+    >>> choose_algorithm(1, 512, (4, 4), (4, 4))        # DCGAN's first layers: deep, tiny
+    'direct'
+    >>> choose_algorithm(1, 64, (2, 2), (64, 64))       # a U-Net up-conv at 64x64
+    'im2col'
     """
     taps = int(np.prod(kernel))
     pixels = int(np.prod(in_spatial))
