@@ -35,6 +35,18 @@ IS_X86 = TARGET.endswith(("x86_64", "amd64", "i686", "win32"))
 IS_MSVC = sys.platform == "win32"
 DEBUG = os.environ.get("CONVX_DEBUG") == "1"
 
+
+def _build_jobs():
+    """Parallel compile jobs: CONVX_BUILD_JOBS, else the CPUs this process may use."""
+    if os.environ.get("CONVX_BUILD_JOBS"):
+        return max(1, int(os.environ["CONVX_BUILD_JOBS"]))
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+BUILD_JOBS = _build_jobs()
+
 try:
     import scipy_openblas32
 except ImportError:  # pragma: no cover - build requirement
@@ -150,18 +162,30 @@ class BuildClibWithFlags(build_clib):
     """setuptools' build_clib ignores per-library cflags; pass them through."""
 
     def build_libraries(self, libraries):
-        for lib_name, info in libraries:
-            sources = list(info["sources"])
-            objects = self.compiler.compile(
-                sources, output_dir=self.build_temp, macros=info.get("macros"),
-                include_dirs=info.get("include_dirs"), extra_postargs=info.get("cflags", []),
-                debug=self.debug, depends=info.get("depends", []))
-            self.compiler.create_static_lib(objects, lib_name, output_dir=self.build_clib,
-                                            debug=self.debug)
+        # One source per task on BUILD_JOBS threads (each compile is a compiler process):
+        # pip and `python -m build` never pass -j, and these ~100 files are most of a build.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(BUILD_JOBS) as pool:
+            for lib_name, info in libraries:
+                def compile_one(src, info=info):
+                    return self.compiler.compile(
+                        [src], output_dir=self.build_temp, macros=info.get("macros"),
+                        include_dirs=info.get("include_dirs"),
+                        extra_postargs=info.get("cflags", []), debug=self.debug,
+                        depends=info.get("depends", []))
+                objects = [o for objs in pool.map(compile_one, info["sources"]) for o in objs]
+                self.compiler.create_static_lib(objects, lib_name, output_dir=self.build_clib,
+                                                debug=self.debug)
 
 
 class BuildExtAfterClib(build_ext):
     """`setup.py build_ext --inplace` alone must also build the static kernel libraries."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if not self.parallel:           # -j N on the command line wins
+            self.parallel = BUILD_JOBS
 
     def run(self):
         self.run_command("build_clib")
