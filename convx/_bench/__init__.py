@@ -19,6 +19,11 @@ Pieces (modules of this package):
   median) and the machine's peak.
 - ``_runner``: ``run`` / ``main`` time suites, print the report, write JSON
   (and a PNG).
+- ``zoo``: the ``zoo`` suite (``data/zoo_shapes.jsonl``, real layers of many networks) and
+  ``_families``: the family of a case (dense, pointwise, depthwise, ...), for ``_report``'s
+  per-family report and ``--compare``.
+- ``_shapes``: ``--shapes FILE``, the user's own layers (JSON lines or benchdnn descriptors).
+- ``_isa``: ``--isa``, one child process per ISA with convx and the peers capped alike.
 
 A new family is one module here: write the cases, call ``register_family``
 once with an input builder, contender builders and its MAC count,
@@ -30,15 +35,18 @@ can be read (and the asv module imported) on a broken or old build.
 """
 
 from convx._bench._core import (  # noqa: F401
-    FAMILIES, SUITES, Call, Case, Family, Suite, conv_case, conv_output_shape, flop_definition,
-    get_case, iter_cases, macs, make_call, make_inputs, register_family, register_suite)
-from convx._bench._timing import Timing, measure_peak, resolve_workers, time_call  # noqa: F401
+    FAMILIES, SUITES, Call, Case, Family, Suite, conv_case, conv_output_shape, default_suites,
+    flop_definition, get_case, iter_cases, macs, make_call, make_inputs, register_family,
+    register_suite)
+from convx._bench._timing import (  # noqa: F401
+    Timing, measure_peak, resolve_workers, time_call, time_interleaved)
 from convx._bench._runner import (  # noqa: F401
     NOISY_SPREAD, list_cases, machine_info, main, run, save_json, save_png)
 # the families register their cases in this order (the order of the suites in reports)
 from convx._bench.conv import numpy_conv  # noqa: E402,F401
 from convx._bench import deform, filters, separable  # noqa: E402,F401
 from convx._bench.conv_transpose import ct_case  # noqa: E402,F401
+from convx._bench import zoo  # noqa: E402,F401  (after conv, conv_transpose and filters)
 
 __all__ = [
     "Case", "Call", "Family", "Suite", "Timing", "FAMILIES", "SUITES",

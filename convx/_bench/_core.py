@@ -261,20 +261,32 @@ def make_call(case: Case, arrays: dict, contender: str, workers: int,
 
 @dataclass(frozen=True)
 class Suite:
+    """Named case list. ``peers``: the peers timed for this suite (None: every peer of each
+    case's family; the zoo times convx against torch only, not the NumPy baseline).
+    ``target``: the suite's default timing budget per contender and case, seconds (None: 0.4).
+    ``in_all``: part of the default run (every suite); the long zoo is run on request only.
+    """
+
     name: str
     description: str
     cases: tuple
+    peers: tuple | None = None
+    target: float | None = None
+    in_all: bool = True
 
 
 SUITES: dict[str, Suite] = {}
 
 
-def register_suite(name: str, cases: Sequence[Case], description: str = "") -> Suite:
+def register_suite(name: str, cases: Sequence[Case], description: str = "",
+                   peers: Sequence[str] | None = None, target: float | None = None,
+                   in_all: bool = True) -> Suite:
     """Add (or replace) a suite. Names starting with "_" are hidden from "all"."""
     names = [c.name for c in cases]
     if len(set(names)) != len(names):
         raise ValueError(f"suite {name}: duplicate case names")
-    suite = Suite(name, description, tuple(cases))
+    suite = Suite(name, description, tuple(cases), None if peers is None else tuple(peers),
+                  target, in_all)
     SUITES[name] = suite
     return suite
 
@@ -282,7 +294,7 @@ def register_suite(name: str, cases: Sequence[Case], description: str = "") -> S
 def iter_cases(suites: Sequence[str] | None = None, *, quick: bool = False,
                family: str | None = None) -> Iterator[tuple[str, Case]]:
     """(qualified id "suite/name", case) over the chosen suites, in order."""
-    names = [s for s in SUITES if not s.startswith("_")] if not suites else list(suites)
+    names = (default_suites() if not suites else list(suites))
     for sname in names:
         if sname not in SUITES:
             raise KeyError(f"unknown suite {sname!r}; known: {', '.join(SUITES)}")
@@ -290,6 +302,11 @@ def iter_cases(suites: Sequence[str] | None = None, *, quick: bool = False,
             if (quick and not case.quick) or (family and case.family != family):
                 continue
             yield f"{sname}/{case.name}", case
+
+
+def default_suites() -> list:
+    """The suites of a plain ``python -m convx bench``: public (no leading "_") and ``in_all``."""
+    return [s for s in SUITES if not s.startswith("_") and SUITES[s].in_all]
 
 
 def get_case(case_id: str) -> Case:

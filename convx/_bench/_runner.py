@@ -2,11 +2,13 @@
 PNG chart."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import math
 import os
 import platform
+import statistics
 import sys
 import time
 from typing import Sequence
@@ -15,7 +17,9 @@ import numpy as np
 
 from convx._bench._core import (_UNCHECKED_PEERS, FAMILIES, SUITES, flop_definition,
                                 iter_cases, macs, make_call, make_inputs)
-from convx._bench._timing import measure_peak, resolve_workers, time_call
+from convx._bench._families import case_family
+from convx._bench._report import family_report, format_family_report, primary_peer
+from convx._bench._timing import Timing, measure_peak, resolve_workers, time_interleaved
 
 
 class _Progress:
@@ -109,7 +113,17 @@ def machine_info() -> dict:
             info[mod] = __import__(mod).__version__
         except ImportError:
             pass
+    # what caps each library's ISA in this process (set by --isa in its child processes)
+    info["isa_env"] = {k: os.environ[k] for k in ISA_ENV_VARS if k in os.environ}
+    try:
+        import torch
+        info["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+    except (ImportError, AttributeError):
+        pass
     return info
+
+
+ISA_ENV_VARS = ("CONVX_ISA", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "OPENCV_CPU_DISABLE")
 
 
 def _convx_config() -> dict:
@@ -171,22 +185,122 @@ def _row(rec, peers) -> str:
     return line
 
 
+def _suite_peers(sname: str, cases, use_torch: bool) -> list:
+    allowed = SUITES[sname].peers if sname in SUITES else None
+    return [p for p in _peer_names(cases, use_torch) if allowed is None or p in allowed]
+
+
+def _time_case(case, cid, sname, contenders, workers, algorithm, dtype, peak, timing_kw,
+               legend) -> dict:
+    """Time ``contenders`` (convx first) on ``case``, samples interleaved; one report record."""
+    flop = 2 * macs(case)
+    fam, tags = case_family(case)
+    rec = {"suite": sname, "name": case.name, "id": cid, "case": case.to_dict(),
+           "macs": flop // 2, "flop": flop, "family": fam, "tags": tags,
+           "results": {}, "speedup": {}}
+    arrays = make_inputs(case, seed=0)
+    calls = {}
+    for who in contenders:
+        r = rec["results"][who] = {}
+        try:
+            call = calls[who] = make_call(case, arrays, who, workers, algorithm)
+            r["info"] = call.info
+            legend.setdefault(case.family, {}).setdefault(who, call.info)
+        except Exception as exc:
+            _record_error(r, exc)
+    with contextlib.ExitStack() as stack:
+        for who in list(calls):
+            try:
+                stack.enter_context(calls[who].context())
+            except Exception as exc:
+                _record_error(rec["results"][who], exc)
+                del calls[who]
+        timings, outputs = time_interleaved(calls, **timing_kw)
+    for who, t in timings.items():
+        r = rec["results"][who]
+        if isinstance(t, BaseException):
+            _record_error(r, t)
+            continue
+        r.update(t.to_dict())
+        r["gflops"] = flop / t.median / 1e9
+        r["pct_peak"] = 100.0 * r["gflops"] / peak["gflops"] if peak["gflops"] else None
+    t_cx = rec["results"]["convx"].get("median_s")
+    for p in contenders[1:]:
+        t_p = rec["results"][p].get("median_s")
+        rec["speedup"][p] = t_p / t_cx if t_cx and t_p else None
+    rec["peer"] = primary_peer(rec)
+    ref = next((p for p in ("torch", *contenders[1:])
+                if p in outputs and p not in _UNCHECKED_PEERS), None)
+    if "convx" in outputs and ref:
+        rec["check"] = dict(_check(outputs["convx"], outputs[ref], dtype), against=ref)
+    return rec
+
+
+def _record_error(r: dict, exc: BaseException) -> None:
+    """One failing contender must not stop a run: record it ("n/a" when skipped)."""
+    r["error"] = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (ImportError, NotImplementedError)):
+        r["skipped"] = True  # library missing / peer cannot do this case
+
+
+def _merge_runs(recs: list) -> dict:
+    """One record from the same case timed in several full runs: per contender, the median of
+    the runs' medians; samples pooled (so the noise flag sees run-to-run spread too)."""
+    rec = dict(recs[0])
+    rec["results"] = {}
+    for who in recs[0]["results"]:
+        rs = [r["results"][who] for r in recs]
+        ok = [r for r in rs if "median_s" in r]
+        if len(ok) < len(rs):
+            rec["results"][who] = next(r for r in rs if "median_s" not in r)
+            continue
+        med = statistics.median(r["median_s"] for r in ok)
+        samples = [s for r in ok for s in r["samples_s"]]
+        m = dict(ok[0], median_s=med, min_s=min(samples), samples_s=samples,
+                 repeats=len(samples), runs_median_s=[r["median_s"] for r in ok],
+                 gflops=rec["flop"] / med / 1e9)
+        m["spread"] = Timing(med, samples, ok[0]["number"], ok[0]["first_call_s"]).spread
+        if ok[0].get("pct_peak") is not None:
+            m["pct_peak"] = ok[0]["pct_peak"] * ok[0]["median_s"] / med
+        rec["results"][who] = m
+    t_cx = rec["results"]["convx"].get("median_s")
+    rec["speedup"] = {p: (rec["results"][p]["median_s"] / t_cx
+                          if t_cx and rec["results"][p].get("median_s") else None)
+                      for p in recs[0]["speedup"]}
+    rec["peer"] = primary_peer(rec)
+    checks = [r["check"] for r in recs if r.get("check")]
+    if checks:
+        rec["check"] = next((c for c in checks if not c["ok"]), checks[0])
+    return rec
+
+
 def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
         dtype: str = "float32", quick: bool = False, use_torch: bool = True,
         algorithm: str = "auto", target: float | None = None, min_repeats: int = 5,
-        warmup: float = 0.1, out=None, progress: bool = True, show_config: bool = True) -> dict:
+        warmup: float = 0.1, out=None, progress: bool = True, show_config: bool = True,
+        repeat: int = 1) -> dict:
     """Time every case of ``suites`` (all public suites if empty); return the report dict.
 
     Prints the report to ``out`` (stdout by default) while it runs and the
     progress bar to stderr. ``target`` is the timing budget per contender and
-    case in seconds (0.4, or 0.05 with ``quick``).
+    case in seconds (the suites' own default -- 0.4, the zoo 0.15 -- or 0.05 with
+    ``quick``); the contenders of a case are timed with their samples
+    interleaved (``time_interleaved``). ``repeat`` > 1 runs the whole case list
+    that many times and reports, per case and contender, the median of the
+    runs' medians. Ends with the per-family report (``family_report``).
     """
     out = out if out is not None else sys.stdout
     workers = resolve_workers(workers)
+    if repeat < 1:
+        raise ValueError(f"repeat must be >= 1, got {repeat}")
     dtype = np.dtype(dtype).name
-    target = target if target is not None else (0.05 if quick else 0.4)
     cases = list(iter_cases(suites, quick=quick))
+    if target is None:
+        target = 0.05 if quick else min(
+            (SUITES[c.split("/")[0]].target or 0.4 for c, _ in cases), default=0.4)
     peers = _peer_names(cases, use_torch)
+    suite_names = list(dict.fromkeys(c.split("/")[0] for c, _ in cases))
+    peers = [p for p in peers if any(p in _suite_peers(s, cases, use_torch) for s in suite_names)]
     started = datetime.datetime.now(datetime.timezone.utc)
 
     if show_config:
@@ -199,19 +313,21 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
     peak = measure_peak(workers, dtype)
     print(f"\npeak: {peak['gflops']:.1f} GFLOP/s -- {peak['method']}", file=out)
     print(f"workers={workers} dtype={dtype} algorithm={algorithm!r} "
-          f"target={target:g} s/contender, median of >= {min_repeats} repeats after "
-          f">= {warmup:g} s warm-up; "
-          f"GFLOP/s = 2*MACs/median (see convx._bench.macs); 'vs X' = X time / convx time",
+          f"target={target:g} s/contender, contenders' samples interleaved, median of >= "
+          f"{min_repeats} repeats after >= {warmup:g} s warm-up"
+          + (f", {repeat} full runs (median of the runs' medians)" if repeat > 1 else "")
+          + "; GFLOP/s = 2*MACs/median (see convx._bench.macs); 'vs X' = X time / convx time",
           file=out)
     print("peers: a suite's columns are its families' peers (legend at the end)", file=out)
 
     report = {
         "schema": 1,
         "created": started.isoformat(timespec="seconds"),
-        "config": {"suites": list(dict.fromkeys(c.split("/")[0] for c, _ in cases)),
-                   "workers": workers, "dtype": dtype, "quick": quick, "torch": use_torch,
-                   "algorithm": algorithm, "target_s": target, "min_repeats": min_repeats,
-                   "warmup_s": warmup, "seed": 0},
+        "config": {"suites": suite_names, "workers": workers, "dtype": dtype, "quick": quick,
+                   "torch": use_torch, "algorithm": algorithm, "target_s": target,
+                   "min_repeats": min_repeats, "warmup_s": warmup, "seed": 0,
+                   "repeat": repeat, "interleaved": True},
+        "isa": _active_isa(),
         "machine": machine_info(), "convx_config": _convx_config(), "peak": peak,
         "flop_definition": flop_definition(),
         "loadavg_start": _loadavg(), "cases": [], "summary": {},
@@ -222,66 +338,55 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
               f"compete for the {os.cpu_count()} cores, expect noise (rows marked 'noisy' "
               f"have IQR/median > {NOISY_SPREAD})", file=out)
 
-    case_peers = {cid: _peer_names([(cid, c)], use_torch) for cid, c in cases}
+    contenders = {cid: ["convx"] + [p for p in _peer_names([(cid, c)], use_torch)
+                                    if p in _suite_peers(cid.split("/")[0], [(cid, c)],
+                                                         use_torch)]
+                  for cid, c in cases}
+    timing_kw = dict(target=target, min_repeats=min_repeats, warmup=warmup)
     legend = {}
-    bar = _Progress(sum(1 + len(v) for v in case_peers.values()), enabled=progress)
-    current_suite = suite_peers = None
-    for i, (cid, case0) in enumerate(cases):
-        sname = cid.split("/")[0]
-        case = case0.with_dtype(dtype)
-        if sname != current_suite:
-            bar.clear()
-            current_suite = sname
-            s = SUITES[sname]
-            in_suite = [(c, k) for c, k in cases if c.startswith(sname + "/")]
-            suite_peers = _peer_names(in_suite, use_torch)
-            print(f"\n== {sname}: {s.description} ({len(in_suite)} cases) ==", file=out)
-            print(_header(suite_peers), file=out)
-            out.flush()
-        flop = 2 * macs(case)
-        rec = {"suite": sname, "name": case.name, "id": cid, "case": case.to_dict(),
-               "macs": flop // 2, "flop": flop, "results": {}, "speedup": {}}
-        arrays = make_inputs(case, seed=0)
-        outputs = {}
-        for who in ["convx"] + case_peers[cid]:
-            bar.show(f"{cid} {who}")
-            r = rec["results"][who] = {}
-            try:
-                call = make_call(case, arrays, who, workers, algorithm)
-                r["info"] = call.info
-                legend.setdefault(case.family, {}).setdefault(who, call.info)
-                with call.context():
-                    timing, result = time_call(call, target=target, min_repeats=min_repeats,
-                                               warmup=warmup)
-                outputs[who] = result
-                r.update(timing.to_dict())
-                r["gflops"] = flop / timing.median / 1e9
-                r["pct_peak"] = 100.0 * r["gflops"] / peak["gflops"] if peak["gflops"] else None
-            except Exception as exc:  # record and go on: one failing contender must not stop a run
-                r["error"] = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, (ImportError, NotImplementedError)):
-                    r["skipped"] = True  # library missing / peer cannot do this case: "n/a"
+    bar = _Progress(repeat * len(cases), enabled=progress)
+    passes = []
+    for run_i in range(repeat):
+        recs = []
+        current_suite = suite_peers = None
+        if repeat > 1:
+            print(f"\n#### run {run_i + 1} of {repeat}", file=out)
+        for i, (cid, case0) in enumerate(cases):
+            sname = cid.split("/")[0]
+            case = case0.with_dtype(dtype)
+            if sname != current_suite:
+                bar.clear()
+                current_suite = sname
+                s = SUITES[sname]
+                in_suite = [(c, k) for c, k in cases if c.startswith(sname + "/")]
+                suite_peers = _suite_peers(sname, in_suite, use_torch)
+                print(f"\n== {sname}: {s.description} ({len(in_suite)} cases) ==", file=out)
+                print(_header(suite_peers), file=out)
+                out.flush()
+            bar.show(cid)
+            rec = _time_case(case, cid, sname, contenders[cid], workers, algorithm, dtype,
+                             peak, timing_kw, legend)
+            rec["isa"] = report["isa"]
+            recs.append(rec)
             bar.advance()
-        t_cx = rec["results"]["convx"].get("median_s")
-        for p in case_peers[cid]:
-            t_p = rec["results"][p].get("median_s")
-            rec["speedup"][p] = t_p / t_cx if t_cx and t_p else None
-        ref = next((p for p in ("torch", *case_peers[cid])
-                    if p in outputs and p not in _UNCHECKED_PEERS), None)
-        if "convx" in outputs and ref:
-            rec["check"] = dict(_check(outputs["convx"], outputs[ref], dtype), against=ref)
-        del outputs, arrays
-        report["cases"].append(rec)
-        bar.clear()
-        print(_row(rec, suite_peers), file=out)
-        out.flush()
-        if i + 1 == len(cases) or not cases[i + 1][0].startswith(sname + "/"):
-            report["summary"][sname] = _summarize(
-                [c for c in report["cases"] if c["suite"] == sname], suite_peers)
-            print(_summary_row(report["summary"][sname], suite_peers), file=out)
+            bar.clear()
+            print(_row(rec, suite_peers), file=out)
             out.flush()
+            if i + 1 == len(cases) or not cases[i + 1][0].startswith(sname + "/"):
+                print(_summary_row(_summarize([c for c in recs if c["suite"] == sname],
+                                              suite_peers), suite_peers), file=out)
+                out.flush()
+        passes.append(recs)
     bar.clear()
+    report["cases"] = (passes[0] if repeat == 1 else
+                       [_merge_runs([p[j] for p in passes]) for j in range(len(cases))])
+    for sname in suite_names:
+        in_suite = [(c, k) for c, k in cases if c.startswith(sname + "/")]
+        report["summary"][sname] = _summarize(
+            [c for c in report["cases"] if c["suite"] == sname],
+            _suite_peers(sname, in_suite, use_torch))
     report["summary"]["all"] = _summarize(report["cases"], peers)
+    report["families"] = family_report(report["cases"])
     report["elapsed_s"] = time.perf_counter() - bar.t0
     report["loadavg_end"] = _loadavg()
     report["legend"] = legend
@@ -293,6 +398,10 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
     print(f"\nall {len(cases)} cases: " + ", ".join(
         f"geomean vs {p} " + (f"{gm[p]:.2f}x" if gm.get(p) else "n/a") for p in peers)
         + f"; {report['elapsed_s']:.0f} s", file=out)
+    print("\n" + format_family_report(report["families"],
+                                      title=f"per family (convx ISA {report['isa']}"
+                                            + (f", median of {repeat} runs" if repeat > 1
+                                               else "") + ")"), file=out)
     # A busy machine lowers the measured peak; measuring again at the end shows
     # whether the "% peak" column (computed from the first measurement) is shaky.
     peak_end = measure_peak(workers, dtype)["gflops"]
@@ -311,6 +420,14 @@ def run(suites: Sequence[str] | None = None, *, workers: int | None = -1,
               f"1-min load average at the end {report['loadavg_end'][0]:.2f}"
               if report["loadavg_end"] else f"{noisy} rows noisy", file=out)
     return report
+
+
+def _active_isa() -> str | None:
+    try:
+        from convx import _cpu
+        return _cpu.active_isa()
+    except Exception:  # a partial build: the report is still written
+        return None
 
 
 def _summarize(recs, peers) -> dict:
@@ -386,10 +503,10 @@ def list_cases(suites=None, quick=False, out=None) -> None:
 
 def main(suites=None, *, workers=-1, dtype="float32", quick=False, json_path="convx-bench.json",
          png_path="convx-bench.png", use_torch=True, algorithm="auto", target=None,
-         progress=True) -> dict:
+         progress=True, repeat=1) -> dict:
     """Run, print, save JSON (and PNG when matplotlib is importable). Used by __main__."""
     report = run(suites, workers=workers, dtype=dtype, quick=quick, use_torch=use_torch,
-                 algorithm=algorithm, target=target, progress=progress)
+                 algorithm=algorithm, target=target, progress=progress, repeat=repeat)
     if json_path:
         save_json(report, json_path)
         print(f"wrote {json_path}")

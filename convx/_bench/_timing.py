@@ -35,6 +35,32 @@ class Timing:
                 "first_call_s": self.first, "repeats": len(self.samples)}
 
 
+def _warm_up(fn: Callable[[], Any], warmup: float, max_warmup: float) -> tuple[float, float, Any]:
+    """(first call's seconds, estimated seconds per call, first result): see ``time_call``."""
+    t_start = t0 = time.perf_counter()
+    result = fn()
+    now = time.perf_counter()
+    first = now - t0
+    times = [first]
+    while now - t_start < max_warmup:
+        improving = len(times) >= 2 and times[-1] < 0.8 * min(times[:-1])
+        if now - t_start >= warmup and len(times) >= 2 and not improving:
+            break
+        t0 = time.perf_counter()
+        fn()
+        now = time.perf_counter()
+        times.append(now - t0)
+    return first, max(min(times[-3:]), 1e-7), result
+
+
+def _sample(fn: Callable[[], Any], number: int) -> float:
+    """Seconds per call over ``number`` back-to-back calls."""
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - t0) / number
+
+
 def time_call(fn: Callable[[], Any], target: float = 0.4, min_repeats: int = 5,
               max_repeats: int = 1000, min_sample: float = 1e-3,
               warmup: float = 0.1, max_warmup: float = 3.0) -> tuple[Timing, Any]:
@@ -55,39 +81,77 @@ def time_call(fn: Callable[[], Any], target: float = 0.4, min_repeats: int = 5,
     ``min_repeats`` samples (bounds a run on a loaded machine). The garbage
     collector is off while timing (as in timeit).
     """
-    t_start = t0 = time.perf_counter()
-    result = fn()
-    now = time.perf_counter()
-    first = now - t0
-    times = [first]
-    while now - t_start < max_warmup:
-        improving = len(times) >= 2 and times[-1] < 0.8 * min(times[:-1])
-        if now - t_start >= warmup and len(times) >= 2 and not improving:
-            break
-        t0 = time.perf_counter()
-        fn()
-        now = time.perf_counter()
-        times.append(now - t0)
-    est = max(min(times[-3:]), 1e-7)
-    number = max(1, math.ceil(min_sample / est))
-    repeats = int(min(max_repeats, max(min_repeats, round(target / (est * number)))))
-    samples = []
+    timings, results = time_interleaved({"fn": fn}, target=target, min_repeats=min_repeats,
+                                        max_repeats=max_repeats, min_sample=min_sample,
+                                        warmup=warmup, max_warmup=max_warmup)
+    if isinstance(timings["fn"], BaseException):
+        raise timings["fn"]
+    return timings["fn"], results["fn"]
+
+
+def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
+                     max_repeats: int = 1000, min_sample: float = 1e-3, warmup: float = 0.1,
+                     max_warmup: float = 3.0) -> tuple[dict, dict]:
+    """``time_call`` for several contenders at once, their samples interleaved.
+
+    ``fns``: name -> callable. Each is warmed up as in ``time_call`` (in the
+    order given), then the samples alternate between contenders, in the order
+    A B, B A, A B, ... (so neither always runs right after the other: on a
+    2-core machine shared with other jobs, load that comes and goes, and one
+    library's OpenMP threads still spinning after its call, hit every
+    contender alike instead of whichever happened to be timed at a bad
+    moment). Each turn starts with one untimed call: the other library's
+    OpenMP/BLAS threads may still be spinning right after its own sample, and
+    that would be charged to whoever comes next (a user runs one library at a
+    time, so what is measured is each contender's own steady state).
+    ``target`` is per contender: the loop lasts about ``target * len(fns)``
+    seconds (settling calls included), at least ``min_repeats`` rounds.
+
+    Returns (name -> Timing, or the exception the contender raised; name ->
+    the first call's result). A contender that fails drops out; the others go on.
+    """
+    timings: dict = {}
+    results: dict = {}
+    number: dict = {}
+    cost = 0.0
+    for name, fn in fns.items():
+        try:
+            first, est, results[name] = _warm_up(fn, warmup, max_warmup)
+        except Exception as exc:  # reported per contender by the caller
+            timings[name] = exc
+            continue
+        number[name] = max(1, math.ceil(min_sample / est))
+        timings[name] = Timing(0.0, [], number[name], first)
+        cost += est * (number[name] + (len(fns) > 1))
+    live = list(number)
+    if not live:
+        return timings, results
+    settle = len(live) > 1
+    budget = target * len(live)
+    rounds = int(min(max_repeats, max(min_repeats, round(budget / max(cost, 1e-9)))))
     gc_was_enabled = gc.isenabled()
     gc.disable()
     t_loop = time.perf_counter()
     try:
-        for i in range(repeats):
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            now = time.perf_counter()
-            samples.append((now - t0) / number)
-            if i + 1 >= min_repeats and now - t_loop > 2.5 * target:
+        for i in range(rounds):
+            for name in (live if i % 2 == 0 else live[::-1]):
+                try:
+                    if settle:
+                        fns[name]()
+                    timings[name].samples.append(_sample(fns[name], number[name]))
+                except Exception as exc:
+                    timings[name] = exc
+            live = [n for n in live if isinstance(timings[n], Timing)]
+            if not live or (i + 1 >= min_repeats and time.perf_counter() - t_loop > 2.5 * budget):
                 break  # calls got slower than the warm-up said (a busy machine): stop early
     finally:
         if gc_was_enabled:
             gc.enable()
-    return Timing(statistics.median(samples), samples, number, first), result
+    for name in number:
+        t = timings[name]
+        if isinstance(t, Timing):
+            t.median = statistics.median(t.samples)
+    return timings, results
 
 
 def resolve_workers(workers: int | None) -> int:
