@@ -12,7 +12,8 @@ deterministic: running the script again on the same source gives the same file.
 Selection (see README.md for the reasons):
 
 * records without ``asym`` (they map 1:1 onto a torch call); transposed ones only where
-  ``output_padding`` satisfies torch's rule (``< stride`` or ``< dilation`` per axis);
+  ``output_padding`` satisfies torch's rule (``< stride`` or ``< dilation`` per axis); none
+  whose input, weight and output hold more than ``ELEM_CAP`` elements at batch 1;
 * network files (resnet, mobilenet, googlenet, vgg, alexnet, 1d, 3d, dilated, dilated_3d,
   deconv_*): duplicate shapes dropped across files (first file in sorted order keeps it, batch
   ignored), then about ``NET_CAP`` per file (``DECONV_NET_CAP`` per deconv file), spread evenly
@@ -38,6 +39,9 @@ DECONV_NET_CAP = 14
 GEN_PICKS = 2
 MB_MAX = 8
 MAC_CAP = 300_000_000
+# input + weight + output elements at batch 1; oneDNN's "large shape" stress problems (e.g. a
+# 192^3 kernel over a 192^3 volume, 0.9 GB of weights) are not layers anyone runs on a CPU
+ELEM_CAP = 32_000_000
 GENERATED_PREFIXES = ("3d_", "dilated_1d_", "dilated_2d_", "dilated_3d_")
 
 
@@ -54,8 +58,13 @@ def family(rec):
                        rec["dilation"])
 
 
+def elements(rec, mb=1):
+    w = rec["oc"] * (rec["ic"] // rec["groups"]) * math.prod(rec["k"])
+    return mb * rec["ic"] * math.prod(rec["in"]) + w + mb * rec["oc"] * math.prod(rec["out"])
+
+
 def usable(rec):
-    if rec.get("asym"):
+    if rec.get("asym") or elements(rec) > ELEM_CAP:
         return False
     if rec["kind"] == "deconv":
         return all(op < s or op < d for op, s, d in
