@@ -52,5 +52,6 @@ __all__ = [
     "Case", "Call", "Family", "Suite", "Timing", "FAMILIES", "SUITES",
     "conv_case", "register_family", "register_suite", "iter_cases", "get_case",
     "macs", "conv_output_shape", "numpy_conv", "make_inputs", "make_call",
-    "resolve_workers", "time_call", "measure_peak", "run", "main",
+    "resolve_workers", "time_call", "time_interleaved", "measure_peak", "run", "main",
+    "default_suites",
 ]
