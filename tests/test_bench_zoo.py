@@ -110,8 +110,9 @@ def test_sample_regenerates_identically(tmp_path):
     tmp_script.parent.mkdir()
     text = open(os.path.join(here, "make_zoo_shapes.py")).read()
     # same script, writing next to its copy; it imports convx from the repository root
-    text = text.replace('sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(HERE))))',
-                        f'sys.path.insert(0, {ROOT!r})')
+    line = "sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(HERE))))"
+    assert line in text
+    text = text.replace(line, f"sys.path.insert(0, {ROOT!r})")
     tmp_script.write_text(text)
     subprocess.run([sys.executable, str(tmp_script), src], check=True, capture_output=True)
     assert ((tmp_path / "data" / zoo.DATA_FILE).read_text()
