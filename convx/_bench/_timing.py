@@ -89,6 +89,9 @@ def time_call(fn: Callable[[], Any], target: float = 0.4, min_repeats: int = 5,
     return timings["fn"], results["fn"]
 
 
+SETTLE_BELOW = 0.02   # seconds per call: shorter calls get an untimed call before each sample
+
+
 def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
                      max_repeats: int = 1000, min_sample: float = 1e-3, warmup: float = 0.1,
                      max_warmup: float = 3.0) -> tuple[dict, dict]:
@@ -100,10 +103,12 @@ def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
     2-core machine shared with other jobs, load that comes and goes, and one
     library's OpenMP threads still spinning after its call, hit every
     contender alike instead of whichever happened to be timed at a bad
-    moment). Each turn starts with one untimed call: the other library's
-    OpenMP/BLAS threads may still be spinning right after its own sample, and
-    that would be charged to whoever comes next (a user runs one library at a
-    time, so what is measured is each contender's own steady state).
+    moment). A turn of a contender whose calls take under ``SETTLE_BELOW``
+    seconds starts with one untimed call: the other library's OpenMP/BLAS
+    threads may still be spinning right after its own sample, and that would
+    be charged to whoever comes next (a user runs one library at a time, so
+    what is measured is each contender's own steady state); longer calls
+    outlast the spinning, and settling them would double their cost.
     ``target`` is per contender: the loop lasts about ``target * len(fns)``
     seconds (settling calls included), at least ``min_repeats`` rounds.
 
@@ -113,6 +118,7 @@ def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
     timings: dict = {}
     results: dict = {}
     number: dict = {}
+    settle: dict = {}
     cost = 0.0
     for name, fn in fns.items():
         try:
@@ -122,11 +128,11 @@ def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
             continue
         number[name] = max(1, math.ceil(min_sample / est))
         timings[name] = Timing(0.0, [], number[name], first)
-        cost += est * (number[name] + (len(fns) > 1))
+        settle[name] = len(fns) > 1 and est < SETTLE_BELOW
+        cost += est * (number[name] + settle[name])
     live = list(number)
     if not live:
         return timings, results
-    settle = len(live) > 1
     budget = target * len(live)
     rounds = int(min(max_repeats, max(min_repeats, round(budget / max(cost, 1e-9)))))
     gc_was_enabled = gc.isenabled()
@@ -136,7 +142,7 @@ def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
         for i in range(rounds):
             for name in (live if i % 2 == 0 else live[::-1]):
                 try:
-                    if settle:
+                    if settle[name]:
                         fns[name]()
                     timings[name].samples.append(_sample(fns[name], number[name]))
                 except Exception as exc:
