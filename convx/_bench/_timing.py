@@ -89,28 +89,40 @@ def time_call(fn: Callable[[], Any], target: float = 0.4, min_repeats: int = 5,
     return timings["fn"], results["fn"]
 
 
-SETTLE_BELOW = 0.02   # seconds per call: shorter calls get an untimed call before each sample
+ROUNDS = 2   # turns per contender in time_interleaved (the minimum of their medians is kept)
+
+
+def _settle(fn: Callable[[], Any], seconds: float) -> None:
+    """Untimed calls for at least ``seconds`` (at least one call)."""
+    t0 = time.perf_counter()
+    fn()
+    while time.perf_counter() - t0 < seconds:
+        fn()
 
 
 def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
                      max_repeats: int = 1000, min_sample: float = 1e-3, warmup: float = 0.1,
-                     max_warmup: float = 3.0) -> tuple[dict, dict]:
-    """``time_call`` for several contenders at once, their samples interleaved.
+                     max_warmup: float = 3.0, rounds: int = ROUNDS) -> tuple[dict, dict]:
+    """``time_call`` for several contenders at once, timed in interleaved turns.
 
-    ``fns``: name -> callable. Each is warmed up as in ``time_call`` (in the
-    order given), then the samples alternate between contenders, in the order
-    A B, B A, A B, ... (so neither always runs right after the other: on a
-    2-core machine shared with other jobs, load that comes and goes, and one
-    library's OpenMP threads still spinning after its call, hit every
-    contender alike instead of whichever happened to be timed at a bad
-    moment). A turn of a contender whose calls take under ``SETTLE_BELOW``
-    seconds starts with one untimed call: the other library's OpenMP/BLAS
-    threads may still be spinning right after its own sample, and that would
-    be charged to whoever comes next (a user runs one library at a time, so
-    what is measured is each contender's own steady state); longer calls
-    outlast the spinning, and settling them would double their cost.
-    ``target`` is per contender: the loop lasts about ``target * len(fns)``
-    seconds (settling calls included), at least ``min_repeats`` rounds.
+    ``fns``: name -> callable. Each contender gets ``rounds`` turns, in the
+    order A B, B A, A B, ... Its first turn warms it up as ``time_call`` does
+    (which also estimates its cost); a later turn starts with untimed calls for
+    ``warmup`` seconds. Then come back-to-back samples for ``target / rounds``
+    seconds (at least ``min_repeats``, at most ``max_repeats``; a turn running
+    past 2.5x its budget stops after ``min_repeats``). A contender's time is
+    the minimum over its turns of the turn's median.
+
+    Why turns and not alternate samples: on a small machine the previous
+    library's idle thread pool (OpenBLAS, OpenMP) keeps spinning for ~0.1 s
+    after its last call; a sample taken meanwhile makes an OpenMP team wait a
+    whole scheduler time slice for a descheduled thread (measured here: a
+    0.55 ms 1x1 conv took 3-6 ms when every sample followed a NumPy matmul).
+    The warm-up at the start of each turn absorbs that; the turns, and the
+    minimum of their medians, keep load that comes and goes from being
+    charged to whichever contender happened to run at a bad moment (a user
+    runs one library at a time, so each contender's own steady state is what
+    is measured). ``samples`` holds every turn's samples.
 
     Returns (name -> Timing, or the exception the contender raised; name ->
     the first call's result). A contender that fails drops out; the others go on.
@@ -118,45 +130,50 @@ def time_interleaved(fns: dict, target: float = 0.4, min_repeats: int = 5,
     timings: dict = {}
     results: dict = {}
     number: dict = {}
-    settle: dict = {}
-    cost = 0.0
-    for name, fn in fns.items():
-        try:
-            first, est, results[name] = _warm_up(fn, warmup, max_warmup)
-        except Exception as exc:  # reported per contender by the caller
-            timings[name] = exc
-            continue
-        number[name] = max(1, math.ceil(min_sample / est))
-        timings[name] = Timing(0.0, [], number[name], first)
-        settle[name] = len(fns) > 1 and est < SETTLE_BELOW
-        cost += est * (number[name] + settle[name])
-    live = list(number)
-    if not live:
-        return timings, results
-    budget = target * len(live)
-    rounds = int(min(max_repeats, max(min_repeats, round(budget / max(cost, 1e-9)))))
+    reps: dict = {}
+    medians: dict = {}
+    live = list(fns)
+    rounds = 1 if len(fns) == 1 else max(1, int(rounds))
+    turn_budget = target / rounds
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    t_loop = time.perf_counter()
     try:
         for i in range(rounds):
             for name in (live if i % 2 == 0 else live[::-1]):
+                fn = fns[name]
                 try:
-                    if settle[name]:
-                        fns[name]()
-                    timings[name].samples.append(_sample(fns[name], number[name]))
-                except Exception as exc:
+                    if i == 0:
+                        if gc_was_enabled:
+                            gc.enable()
+                        first, est, results[name] = _warm_up(fn, warmup, max_warmup)
+                        gc.disable()
+                        number[name] = max(1, math.ceil(min_sample / est))
+                        reps[name] = int(min(max_repeats, max(
+                            min_repeats, round(turn_budget / (est * number[name])))))
+                        timings[name] = Timing(0.0, [], number[name], first)
+                        medians[name] = []
+                    else:
+                        _settle(fn, warmup)
+                    turn = []
+                    t_turn = time.perf_counter()
+                    for _ in range(reps[name]):
+                        turn.append(_sample(fn, number[name]))
+                        if (len(turn) >= min_repeats
+                                and time.perf_counter() - t_turn > 2.5 * turn_budget):
+                            break   # slower than the warm-up said (a busy machine): stop early
+                    timings[name].samples.extend(turn)
+                    medians[name].append(statistics.median(turn))
+                except Exception as exc:  # reported per contender by the caller
                     timings[name] = exc
-            live = [n for n in live if isinstance(timings[n], Timing)]
-            if not live or (i + 1 >= min_repeats and time.perf_counter() - t_loop > 2.5 * budget):
-                break  # calls got slower than the warm-up said (a busy machine): stop early
+            live = [n for n in live if isinstance(timings.get(n), Timing)]
+            if not live:
+                break
     finally:
         if gc_was_enabled:
             gc.enable()
-    for name in number:
-        t = timings[name]
+    for name, t in timings.items():
         if isinstance(t, Timing):
-            t.median = statistics.median(t.samples)
+            t.median = min(medians[name])
     return timings, results
 
 
