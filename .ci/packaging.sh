@@ -119,7 +119,7 @@ mkdir -p "$work/whl"
 echo "wheel contents:"
 (cd "$work/whl" && find . -type f | sed 's|^\./||' | sort | sed 's/^/  /')
 junk="$(cd "$work/whl" && find . -type f | sed 's|^\./||' |
-    grep -vE '^convx/.*\.(py|pyi)$|^convx/py\.typed$|^convx/_[a-z_]+\.cpython-[^/]*\.so$|^pyconvx\.libs/libgomp[^/]*\.so[.0-9]*$|^pyconvx-[^/]*\.dist-info/' || true)"
+    grep -vE '^convx/.*\.(py|pyi)$|^convx/py\.typed$|^convx/_bench/data/[a-z_]+\.jsonl$|^convx/_[a-z_]+\.cpython-[^/]*\.so$|^pyconvx\.libs/libgomp[^/]*\.so[.0-9]*$|^pyconvx-[^/]*\.dist-info/' || true)"
 [[ -z "$junk" ]] || { echo "unexpected files in the wheel:"; echo "$junk"; exit 1; }
 for so in "$work"/whl/convx/*.so; do
     dyn="$(readelf -d "$so")"
