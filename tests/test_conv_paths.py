@@ -17,6 +17,10 @@ driver per variant in csrc/conv/):
 Small random shapes rarely reach the dense variants, so these tests build shapes that do.
 """
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -24,7 +28,7 @@ from hypothesis import strategies as st
 
 import convx
 from convx import _conv, _cpu
-from _helpers import assert_conv_close
+from _helpers import assert_conv_close, subprocess_env
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -230,6 +234,61 @@ def test_shifted_gemm_declines_a_padded_copy_over_the_workspace_cap(dtype):
     x, w, b = _data(22, (1, 8, 16, 16, 16), (12, 8, 3, 3, 1), dtype, True)
     ref = convx.reference.conv3d(x, w[:, :, 1:2, 1:2, :], b)
     _declined(3, x, w, b, ref, padding=(1000, 1000, 0), dilation=(1000, 1000, 1))
+
+
+# ---- a reduction longer than the workspace cap allows in one panel --------------------------
+# panel_gemm (the last variant, which never declines) holds K x NR im2col rows per panel; when
+# that passes the 64 MiB cap it runs the reduction in chunks, each output's sum still in one
+# thread in ascending k. Before, it raised MemoryError (zoo case 3d_conv_large_shape:1 under
+# AVX-512, where NR = 32: K = 16 * 33^3 = 574992 rows x 32 x 4 bytes = 74 MB).
+
+def _window_sum(x, w, b):
+    """conv with a window as large as the input (one output pixel): a float64 dot product."""
+    axes = list(range(1, x.ndim))
+    y = np.tensordot(x.astype(np.float64), w.astype(np.float64), axes=(axes, axes))
+    return (y + b)[(...,) + (None,) * (x.ndim - 2)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv3d_window_as_large_as_the_input_zoo_case(dtype):
+    # benchdnn shapes_3d "g1_ic16oc1_id33kd33" (zoo case 3d_conv_large_shape:1, batch 2)
+    x, w, b = _data(23, (2, 16, 33, 33, 33), (1, 16, 33, 33, 33), dtype, True)
+    ref = _window_sum(x, w, b)
+    ys = []
+    for algo in ("auto", "direct", "im2col"):
+        for wk in (1, 2):
+            y = convx.conv3d(x, w, b, algorithm=algo, workers=wk)
+            assert _conv.last_variant() == ("blas_gemm" if algo == "im2col" else "panel_gemm")
+            assert_conv_close(y, ref.astype(dtype), dtype, 16 * 33**3)
+            ys.append(y)
+    assert np.array_equal(ys[0], ys[1]) and np.array_equal(ys[2], ys[3])
+
+
+@pytest.mark.parametrize("isa", [i for i in _cpu.compiled_isas() if i in _cpu.supported_isas()])
+def test_panel_gemm_chunks_a_reduction_over_the_workspace_cap(isa):
+    # K = 16 * 41^3 = 1.1M rows: over the cap for every AVX2/AVX-512 tile (NR >= 16 floats);
+    # batch 8: workers=1 runs per-job panels, workers=2 the team's shared super-tile, and the
+    # two must agree bitwise
+    code = """
+        import numpy as np, convx
+        from convx import _conv
+        rng = np.random.default_rng(24)
+        x = rng.standard_normal((8, 16, 41, 41, 41)).astype(np.float32)
+        w = rng.standard_normal((3, 16, 41, 41, 41)).astype(np.float32)
+        b = rng.standard_normal(3).astype(np.float32)
+        ax = [1, 2, 3, 4]
+        ref = np.tensordot(x.astype(np.float64), w.astype(np.float64), axes=(ax, ax)) + b
+        y1 = convx.conv3d(x, w, b, algorithm="direct", workers=1)
+        assert _conv.last_variant() == "panel_gemm", _conv.last_variant()
+        y2 = convx.conv3d(x, w, b, algorithm="direct", workers=2)
+        assert np.array_equal(y1, y2)
+        err = np.abs(y1[:, :, 0, 0, 0] - ref).max()
+        assert err < 4 * np.finfo(np.float32).eps * 16 * 41**3, err
+        print("ok")
+    """
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                       text=True, timeout=600, env=subprocess_env(CONVX_ISA=isa))
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
 
 
 def test_argument_errors_in_c_raise_instead_of_falling_back():
