@@ -224,6 +224,29 @@ def test_conv2d_huge_stride_and_dilation_give_the_right_answer():
         assert_conv_close(y, ref, np.float64, 32)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_back_padding_only(variant, dtype):
+    # padding="same" with an even kernel pads 0 in front and 1 behind (implied by the output
+    # size): indirect_gemm used to read such inputs in place, past each row's end (wrong
+    # results; reachable from 96 output pixels on, e.g. 20x20 below)
+    if variant == "indirect_gemm" and not _HAS_INDIRECT_GEMM:
+        pytest.skip("no indirect_gemm kernel on this ISA")
+    for xs, ws in [((2, 3, 1, 6, 5), (2, 3, 1, 2, 2)), ((1, 16, 1, 20, 20), (32, 16, 1, 2, 2)),
+                   ((1, 8, 4, 5, 6), (16, 8, 2, 2, 2)), ((2, 9, 1, 1, 40), (8, 9, 1, 1, 4))]:
+        x, w, b = _data(25, xs, ws, dtype, True)
+        ref = convx.reference.conv3d(x, w, b, padding="same")
+        ys = []
+        for wk in (1, 2):
+            y = np.empty((xs[0], ws[0]) + xs[2:], dtype)
+            _conv._conv(x, w, b, y, (1, 1, 1), (0, 0, 0) if ws[4] == 2 else (0, 0, 1), (1, 1, 1),
+                        1, ALGO_VARIANT + VARIANTS[variant], wk)
+            assert _conv.last_variant() == variant
+            assert_conv_close(y, ref, dtype, int(np.prod(ws[1:])))
+            ys.append(y)
+        assert np.array_equal(ys[0], ys[1])
+
+
 # ---- variants that decline a problem (CONVX_DECLINED) hand it to the next one ----------------
 # Each shape below is cheap to compute but makes the variant forced first refuse it at setup
 # (padding far wider than the input, or a padded copy over the 64 MiB workspace cap); the entry
