@@ -63,11 +63,12 @@ const char *convx_conv_variant_name(int variant)
  * WaveNet, strided k=5 1-D, R(2+1)D 3x1x1, pointwise on 7x7/14x14): 271 layers x 5 variants per
  * ISA, float32, one thread, CPU time of the calling thread (the shared machine's load does not
  * enter it), Zen 5 capped with CONVX_ISA (OpenBLAS's Haswell kernel for AVX2). Over those
- * layers the variant it picks runs at 0.90x (AVX2) / 0.89x (AVX-512) of the fastest one,
- * geomean (the former threshold rules: 0.77x / 0.76x); fitted on half the layers, it picks at
- * 0.90x / 0.89x on the other half. "auto" may pick OpenBLAS (blas_gemm, algorithm "im2col"):
- * pointwise layers on small maps and wide reductions are where it wins. "direct" picks among
- * convx's own variants with the same model.
+ * layers the variant it picks runs at 0.92x (AVX2) / 0.91x (AVX-512) of the fastest one,
+ * geomean (the former threshold rules: 0.77x / 0.76x); the model alone, fitted on half the
+ * layers, picks at 0.90x / 0.89x on the other half. Two limits on its candidates (below) cover
+ * the cache effects it does not model. "auto" may pick OpenBLAS (blas_gemm, algorithm
+ * "im2col") for 1x1 kernels: pointwise layers on small maps are where it wins. "direct" picks
+ * among convx's own variants with the same model.
  * Scalar ISA: thresholds (the cost model's coefficients are unmeasured there). OpenBLAS im2col
  * wins dense convolutions (blas_min_cig 8 input and blas_min_cog 4 output channels per group);
  * the sliding-window kernel takes groups with fewer than gemm_min_cig = 8 input channels or
@@ -184,7 +185,12 @@ int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int i
     if (s->cost.on) {
         double cost[CONVX_VARIANT_BLAS_GEMM + 1];
         convx_conv_cost(p, tbl, f64, cost);
-        if (algorithm != CONVX_ALGO_AUTO) ok[CONVX_VARIANT_BLAS_GEMM] = 0;
+        /* two measured limits on what the model may pick (its terms have no cache effects,
+         * and these are where they show): OpenBLAS only for 1x1 kernels (on 3x3+ windows it
+         * was picked for VGG/Inception layers that indirect_gemm runs up to 2x faster), the
+         * sliding kernel only when a group has fewer than 16 input or output channels */
+        if (algorithm != CONVX_ALGO_AUTO || ntaps > 1) ok[CONVX_VARIANT_BLAS_GEMM] = 0;
+        if (Cig >= 16 && Cog >= 16) ok[CONVX_VARIANT_SLIDING] = 0;
         int best = CONVX_VARIANT_PANEL_GEMM;
         for (int v = CONVX_VARIANT_SLIDING; v <= CONVX_VARIANT_BLAS_GEMM; v++)
             if (ok[v] && cost[v] < cost[best]) best = v;
