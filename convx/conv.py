@@ -17,21 +17,20 @@ ALGORITHMS = ("auto", "direct", "im2col", "reference")
 def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial, isa=None):
     """The ``algorithm="auto"`` rule (measured with ``python -m convx bench``, see README).
 
-    With AVX2 or AVX-512 kernels, the direct path wins on every shape we benchmark: its
-    sliding-window kernels serve depthwise and few-channel convolutions, and its implicit-GEMM
-    tiles (convx's own micro-kernel) serve dense ones at up to ~90 % of the FMA peak, about twice
-    OpenBLAS's sgemm on the same im2col (on these machines OpenBLAS runs its AVX2 Haswell kernel).
-    With only the scalar baseline ISA, OpenBLAS's im2col+GEMM is faster for dense convolutions
-    (at least 8 input and 4 output channels per group) and the direct path for the rest. Output
-    volumes beyond BLAS's 32-bit dimension limit always go direct.
+    With AVX2 or AVX-512 kernels a cost model picks the variant with the least predicted time
+    (csrc/conv.c, ``convx_conv_select``; coefficients per ISA fitted on measured times of every
+    variant over ~270 real layers): usually one of the direct path's kernels, OpenBLAS's
+    im2col+GEMM ("im2col") where it is predicted faster, e.g. AVX2 pointwise layers on small
+    maps. With only the scalar baseline ISA, OpenBLAS's im2col+GEMM is faster for dense
+    convolutions (at least 8 input and 4 output channels per group) and the direct path for the
+    rest. Output volumes beyond BLAS's 32-bit dimension limit always go direct.
 
     Parameters
     ----------
     c_in_per_group, c_out_per_group : int
         Input and output channels per group (C_in/groups, C_out/groups).
     kernel : sequence of int
-        Kernel size per spatial axis (not used by the current rule; part of the signature so
-        a rule that needs it keeps the same call).
+        Kernel size per spatial axis.
     out_spatial : sequence of int
         Output size per spatial axis.
     isa : {'scalar', 'avx2', 'avx512'}, optional
@@ -59,6 +58,8 @@ def choose_algorithm(c_in_per_group, c_out_per_group, kernel, out_spatial, isa=N
     'im2col'
     >>> choose_algorithm(1, 1, (3, 3), (56, 56), isa="scalar")      # depthwise
     'direct'
+    >>> choose_algorithm(2048, 512, (1, 1), (7, 7), isa="avx2")     # pointwise on a 7x7 map
+    'im2col'
     """
     from convx import _conv
     return _conv.choose_algorithm(c_in_per_group, c_out_per_group, tuple(kernel),

@@ -114,6 +114,9 @@ int convx_gemm_f64(cx_idx M, cx_idx N, cx_idx K, const double *A, cx_idx lda, co
 /* algorithm: CONVX_ALGO_AUTO lets convx_conv_select choose (OpenBLAS im2col or the direct
  * algorithm's variants), the others force an algorithm (its variant is still chosen). */
 enum { CONVX_ALGO_AUTO = 0, CONVX_ALGO_DIRECT = 1, CONVX_ALGO_IM2COL = 2 };
+/* Private (tests, benchmarks): algorithm CONVX_ALGO_VARIANT + CONVX_VARIANT_* runs that one
+ * variant (then panel_gemm if it declines); invalid for a problem the variant cannot take. */
+enum { CONVX_ALGO_VARIANT = 16 };
 
 /* A forward convolution problem. 1-D and 2-D problems are 3-D ones with leading spatial sizes
  * of 1 (kernel 1, stride 1, pad 0, dilation 1 on those axes). Spatial order is D, H, W.

@@ -74,13 +74,35 @@ const convx_kernel_info *convx_kernel_get(int i)
                   .gemm_min_cig = (gemm_cig), .sliding_min_ow = (sliding_ow),                    \
                   .indirect_gemm_min_pixels = (ocb_px), .shifted_gemm_min_ow = (shifted_gemm_ow)},
 
+/* The same with the cost model of convx_conv_select (csrc/conv.c explains its terms and how
+ * they were fitted: each variant forced in turn with algorithm CONVX_ALGO_VARIANT + v on the
+ * measured layers, the calling thread's CPU time, least squares on log time). Per variant in
+ * CONVX_VARIANT_* order (sliding, indirect_gemm, shifted_gemm, panel_gemm, blas_gemm): mac,
+ * kpx, c0; then copy, pack, out. A term a variant lacks is multiplied by 0 (coefficient 1). */
+#define CX_UNPAREN(...) {__VA_ARGS__}
+#define CX_SELECT_COST(I, blas_cig, blas_cog, gemm_cig, sliding_ow, ocb_px, shifted_gemm_ow,     \
+                       mac_, kpx_, c0_, copy_, pack_, out_)                                      \
+    [I].select = {.blas_min_cig = (blas_cig), .blas_min_cog = (blas_cog),                         \
+                  .gemm_min_cig = (gemm_cig), .sliding_min_ow = (sliding_ow),                    \
+                  .indirect_gemm_min_pixels = (ocb_px), .shifted_gemm_min_ow = (shifted_gemm_ow), \
+                  .cost = {.on = 1, .mac = CX_UNPAREN mac_, .kpx = CX_UNPAREN kpx_,              \
+                           .c0 = CX_UNPAREN c0_, .copy = (copy_), .pack = (pack_),               \
+                           .out = (out_)}},
+
 static const convx_table tables[CONVX_ISA_COUNT] = {
     CX_BLOCKS(CONVX_ISA_SCALAR, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
     CX_BLOCKS(CONVX_ISA_AVX2, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
     CX_BLOCKS(CONVX_ISA_AVX512, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
     CX_SELECT(CONVX_ISA_SCALAR, 8, 4, 8, 8, 96, 12)
-    CX_SELECT(CONVX_ISA_AVX2, 0, 0, 8, 8, 96, 12)
-    CX_SELECT(CONVX_ISA_AVX512, 0, 0, 8, 8, 96, 12)
+    /* fitted on Zen 5 capped with CONVX_ISA, float32, 271 layers (see csrc/conv.c) */
+    CX_SELECT_COST(CONVX_ISA_AVX2, 0, 0, 8, 8, 96, 12,
+                   (0.3763f, 0.281f, 0.3235f, 0.2428f, 0.2205f),
+                   (1.0f, 0.0f, 1.0f, 1.0f, 222.5f), (1.071f, 0.3653f, 0.689f, 0.5823f, 0.2977f),
+                   1.431f, 0.7416f, 0.3954f)
+    CX_SELECT_COST(CONVX_ISA_AVX512, 0, 0, 8, 8, 96, 12,
+                   (0.1546f, 0.2124f, 0.2636f, 0.2047f, 0.226f),
+                   (1.0f, 0.02251f, 1.0f, 1.0f, 98.66f),
+                   (0.9136f, 0.4707f, 0.7807f, 0.5566f, 0.4449f), 1.316f, 0.0f, 0.2076f)
 #define CONVX_UKERNEL(fam_, dt_, ctype_, isa_, tile_, slot_, oc_, px_, rows_, ks_, st_, name_)  \
     CX_TBL_##fam_(CX_ISA_ID_##isa_, dt_, tile_, slot_, oc_, px_, rows_, CX_FN_##isa_(name_))
 #include "kernels/kernels.inc"

@@ -17,6 +17,10 @@ driver per variant in csrc/conv/):
 Small random shapes rarely reach the dense variants, so these tests build shapes that do.
 """
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -24,30 +28,59 @@ from hypothesis import strategies as st
 
 import convx
 from convx import _conv, _cpu
-from _helpers import assert_conv_close
+from _helpers import assert_conv_close, conv_op, subprocess_env
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
+VARIANTS = {"sliding": 1, "indirect_gemm": 2, "shifted_gemm": 3, "panel_gemm": 4, "blas_gemm": 5}
+ALGO_VARIANT = 16   # csrc/convx.h: CONVX_ALGO_VARIANT + CONVX_VARIANT_* forces one variant
+
+
+def _tuple(v, nd):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * nd
+
+
+def _run_variant(nd, x, w, b, variant, workers, stride=1, padding=0, dilation=1, groups=1):
+    """The convolution by one forced variant (panel_gemm if it declines), through the glue."""
+    s, p, d = _tuple(stride, nd), _tuple(padding, nd), _tuple(dilation, nd)
+    out = tuple((x.shape[2 + a] + 2 * p[a] - d[a] * (w.shape[2 + a] - 1) - 1) // s[a] + 1
+                for a in range(nd))
+    lead = (1,) * (3 - nd)
+    y = np.empty((x.shape[0], w.shape[0]) + lead + out, x.dtype)
+    _conv._conv(np.ascontiguousarray(x.reshape(x.shape[:2] + lead + x.shape[2:])),
+                np.ascontiguousarray(w.reshape(w.shape[:2] + lead + w.shape[2:])), b, y,
+                lead + s, (0,) * (3 - nd) + p, lead + d, groups,
+                ALGO_VARIANT + VARIANTS[variant], workers)
+    return y.reshape(y.shape[:2] + out)
+
+
 def _check(nd, x, w, b, workers=(1, 2), expect=None, **kw):
-    """Both algorithms against the oracle for each `workers`; `expect` names the variant of
-    algorithm "direct" the shape must reach (csrc/convx.h, CONVX_VARIANT_*); algorithm "im2col"
-    always runs blas_gemm."""
+    """Algorithms "direct", "auto" and "im2col" against the oracle for each `workers`; `expect`
+    names a variant (csrc/convx.h, CONVX_VARIANT_*) that can take the shape: it is also run
+    forced (the cost model of convx_conv_select may prefer another one for "direct")."""
     op = getattr(convx, f"conv{nd}d")
     ref = getattr(convx.reference, f"conv{nd}d")(x, w, b, **kw)
     k = int(np.prod(w.shape[1:]))
     results = []
-    for algo in ("direct", "im2col"):
+    runs = [("direct", None), ("auto", None), ("im2col", None)]
+    if expect is not None:
+        runs.append(("forced", expect))
+    for algo, variant in runs:
         for wk in workers:
-            y = op(x, w, b, algorithm=algo, workers=wk, **kw)
-            if algo == "direct" and expect is not None:
-                assert _conv.last_variant() == expect
+            if variant is None:
+                y = op(x, w, b, algorithm=algo, workers=wk, **kw)
+            else:
+                y = _run_variant(nd, x, w, b, variant, wk, **kw)
+                assert _conv.last_variant() == variant
+            if algo == "direct":
+                assert _conv.last_variant() != "blas_gemm"
             if algo == "im2col":
                 assert _conv.last_variant() == "blas_gemm"
             assert_conv_close(y, ref, x.dtype, k)
             results.append((algo, y))
-    for algo in ("direct", "im2col"):
+    for algo, _ in runs:
         ys = [y for a, y in results if a == algo]
         for y in ys[1:]:
             assert np.array_equal(y, ys[0]), f"{algo}: result depends on workers"
@@ -84,7 +117,7 @@ def test_conv2d_dense_stride1_shifted_gemm(cin, cout, groups, h, wd, k, dil, pad
     x, w, b = _data(2, (1, cin * groups, h, wd), (cout * groups, cin, k, k + 1), dtype, bias)
     if wd + 2 * pad < dil * k + 1:
         return
-    _check(2, x, w, b, padding=pad, dilation=dil, groups=groups)
+    _check(2, x, w, b, expect="shifted_gemm", padding=pad, dilation=dil, groups=groups)
 
 
 _HAS_INDIRECT_GEMM = _cpu.active_isa() != "scalar"
@@ -136,7 +169,8 @@ def test_conv2d_dense_strided_panel_gemm(cin, cout, h, wd, k, stride, pad, n, dt
     if h + 2 * pad < k or wd + 2 * pad < k:
         return
     x, w, b = _data(3, (n, cin, h, wd), (cout, cin, k, k), dtype, True)
-    _check(2, x, w, b, stride=stride, padding=pad)
+    _check(2, x, w, b, expect="panel_gemm", stride=stride, padding=pad)
+    _check(2, x, w, b, expect="sliding", stride=stride, padding=pad)
 
 
 @SETTINGS
@@ -160,7 +194,7 @@ def test_conv2d_many_groups_and_batches(groups, cig, cog, n, hw, dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_conv3d_dense_stride1_shifted_gemm(dtype):
     x, w, b = _data(6, (1, 9, 5, 6, 20), (7, 9, 3, 2, 3), dtype, True)
-    _check(3, x, w, b, padding=(1, 0, 2), dilation=(1, 2, 1))
+    _check(3, x, w, b, expect="shifted_gemm", padding=(1, 0, 2), dilation=(1, 2, 1))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -190,16 +224,40 @@ def test_conv2d_huge_stride_and_dilation_give_the_right_answer():
         assert_conv_close(y, ref, np.float64, 32)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_back_padding_only(variant, dtype):
+    # padding="same" with an even kernel pads 0 in front and 1 behind (implied by the output
+    # size): indirect_gemm used to read such inputs in place, past each row's end (wrong
+    # results; reachable from 96 output pixels on, e.g. 20x20 below)
+    if variant == "indirect_gemm" and not _HAS_INDIRECT_GEMM:
+        pytest.skip("no indirect_gemm kernel on this ISA")
+    for xs, ws in [((2, 3, 1, 6, 5), (2, 3, 1, 2, 2)), ((1, 16, 1, 20, 20), (32, 16, 1, 2, 2)),
+                   ((1, 8, 4, 5, 6), (16, 8, 2, 2, 2)), ((2, 9, 1, 1, 40), (8, 9, 1, 1, 4))]:
+        x, w, b = _data(25, xs, ws, dtype, True)
+        ref = convx.reference.conv3d(x, w, b, padding="same")
+        ys = []
+        for wk in (1, 2):
+            y = np.empty((xs[0], ws[0]) + xs[2:], dtype)
+            _conv._conv(x, w, b, y, (1, 1, 1), (0, 0, 0) if ws[4] == 2 else (0, 0, 1), (1, 1, 1),
+                        1, ALGO_VARIANT + VARIANTS[variant], wk)
+            assert _conv.last_variant() == variant
+            assert_conv_close(y, ref, dtype, int(np.prod(ws[1:])))
+            ys.append(y)
+        assert np.array_equal(ys[0], ys[1])
+
+
 # ---- variants that decline a problem (CONVX_DECLINED) hand it to the next one ----------------
-# Each shape below is cheap to compute but makes the variant chosen first refuse it at setup
+# Each shape below is cheap to compute but makes the variant forced first refuse it at setup
 # (padding far wider than the input, or a padded copy over the 64 MiB workspace cap); the entry
 # point then runs the im2col-panel GEMM, and last_variant() must say so.
 
-def _declined(nd, x, w, b, ref, **kw):
-    op = getattr(convx, f"conv{nd}d")
+def _declined(nd, x, w, b, ref, variant, **kw):
     for wk in (1, 2):
-        y = op(x, w, b, algorithm="direct", workers=wk, **kw)
+        y = _run_variant(nd, x, w, b, variant, wk, **kw)
         assert _conv.last_variant() == "panel_gemm"
+        assert_conv_close(y, ref, x.dtype, int(np.prod(w.shape[1:])))
+        y = conv_op(nd)(x, w, b, algorithm="direct", workers=wk, **kw)
         assert_conv_close(y, ref, x.dtype, int(np.prod(w.shape[1:])))
 
 
@@ -210,7 +268,7 @@ def test_sliding_declines_padding_far_wider_than_the_input(dtype):
     x, w, b = _data(20, (2, 3, 5, 4), (8, 3, 3, 3), dtype, True)
     ref = np.broadcast_to(b[None, :, None, None], (2, 8, 3, 3)).copy()
     ref[..., 1] = convx.reference.conv2d(x[..., :3], w, b)[..., 0]
-    _declined(2, x, w, b, ref, padding=(0, 5000), stride=(1, 5000))
+    _declined(2, x, w, b, ref, "sliding", padding=(0, 5000), stride=(1, 5000))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -220,7 +278,8 @@ def test_indirect_gemm_declines_a_padded_image_over_the_workspace_cap(dtype):
     x, w, b = _data(21, (11, 8, 4, 4), (32, 8, 3, 3), dtype, True)
     ref = np.broadcast_to(b[None, :, None, None], (11, 32, 3, 3)).copy()
     ref[:, :, 1, 1] = convx.reference.conv2d(x[:, :, :3, :3], w, b)[:, :, 0, 0]
-    _declined(2, x, w, b, ref, padding=1000, stride=1000)
+    _declined(2, x, w, b, ref, "indirect_gemm" if _HAS_INDIRECT_GEMM else "sliding",
+              padding=1000, stride=1000)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -229,7 +288,62 @@ def test_shifted_gemm_declines_a_padded_copy_over_the_workspace_cap(dtype):
     # 8 x 2016 x 2016 x 16 elements; with dilation 1000 only the centre taps see the input
     x, w, b = _data(22, (1, 8, 16, 16, 16), (12, 8, 3, 3, 1), dtype, True)
     ref = convx.reference.conv3d(x, w[:, :, 1:2, 1:2, :], b)
-    _declined(3, x, w, b, ref, padding=(1000, 1000, 0), dilation=(1000, 1000, 1))
+    _declined(3, x, w, b, ref, "shifted_gemm", padding=(1000, 1000, 0), dilation=(1000, 1000, 1))
+
+
+# ---- a reduction longer than the workspace cap allows in one panel --------------------------
+# panel_gemm (the last variant, which never declines) holds K x NR im2col rows per panel; when
+# that passes the 64 MiB cap it runs the reduction in chunks, each output's sum still in one
+# thread in ascending k. Before, it raised MemoryError (zoo case 3d_conv_large_shape:1 under
+# AVX-512, where NR = 32: K = 16 * 33^3 = 574992 rows x 32 x 4 bytes = 74 MB).
+
+def _window_sum(x, w, b):
+    """conv with a window as large as the input (one output pixel): a float64 dot product."""
+    axes = list(range(1, x.ndim))
+    y = np.tensordot(x.astype(np.float64), w.astype(np.float64), axes=(axes, axes))
+    return (y + b)[(...,) + (None,) * (x.ndim - 2)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv3d_window_as_large_as_the_input_zoo_case(dtype):
+    # benchdnn shapes_3d "g1_ic16oc1_id33kd33" (zoo case 3d_conv_large_shape:1, batch 2)
+    x, w, b = _data(23, (2, 16, 33, 33, 33), (1, 16, 33, 33, 33), dtype, True)
+    ref = _window_sum(x, w, b)
+    ys = []
+    for algo in ("auto", "direct", "im2col"):
+        for wk in (1, 2):
+            y = convx.conv3d(x, w, b, algorithm=algo, workers=wk)
+            assert _conv.last_variant() == ("blas_gemm" if algo == "im2col" else "panel_gemm")
+            assert_conv_close(y, ref.astype(dtype), dtype, 16 * 33**3)
+            ys.append(y)
+    assert np.array_equal(ys[0], ys[1]) and np.array_equal(ys[2], ys[3])
+
+
+@pytest.mark.parametrize("isa", [i for i in _cpu.compiled_isas() if i in _cpu.supported_isas()])
+def test_panel_gemm_chunks_a_reduction_over_the_workspace_cap(isa):
+    # K = 16 * 41^3 = 1.1M rows: over the cap for every AVX2/AVX-512 tile (NR >= 16 floats);
+    # batch 8: workers=1 runs per-job panels, workers=2 the team's shared super-tile, and the
+    # two must agree bitwise
+    code = """
+        import numpy as np, convx
+        from convx import _conv
+        rng = np.random.default_rng(24)
+        x = rng.standard_normal((8, 16, 41, 41, 41)).astype(np.float32)
+        w = rng.standard_normal((3, 16, 41, 41, 41)).astype(np.float32)
+        b = rng.standard_normal(3).astype(np.float32)
+        ax = [1, 2, 3, 4]
+        ref = np.tensordot(x.astype(np.float64), w.astype(np.float64), axes=(ax, ax)) + b
+        y1 = convx.conv3d(x, w, b, algorithm="direct", workers=1)
+        assert _conv.last_variant() == "panel_gemm", _conv.last_variant()
+        y2 = convx.conv3d(x, w, b, algorithm="direct", workers=2)
+        assert np.array_equal(y1, y2)
+        err = np.abs(y1[:, :, 0, 0, 0] - ref).max()
+        assert err < 4 * np.finfo(np.float32).eps * 16 * 41**3, err
+        print("ok")
+    """
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                       text=True, timeout=600, env=subprocess_env(CONVX_ISA=isa))
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
 
 
 def test_argument_errors_in_c_raise_instead_of_falling_back():
@@ -247,13 +361,57 @@ def test_argument_errors_in_c_raise_instead_of_falling_back():
 @pytest.mark.parametrize("isa", _cpu.compiled_isas())
 def test_choose_algorithm_is_the_c_auto_rule(isa):
     # convx.conv.choose_algorithm asks csrc/conv.c's convx_conv_select (the rule conv2d's
-    # algorithm="auto" runs): OpenBLAS im2col only on the scalar ISA, for >= 8 input and >= 4
-    # output channels per group and fewer than 2**31 - 1 output pixels
+    # algorithm="auto" runs). Scalar ISA: OpenBLAS im2col for >= 8 input and >= 4 output
+    # channels per group and fewer than 2**31 - 1 output pixels. AVX2/AVX-512: the cost model,
+    # which never sends BLAS-sized-out volumes or depthwise layers to BLAS
     from convx.conv import choose_algorithm
     for cin, cout, out in [(8, 4, (10, 10)), (7, 4, (10, 10)), (8, 3, (10, 10)),
                            (64, 64, (2**16, 2**15)), (64, 64, (2**16, 2**15 - 1)), (1, 1, (5,))]:
         dense = cin >= 8 and cout >= 4 and int(np.prod(out)) < 2**31 - 1
-        want = "im2col" if isa == "scalar" and dense else "direct"
-        assert choose_algorithm(cin, cout, (3,) * len(out), out, isa) == want
+        got = choose_algorithm(cin, cout, (3,) * len(out), out, isa)
+        if isa == "scalar":
+            assert got == ("im2col" if dense else "direct")
+        elif int(np.prod(out)) >= 2**31 - 1 or cin == 1:
+            assert got == "direct"
     with pytest.raises(ValueError, match="isa"):
         choose_algorithm(8, 4, (3, 3), (10, 10), "sse9")
+
+
+# ---- the cost model's picks (convx_conv_select, csrc/conv.c) ---------------------------------
+# Layers where the measured margin of the pick over the next variant was >= 1.3x on that ISA
+# (CPU time of one thread, Zen 5 capped with CONVX_ISA): DenseNet growth layers (128 -> 32,
+# 3x3) and ResNeXt's grouped 3x3 on 7x7 go to indirect_gemm (they went to panel_gemm before,
+# 1.5-2x slower); ResNeXt g32 on 56x56 (4 channels per group) to the sliding kernel; on AVX2
+# pointwise 2048 -> 512 / 512 -> 2048 on 7x7 to OpenBLAS. Each runs in a child process per ISA.
+_PICKS = {
+    "avx2": [((1, 128, 7, 7), (32, 128, 3, 3), 1, 1, "indirect_gemm"),
+             ((1, 128, 14, 14), (32, 128, 3, 3), 1, 1, "indirect_gemm"),
+             ((1, 1024, 7, 7), (1024, 32, 3, 3), 1, 32, "indirect_gemm"),
+             ((1, 128, 56, 56), (128, 4, 3, 3), 1, 32, "sliding"),
+             ((1, 2048, 7, 7), (512, 2048, 1, 1), 0, 1, "blas_gemm"),
+             ((1, 512, 7, 7), (2048, 512, 1, 1), 0, 1, "blas_gemm")],
+    "avx512": [((1, 128, 7, 7), (32, 128, 3, 3), 1, 1, "indirect_gemm"),
+               ((1, 128, 14, 14), (32, 128, 3, 3), 1, 1, "indirect_gemm"),
+               ((1, 1024, 7, 7), (1024, 32, 3, 3), 1, 32, "indirect_gemm"),
+               ((1, 128, 56, 56), (128, 4, 3, 3), 1, 32, "sliding")],
+}
+
+
+@pytest.mark.parametrize("isa", [i for i in _PICKS if i in _cpu.supported_isas()
+                                 and i in _cpu.compiled_isas()])
+def test_cost_model_picks(isa):
+    code = f"""
+        import numpy as np, convx
+        from convx import _conv
+        for xs, ws, pad, groups, want in {_PICKS[isa]!r}:
+            x = np.ones(xs, np.float32)
+            w = np.ones(ws, np.float32)
+            convx.conv2d(x, w, padding=pad, groups=groups)
+            assert _conv.last_variant() == want, (xs, ws, _conv.last_variant(), want)
+            convx.conv2d(x, w, padding=pad, groups=groups, algorithm="direct")
+            assert _conv.last_variant() != "blas_gemm"
+        print("ok")
+    """
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                       text=True, timeout=600, env=subprocess_env(CONVX_ISA=isa))
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

@@ -183,7 +183,13 @@ int CONVX_NAME(conv_indirect_gemm)(const convx_conv_problem *p, const T *x, cons
     q.P = p->out[0] * p->out[1] * p->out[2];
     q.OCB = CX_INDIRECT_GEMM_OC(tbl); q.NP = CX_INDIRECT_GEMM_NP(tbl);
     q.nob = CX_CEILDIV(q.Cog, q.OCB);
-    q.padded = p->pad[0] != 0 || p->pad[1] != 0 || p->pad[2] != 0;
+    /* a padded copy whenever a window reaches outside the input: front padding, or back
+     * padding (implied by out[], e.g. padding="same" with an even kernel: front 0, back 1) */
+    q.padded = 0;
+    for (int a = 0; a < 3; a++)
+        if (p->pad[a] != 0 ||
+            (p->out[a] - 1) * p->stride[a] + (p->k[a] - 1) * p->dil[a] + 1 > p->in[a])
+            q.padded = 1;
     if (q.padded) {
         q.Dp = (p->out[0] - 1) * p->stride[0] + (KD - 1) * p->dil[0] + 1;
         q.Hp = (p->out[1] - 1) * p->stride[1] + (KH - 1) * p->dil[1] + 1;

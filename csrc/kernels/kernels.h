@@ -171,6 +171,17 @@ typedef struct {
                            * output rows are narrower than this */
     int indirect_gemm_min_pixels;   /* output pixels over the batch its weight pack needs */
     int shifted_gemm_min_ow;        /* narrower output rows: im2col panels beat shifted rows */
+    /* Cost model (csrc/conv.c, convx_conv_cost): when cost.on, the variant with the least
+     * predicted time runs and the thresholds above are unused. Per variant (index
+     * CONVX_VARIANT_* - 1): mac, seconds per 1e10 multiply-adds the kernel computes (tile
+     * padding included); kpx, per 1e8 (pixel x tap x channel block) pointer setups or BLAS calls;
+     * c0, per-call setup in units of 10 us. Shared: copy, pack, out: seconds per 1e9 elements
+     * copied into padded/im2col buffers, packed weights, written outputs. */
+    struct {
+        int on;
+        float mac[5], kpx[5], c0[5];
+        float copy, pack, out;
+    } cost;
 } convx_conv_select_params;
 
 /* Everything a driver needs for one ISA: kernel pointers for both dtypes, their tiles (copied
