@@ -1,0 +1,83 @@
+/* conv_transpose_subpixel.c — the sub-pixel (stride-phase) transposed-convolution driver:
+ * the dtype-free phase plan, and conv_transpose_subpixel.template.c instantiated for f32 and f64
+ * (convx_ct_subpixel_f32 / _f64, see conv_transpose_internal.h). Compiled with baseline flags
+ * and OpenMP; the arithmetic runs in the forward-convolution variants (csrc/conv/).
+ *
+ * Along one axis (stride s, dilation d, padding p, kernel K), output o = s*m + r (phase r in
+ * [0, s)) receives tap t from input i = m + (r + p - t*d)/s exactly when t*d = r + p (mod s).
+ * Those taps are t0, t0 + step, ... (step = s/gcd(d, s)), and their input offsets
+ * c(t) = (r + p - t*d)/s fall by dd = d/gcd(d, s) per step. So phase r is a stride-1 forward
+ * correlation with the sub-kernel flipped, w_r[j] = w[t0 + (n_r - 1 - j)*step] (n_r taps,
+ * dilation dd), front padding -c_last (c_last = c of the last tap), over M_r = ceil((out - r)/s)
+ * outputs; a padding past the input end is implicit (the variants bounds-check their reads).
+ * When c_last > 0 (padding wider than the kernel reaches) the phase convolution computes
+ * `lead` = c_last extra leading outputs with padding 0 and they are dropped.
+ * Phases with the same (n_r, c_last) form a class: along every axis there are few classes
+ * (usually 1 or 2 whatever s is), and the phases of a class are stacked as extra output
+ * channels of one convolution. A phase with outputs but no taps (K < s/gcd) holds the bias.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "conv_transpose_internal.h"
+#include "conv/internal.h"
+
+typedef struct {
+    cx_idx s, step, dd;
+    int ncls;
+    /* per class: taps, forward padding, dropped leading outputs, outputs computed, members */
+    cx_idx ntap[CT_SUBPIXEL_MAX_STRIDE], pad[CT_SUBPIXEL_MAX_STRIDE];
+    cx_idx lead[CT_SUBPIXEL_MAX_STRIDE], mout[CT_SUBPIXEL_MAX_STRIDE];
+    cx_idx nmem[CT_SUBPIXEL_MAX_STRIDE], clast[CT_SUBPIXEL_MAX_STRIDE];
+    /* per phase r: class (-1: no taps or no outputs), rank in its class, first tap, outputs */
+    int cls[CT_SUBPIXEL_MAX_STRIDE];
+    cx_idx rank[CT_SUBPIXEL_MAX_STRIDE], t0[CT_SUBPIXEL_MAX_STRIDE], M[CT_SUBPIXEL_MAX_STRIDE];
+    int any_empty;   /* a phase has outputs but no taps */
+} ct_sp_axis;
+
+static cx_idx ct_gcd(cx_idx a, cx_idx b)
+{
+    while (b) { const cx_idx r = a % b; a = b; b = r; }
+    return a;
+}
+
+/* 0 when the stride is beyond the tables (the driver then declines) */
+static int ct_sp_axis_plan(ct_sp_axis *A, cx_idx K, cx_idx s, cx_idx pd, cx_idx d, cx_idx OUT)
+{
+    if (s < 1 || s > CT_SUBPIXEL_MAX_STRIDE) return 0;
+    const cx_idx g = ct_gcd(d, s);
+    A->s = s; A->step = s / g; A->dd = d / g; A->ncls = 0; A->any_empty = 0;
+    for (cx_idx r = 0; r < s; r++) {
+        A->cls[r] = -1;
+        A->M[r] = r < OUT ? (OUT - r + s - 1) / s : 0;
+        if (A->M[r] == 0) continue;
+        cx_idx t0 = -1;
+        for (cx_idx t = 0; t < CX_MIN(K, A->step); t++)
+            if ((((t % s) * (d % s) - r - pd) % s + s) % s == 0) { t0 = t; break; }
+        if (t0 < 0) { A->any_empty = 1; continue; }
+        const cx_idx n = (K - 1 - t0) / A->step + 1, tl = t0 + (n - 1) * A->step;
+        const cx_idx clast = (r + pd - tl * d) / s;   /* exact: tl*d = r + pd (mod s) */
+        int c = 0;
+        while (c < A->ncls && !(A->ntap[c] == n && A->clast[c] == clast)) c++;
+        if (c == A->ncls) {
+            A->ncls++;
+            A->ntap[c] = n; A->clast[c] = clast; A->nmem[c] = 0; A->mout[c] = 0;
+            A->lead[c] = clast > 0 ? clast : 0;
+            A->pad[c] = clast > 0 ? 0 : -clast;
+        }
+        A->cls[r] = c; A->t0[r] = t0; A->rank[r] = A->nmem[c]++;
+        A->mout[c] = CX_MAX(A->mout[c], A->M[r] + A->lead[c]);
+    }
+    return 1;
+}
+
+/* the phases of class c, ascending (at most CT_SUBPIXEL_MAX_STRIDE) */
+static cx_idx ct_sp_members(const ct_sp_axis *A, int c, cx_idx *mem)
+{
+    cx_idx n = 0;
+    for (cx_idx r = 0; r < A->s; r++)
+        if (A->cls[r] == c) mem[n++] = r;
+    return n;
+}
+
+#define CX_TEMPLATE "conv_transpose_subpixel.template.c"
+#include "instantiate.h"
