@@ -42,11 +42,13 @@ def _conv_transpose(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tu
 def _ct_last_variant():
     """Name of the driver that ran this thread's last transposed convolution (csrc/convx.h):
     'fused', 'fused_t' (algorithm 'direct'), 'two_pass' ('im2col'), 'subpixel' followed by the
-    forward variant of its largest phase convolution ('subpixel:indirect_gemm'), or 'none'."""
+    forward variant of its largest phase convolution ('subpixel:indirect_gemm'; just 'subpixel'
+    when no phase has taps), or 'none'."""
     cdef int v = convx_conv_transpose_last_variant()
     name = convx_conv_transpose_variant_name(v).decode()
-    if v == CONVX_CT_SUBPIXEL_VARIANT:
-        name += ":" + convx_conv_variant_name(convx_conv_transpose_last_phase_variant()).decode()
+    cdef int phase = convx_conv_transpose_last_phase_variant()
+    if v == CONVX_CT_SUBPIXEL_VARIANT and phase != 0:   # 0: bias only, no phase had taps
+        name += ":" + convx_conv_variant_name(phase).decode()
     return name
 
 

@@ -81,7 +81,8 @@ def last_variant():
     -------
     name : str
         'subpixel:<forward variant>' (e.g. 'subpixel:indirect_gemm': the forward-convolution
-        variant that ran the largest phase convolution), 'fused' or 'fused_t' (algorithm
+        variant that ran the largest phase convolution; just 'subpixel' when every output
+        is in a phase without taps, i.e. bias only), 'fused' or 'fused_t' (algorithm
         'direct'), 'two_pass' ('im2col'), or 'none' before the first call in this thread.
 
     Examples
