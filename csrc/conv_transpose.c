@@ -60,34 +60,47 @@ const char *convx_conv_transpose_variant_name(int variant)
 
 /* ---- driver selection --------------------------------------------------------------------
  * The one place that decides which driver runs algorithm "auto", with per-ISA thresholds.
- * Measured with `python -m convx bench --suite conv_transpose --shapes <zoo deconv shapes>
- * --algorithm direct|im2col|subpixel --workers 2` on Zen 4 (2 cores, machine shared), see
- * README "Transposed convolutions":
- *  - subpixel runs every phase as a dense forward convolution over the input, so its work is
- *    the transposed conv's MACs with no col buffer and no scatter-add; it takes every problem
- *    with strides up to CT_SUBPIXEL_MAX_STRIDE.
- *  - otherwise (huge strides) the GEMM + col2im rule: fused (with its transposed GEMM) when the
- *    batch has fewer input pixels than the GEMM has rows (deep, small-spatial layers), else
- *    two_pass (its team GEMM reads the input once for all output channels).
+ * Measured on Zen 4 (2 cores, machine shared with other jobs, so per-case minima of interleaved
+ * runs at 1 and 2 threads) over the zoo's 65 benchdnn deconv shapes, the conv_transpose suite
+ * and FCN / depthwise / grouped up-convs (`python -m convx bench --suite conv_transpose` and
+ * `--shapes`, algorithms subpixel / direct / im2col; README "Transposed convolutions"):
+ *  - subpixel runs each phase as a dense forward convolution over the input: no col buffer, no
+ *    scatter-add, and stride-s layers do 1/s^d of GEMM + col2im's col writes. It lost only where
+ *    its phase convolutions multiply much padding -- waste = its MACs over the transposed
+ *    conv's (convx_ct_subpixel_waste) -- e.g. stride-1 dilated layers on 2x2..10x10 inputs
+ *    (waste 1.4-5.4: 1.5-3.3x slower than fused), the 3-D U-Net 3x3x3 on 8x9x9 (1.87: 2.1x);
+ *    up to 1.3 it was faster or level (e.g. FCN k16 s8 depthwise 0.58x of fused's time, k64
+ *    s32 0.37x, depthwise k4 s2 0.31x, U-Net 2x2 s2 and 1x1 layers 0.6-0.9x);
+ *  - and where a phase convolution has fewer than subpixel_min_cog output channels per group
+ *    over a dense reduction (>= 16 input channels per group): 64 -> 3 channel output layers
+ *    (DCGAN's last, GoogLeNet's 7x7 s2 adjoint, masknet) ran 1.3-1.7x slower than fused,
+ *    whose GEMM rows are channels x taps;
+ *  - otherwise (or strides past the phase tables) GEMM + col2im: fused (with its transposed
+ *    GEMM) when the batch has fewer input pixels than the GEMM has rows (deep, small-spatial
+ *    layers), else two_pass (its team GEMM reads the input once for all output channels).
  */
 typedef struct {
-    cx_idx subpixel_max_stride;   /* subpixel for strides up to this on every axis */
+    double subpixel_max_waste;   /* subpixel while its MACs are at most this x the layer's */
+    cx_idx subpixel_min_cog;     /* ... and its smallest phase conv has this many channels */
+    cx_idx dense_cig;            /* (the min_cog rule applies from this many in-channels) */
 } ct_select_params;
 
 static const ct_select_params ct_rules[CONVX_ISA_COUNT] = {
-    [CONVX_ISA_SCALAR] = {.subpixel_max_stride = CT_SUBPIXEL_MAX_STRIDE},
-    [CONVX_ISA_AVX2] = {.subpixel_max_stride = CT_SUBPIXEL_MAX_STRIDE},
-    [CONVX_ISA_AVX512] = {.subpixel_max_stride = CT_SUBPIXEL_MAX_STRIDE},
+    [CONVX_ISA_SCALAR] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16},
+    [CONVX_ISA_AVX2] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16},
+    [CONVX_ISA_AVX512] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16},
 };
 
 int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, int isa)
 {
     if (isa < 0) isa = convx_active_table()->isa;
-    if (isa >= CONVX_ISA_COUNT) return CONVX_CT_FUSED;
+    if (isa < 0 || isa >= CONVX_ISA_COUNT) isa = CONVX_ISA_SCALAR;
     const ct_select_params *s = &ct_rules[isa];
-    (void)f64;
-    if (p->stride[0] <= s->subpixel_max_stride && p->stride[1] <= s->subpixel_max_stride &&
-        p->stride[2] <= s->subpixel_max_stride)
+    (void)f64;   /* the same thresholds served both dtypes */
+    cx_idx min_cog = 0;
+    const double waste = convx_ct_subpixel_waste(p, &min_cog);
+    if (waste >= 0.0 && waste <= s->subpixel_max_waste &&
+        !(p->C_in / p->groups >= s->dense_cig && min_cog < s->subpixel_min_cog))
         return CONVX_CT_SUBPIXEL;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx M = (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];

@@ -24,6 +24,12 @@
  * (CONVX_DECLINED, before touching y) and go to the GEMM + col2im family. */
 #define CT_SUBPIXEL_MAX_STRIDE 64
 
+/* The sub-pixel driver's multiply-adds over the transposed conv's own (N*C_in*in*Cog*k: each
+ * input pixel times each tap), >= 1 when the phase convolutions also multiply zero padding (a
+ * phase's output range reaches past the input); and in *min_cog the output channels per group
+ * of its smallest phase convolution. -1 when the driver would decline (stride > 64). */
+double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *min_cog);
+
 #define CX_CT_DRIVER_PROTOS(dt, T)                                                              \
     int convx_ct_gemm_##dt(const convx_conv_transpose_problem *p, const T *x, const T *w,      \
                            const T *bias, T *y, int algorithm, int workers,                    \

@@ -79,5 +79,26 @@ static cx_idx ct_sp_members(const ct_sp_axis *A, int c, cx_idx *mem)
     return n;
 }
 
+double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *min_cog)
+{
+    double ratio = 1.0;
+    cx_idx phases = 1;   /* phases stacked in the smallest phase convolution */
+    for (int a = 0; a < 3; a++) {
+        ct_sp_axis A;
+        if (!ct_sp_axis_plan(&A, p->k[a], p->stride[a], p->pad[a], p->dil[a], p->out[a]))
+            return -1.0;
+        double macs = 0.0;
+        cx_idx fewest = 0;
+        for (int c = 0; c < A.ncls; c++) {
+            macs += (double)A.ntap[c] * (double)A.nmem[c] * (double)A.mout[c];
+            if (c == 0 || A.nmem[c] < fewest) fewest = A.nmem[c];
+        }
+        ratio *= macs / ((double)p->in[a] * (double)p->k[a]);
+        phases *= CX_MAX((cx_idx)1, fewest);
+    }
+    *min_cog = (p->C_out / p->groups) * phases;
+    return ratio;
+}
+
 #define CX_TEMPLATE "conv_transpose_subpixel.template.c"
 #include "instantiate.h"

@@ -139,24 +139,34 @@ static void CONVX_NAME(ct_sp_interleave)(const convx_conv_transpose_problem *p,
         if (cx_cancelled_every(cc, pl, every)) continue;
         const cx_idx n = pl / p->C_out, ch = pl % p->C_out, g = ch / Cog, co = ch % Cog;
         T *yp = y + ((n0 + n) * p->C_out + ch) * Pout;
-        for (cx_idx ph = 0; ph < P; ph++) {
-            const cx_idx rd = mem[0][ph / (P1 * P2)], rh = mem[1][(ph / P2) % P1];
-            const cx_idx rw = mem[2][ph % P2];
-            const T *src = tmp + (n * p->C_out * P + (g * P + ph) * Cog + co) * vol;
-            const cx_idx Md = ax[0].M[rd], Mh = ax[1].M[rh], Mw = ax[2].M[rw];
-            for (cx_idx a = 0; a < Md; a++)
-                for (cx_idx b = 0; b < Mh; b++) {
-                    const T *CX_RESTRICT s = src + ((a + ld) * mh + b + lh) * mw + lw;
-                    T *CX_RESTRICT d = yp + ((rd + sd * a) * OH + rh + sh * b) * OW + rw;
-                    if (sw == 1) {
-                        memcpy(d, s, (size_t)Mw * sizeof(T));
-                    } else if (sw == 2) {
-                        for (cx_idx e = 0; e < Mw; e++) d[2 * e] = s[e];
-                    } else {
-                        for (cx_idx e = 0; e < Mw; e++) d[e * sw] = s[e];
+        /* output rows in ascending order (a, rd, b, rh), all W phases of a row together:
+         * a row stays in L1 while the class's phases fill it */
+        const T *src0 = tmp + (n * p->C_out * P + g * P * Cog + co) * vol;
+        for (cx_idx a = 0; a < ax[0].mout[c[0]] - ld; a++)
+            for (cx_idx i0 = 0; i0 < P0; i0++) {
+                const cx_idx rd = mem[0][i0];
+                if (a >= ax[0].M[rd]) continue;
+                for (cx_idx b = 0; b < mh - lh; b++)
+                    for (cx_idx i1 = 0; i1 < P1; i1++) {
+                        const cx_idx rh = mem[1][i1];
+                        if (b >= ax[1].M[rh]) continue;
+                        T *CX_RESTRICT d0 = yp + ((rd + sd * a) * OH + rh + sh * b) * OW;
+                        for (cx_idx i2 = 0; i2 < P2; i2++) {
+                            const cx_idx rw = mem[2][i2], Mw = ax[2].M[rw];
+                            const cx_idx ph = (i0 * P1 + i1) * P2 + i2;
+                            const T *CX_RESTRICT s = src0 + ph * Cog * vol +
+                                                     ((a + ld) * mh + b + lh) * mw + lw;
+                            T *CX_RESTRICT d = d0 + rw;
+                            if (sw == 1) {
+                                memcpy(d, s, (size_t)Mw * sizeof(T));
+                            } else if (sw == 2) {
+                                for (cx_idx e = 0; e < Mw; e++) d[2 * e] = s[e];
+                            } else {
+                                for (cx_idx e = 0; e < Mw; e++) d[e * sw] = s[e];
+                            }
+                        }
                     }
-                }
-        }
+            }
     }
 }
 
