@@ -9,9 +9,10 @@
  * c(t) = (r + p - t*d)/s fall by dd = d/gcd(d, s) per step. So phase r is a stride-1 forward
  * correlation with the sub-kernel flipped, w_r[j] = w[t0 + (n_r - 1 - j)*step] (n_r taps,
  * dilation dd), front padding -c_last (c_last = c of the last tap), over M_r = ceil((out - r)/s)
- * outputs; a padding past the input end is implicit (the variants bounds-check their reads).
- * When c_last > 0 (padding wider than the kernel reaches) the phase convolution computes
- * `lead` = c_last extra leading outputs with padding 0 and they are dropped.
+ * outputs. When c_last > 0 (padding wider than the kernel reaches) the phase convolution
+ * computes `lead` = c_last extra leading outputs with padding 0 and they are dropped; when the
+ * phase reads past the input's end by more than its front padding, the front padding and the
+ * lead grow to match (the forward variants take torch's geometry, back padding <= front).
  * Phases with the same (n_r, c_last) form a class: along every axis there are few classes
  * (usually 1 or 2 whatever s is), and the phases of a class are stacked as extra output
  * channels of one convolution. A phase with outputs but no taps (K < s/gcd) holds the bias.
@@ -41,7 +42,8 @@ static cx_idx ct_gcd(cx_idx a, cx_idx b)
 }
 
 /* 0 when the stride is beyond the tables (the driver then declines) */
-static int ct_sp_axis_plan(ct_sp_axis *A, cx_idx K, cx_idx s, cx_idx pd, cx_idx d, cx_idx OUT)
+static int ct_sp_axis_plan(ct_sp_axis *A, cx_idx K, cx_idx s, cx_idx pd, cx_idx d, cx_idx OUT,
+                           cx_idx IN)
 {
     if (s < 1 || s > CT_SUBPIXEL_MAX_STRIDE) return 0;
     const cx_idx g = ct_gcd(d, s);
@@ -67,6 +69,18 @@ static int ct_sp_axis_plan(ct_sp_axis *A, cx_idx K, cx_idx s, cx_idx pd, cx_idx 
         A->cls[r] = c; A->t0[r] = t0; A->rank[r] = A->nmem[c]++;
         A->mout[c] = CX_MAX(A->mout[c], A->M[r] + A->lead[c]);
     }
+    /* The forward variants take torch's geometry: the padding past the input's end is at most
+     * the front padding (some read an unpadded input in place when the front padding is 0).
+     * Where a class reads further, its front padding grows to match and the extra leading
+     * outputs are dropped with the lead. */
+    for (int c = 0; c < A->ncls; c++) {
+        const cx_idx extent = A->dd * (A->ntap[c] - 1) + 1;
+        const cx_idx back = A->mout[c] - A->pad[c] + extent - 1 - IN;
+        if (back > A->pad[c]) {
+            const cx_idx e = back - A->pad[c];
+            A->pad[c] += e; A->lead[c] += e; A->mout[c] += e;
+        }
+    }
     return 1;
 }
 
@@ -85,7 +99,8 @@ double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *mi
     cx_idx phases = 1;   /* phases stacked in the smallest phase convolution */
     for (int a = 0; a < 3; a++) {
         ct_sp_axis A;
-        if (!ct_sp_axis_plan(&A, p->k[a], p->stride[a], p->pad[a], p->dil[a], p->out[a]))
+        if (!ct_sp_axis_plan(&A, p->k[a], p->stride[a], p->pad[a], p->dil[a], p->out[a],
+                             p->in[a]))
             return -1.0;
         double macs = 0.0;
         cx_idx fewest = 0;

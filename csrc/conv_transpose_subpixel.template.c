@@ -206,7 +206,8 @@ int CONVX_NAME(ct_subpixel)(const convx_conv_transpose_problem *p, const T *x, c
 {
     ct_sp_axis ax[3];
     for (int a = 0; a < 3; a++)
-        if (!ct_sp_axis_plan(&ax[a], p->k[a], p->stride[a], p->pad[a], p->dil[a], p->out[a]))
+        if (!ct_sp_axis_plan(&ax[a], p->k[a], p->stride[a], p->pad[a], p->dil[a], p->out[a],
+                             p->in[a]))
             return CONVX_DECLINED;
     const cx_idx G = p->groups, Cig = p->C_in / G;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
