@@ -75,6 +75,11 @@ const char *convx_conv_transpose_variant_name(int variant)
  *    over a dense reduction (>= 16 input channels per group): 64 -> 3 channel output layers
  *    (DCGAN's last, GoogLeNet's 7x7 s2 adjoint, masknet) ran 1.3-1.7x slower than fused,
  *    whose GEMM rows are channels x taps;
+ *  - and where the layer is weight-bound (fewer input pixels in the batch than the GEMM has rows,
+ *    C_out/groups * taps) and needs more than one phase convolution: each one reads all the
+ *    weights to pack its taps, while fused_t streams them once in place (DCGAN 512->256 and
+ *    256->128 on 4x4 / 8x8 maps: 1.5-2.9x slower than fused_t; 1x1 and U-Net 2x2 s2 layers are
+ *    one phase convolution and stay);
  *  - otherwise (or strides past the phase tables) GEMM + col2im: fused (with its transposed
  *    GEMM) when the batch has fewer input pixels than the GEMM has rows (deep, small-spatial
  *    layers), else two_pass (its team GEMM reads the input once for all output channels).
@@ -83,12 +88,16 @@ typedef struct {
     double subpixel_max_waste;   /* subpixel while its MACs are at most this x the layer's */
     cx_idx subpixel_min_cog;     /* ... and its smallest phase conv has this many channels */
     cx_idx dense_cig;            /* (the min_cog rule applies from this many in-channels) */
+    cx_idx weight_bound_max_convs;   /* phase convs allowed for a weight-bound layer */
 } ct_select_params;
 
 static const ct_select_params ct_rules[CONVX_ISA_COUNT] = {
-    [CONVX_ISA_SCALAR] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16},
-    [CONVX_ISA_AVX2] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16},
-    [CONVX_ISA_AVX512] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16},
+    [CONVX_ISA_SCALAR] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16,
+                          .weight_bound_max_convs = 1},
+    [CONVX_ISA_AVX2] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16,
+                        .weight_bound_max_convs = 1},
+    [CONVX_ISA_AVX512] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16,
+                          .weight_bound_max_convs = 1},
 };
 
 int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, int isa)
@@ -97,13 +106,14 @@ int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, 
     if (isa < 0 || isa >= CONVX_ISA_COUNT) isa = CONVX_ISA_SCALAR;
     const ct_select_params *s = &ct_rules[isa];
     (void)f64;   /* the same thresholds served both dtypes */
-    cx_idx min_cog = 0;
-    const double waste = convx_ct_subpixel_waste(p, &min_cog);
-    if (waste >= 0.0 && waste <= s->subpixel_max_waste &&
-        !(p->C_in / p->groups >= s->dense_cig && min_cog < s->subpixel_min_cog))
-        return CONVX_CT_SUBPIXEL;
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx M = (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
+    cx_idx min_cog = 0, nconv = 0;
+    const double waste = convx_ct_subpixel_waste(p, &min_cog, &nconv);
+    if (waste >= 0.0 && waste <= s->subpixel_max_waste &&
+        !(p->C_in / p->groups >= s->dense_cig && min_cog < s->subpixel_min_cog) &&
+        !(p->N * Pin < M && nconv > s->weight_bound_max_convs))
+        return CONVX_CT_SUBPIXEL;
     return p->N * Pin < M ? CONVX_CT_FUSED : CONVX_CT_TWO_PASS;
 }
 

@@ -1,7 +1,8 @@
 /* conv_transpose_gemm.template.c — transposed convolution drivers (GEMM + col2im), one dtype.
  *
- * Included twice by conv_transpose_gemm.c with CONVX_T (float/double) and CONVX_DT (f32/f64) defined;
- * every function here is static or named through CONVX_NAME. Compiled with baseline flags plus
+ * Included twice by conv_transpose_gemm.c with CONVX_T (float/double) and CONVX_DT (f32/f64)
+ * defined; every function here is static or named through CONVX_NAME (the family's entry,
+ * convx_ct_gemm_f32 / _f64, is at the end). Compiled with baseline flags plus
  * OpenMP: ISA-specific work happens only in the GEMM micro-kernel reached through the dispatch
  * table (and in convx_gemm, which uses the same micro-kernel).
  *

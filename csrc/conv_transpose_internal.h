@@ -27,8 +27,11 @@
 /* The sub-pixel driver's multiply-adds over the transposed conv's own (N*C_in*in*Cog*k: each
  * input pixel times each tap), >= 1 when the phase convolutions also multiply zero padding (a
  * phase's output range reaches past the input); and in *min_cog the output channels per group
- * of its smallest phase convolution. -1 when the driver would decline (stride > 64). */
-double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *min_cog);
+ * of its smallest phase convolution, in *nconv how many phase convolutions it runs (each
+ * repacks its share of the weights, reading all of them). -1 when the driver would decline
+ * (stride > 64). */
+double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *min_cog,
+                               cx_idx *nconv);
 
 #define CX_CT_DRIVER_PROTOS(dt, T)                                                              \
     int convx_ct_gemm_##dt(const convx_conv_transpose_problem *p, const T *x, const T *w,      \

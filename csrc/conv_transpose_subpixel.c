@@ -93,10 +93,12 @@ static cx_idx ct_sp_members(const ct_sp_axis *A, int c, cx_idx *mem)
     return n;
 }
 
-double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *min_cog)
+double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *min_cog,
+                               cx_idx *nconv)
 {
     double ratio = 1.0;
     cx_idx phases = 1;   /* phases stacked in the smallest phase convolution */
+    *nconv = 1;
     for (int a = 0; a < 3; a++) {
         ct_sp_axis A;
         if (!ct_sp_axis_plan(&A, p->k[a], p->stride[a], p->pad[a], p->dil[a], p->out[a],
@@ -110,6 +112,7 @@ double convx_ct_subpixel_waste(const convx_conv_transpose_problem *p, cx_idx *mi
         }
         ratio *= macs / ((double)p->in[a] * (double)p->k[a]);
         phases *= CX_MAX((cx_idx)1, fewest);
+        *nconv *= A.ncls;
     }
     *min_cog = (p->C_out / p->groups) * phases;
     return ratio;
