@@ -151,18 +151,30 @@ static void CONVX_NAME(ct_sp_interleave)(const convx_conv_transpose_problem *p,
                         const cx_idx rh = mem[1][i1];
                         if (b >= ax[1].M[rh]) continue;
                         T *CX_RESTRICT d0 = yp + ((rd + sd * a) * OH + rh + sh * b) * OW;
+                        const T *sp[CT_SUBPIXEL_MAX_STRIDE];
+                        cx_idx common = OW;
+                        for (cx_idx i2 = 0; i2 < P2; i2++) {
+                            const cx_idx ph = (i0 * P1 + i1) * P2 + i2;
+                            sp[i2] = src0 + ph * Cog * vol + ((a + ld) * mh + b + lh) * mw + lw;
+                            common = CX_MIN(common, ax[2].M[mem[2][i2]]);
+                        }
+                        cx_idx e0 = 0;
+                        if (P2 > 1) {   /* the W phases side by side: runs of adjacent stores */
+                            const cx_idx *CX_RESTRICT rws = mem[2];
+                            for (; e0 < common; e0++)
+                                for (cx_idx i2 = 0; i2 < P2; i2++)
+                                    d0[e0 * sw + rws[i2]] = sp[i2][e0];
+                        }
                         for (cx_idx i2 = 0; i2 < P2; i2++) {
                             const cx_idx rw = mem[2][i2], Mw = ax[2].M[rw];
-                            const cx_idx ph = (i0 * P1 + i1) * P2 + i2;
-                            const T *CX_RESTRICT s = src0 + ph * Cog * vol +
-                                                     ((a + ld) * mh + b + lh) * mw + lw;
+                            const T *CX_RESTRICT s = sp[i2];
                             T *CX_RESTRICT d = d0 + rw;
                             if (sw == 1) {
-                                memcpy(d, s, (size_t)Mw * sizeof(T));
+                                memcpy(d + e0, s + e0, (size_t)(Mw - e0) * sizeof(T));
                             } else if (sw == 2) {
-                                for (cx_idx e = 0; e < Mw; e++) d[2 * e] = s[e];
+                                for (cx_idx e = e0; e < Mw; e++) d[2 * e] = s[e];
                             } else {
-                                for (cx_idx e = 0; e < Mw; e++) d[e * sw] = s[e];
+                                for (cx_idx e = e0; e < Mw; e++) d[e * sw] = s[e];
                             }
                         }
                     }
