@@ -75,11 +75,11 @@ const char *convx_conv_transpose_variant_name(int variant)
  *    over a dense reduction (>= 16 input channels per group): 64 -> 3 channel output layers
  *    (DCGAN's last, GoogLeNet's 7x7 s2 adjoint, masknet) ran 1.3-1.7x slower than fused,
  *    whose GEMM rows are channels x taps;
- *  - and where the layer is weight-bound (fewer input pixels in the batch than the GEMM has rows,
- *    C_out/groups * taps) and needs more than one phase convolution: each one reads all the
- *    weights to pack its taps, while fused_t streams them once in place (DCGAN 512->256 and
- *    256->128 on 4x4 / 8x8 maps: 1.5-2.9x slower than fused_t; 1x1 and U-Net 2x2 s2 layers are
- *    one phase convolution and stay);
+ *  - and where the layer is weight-bound (more weights than input and output elements over the
+ *    batch) and needs more than one phase convolution: each one reads all the weights to pack
+ *    its taps, while fused_t streams them once in place (DCGAN 512->256 and 256->128 on 4x4 /
+ *    8x8 maps: 1.5-2.9x slower than fused_t; 1x1 and U-Net 2x2 s2 layers are one phase
+ *    convolution and stay; depthwise FCN upsampling has few weights and stays);
  *  - otherwise (or strides past the phase tables) GEMM + col2im: fused (with its transposed
  *    GEMM) when the batch has fewer input pixels than the GEMM has rows (deep, small-spatial
  *    layers), else two_pass (its team GEMM reads the input once for all output channels).
@@ -108,11 +108,14 @@ int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, 
     (void)f64;   /* the same thresholds served both dtypes */
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx M = (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
+    const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
     cx_idx min_cog = 0, nconv = 0;
     const double waste = convx_ct_subpixel_waste(p, &min_cog, &nconv);
     if (waste >= 0.0 && waste <= s->subpixel_max_waste &&
         !(p->C_in / p->groups >= s->dense_cig && min_cog < s->subpixel_min_cog) &&
-        !(p->N * Pin < M && nconv > s->weight_bound_max_convs))
+        !(nconv > s->weight_bound_max_convs &&
+          (double)p->C_in * (double)M >
+              (double)p->N * ((double)p->C_in * (double)Pin + (double)p->C_out * (double)Pout)))
         return CONVX_CT_SUBPIXEL;
     return p->N * Pin < M ? CONVX_CT_FUSED : CONVX_CT_TWO_PASS;
 }
