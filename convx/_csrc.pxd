@@ -34,7 +34,7 @@ cdef extern from "convx.h" nogil:
     size_t convx_ws_cap_bytes()
 
     int CONVX_ALGO_AUTO, CONVX_ALGO_DIRECT, CONVX_ALGO_IM2COL
-    int CONVX_CT_FUSED, CONVX_CT_TWO_PASS
+    int CONVX_CT_AUTO, CONVX_CT_FUSED, CONVX_CT_TWO_PASS, CONVX_CT_SUBPIXEL
     ctypedef struct convx_conv_problem:
         cx_idx N, C_in, C_out, groups
         cx_idx in_ "in"[3]
@@ -114,6 +114,11 @@ cdef extern from "convx.h" nogil:
     int convx_conv_transpose_f64(const convx_conv_transpose_problem *p, const double *x,
                                  const double *w, const double *bias, double *y, int algorithm,
                                  int workers)
+    int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, int isa)
+    int convx_conv_transpose_last_variant()
+    int CONVX_CT_SUBPIXEL_VARIANT "CONVX_CT_VARIANT_SUBPIXEL"
+    int convx_conv_transpose_last_phase_variant()
+    const char *convx_conv_transpose_variant_name(int variant)
 
 cdef extern from "convx.h" nogil:
     ctypedef struct convx_dwsep_problem:

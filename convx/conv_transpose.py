@@ -2,64 +2,100 @@
 
 Layers: this module validates and normalises every argument (via convx._args), applies the
 dtype policy, makes inputs C-contiguous, allocates the output, picks the algorithm, then calls
-the Cython glue convx._conv_transpose, which calls the C drivers in
-csrc/conv_transpose.template.c (GEMM + col2im, parallel over output channels).
+the Cython glue convx._conv_transpose, which calls the C entry point in
+csrc/conv_transpose.template.c: the sub-pixel driver (stride phases run as forward convolutions,
+csrc/conv_transpose_subpixel.template.c) or GEMM + col2im (csrc/conv_transpose_gemm.template.c).
 """
 import numpy as np
 
 from convx import _args as A, _plans as P
 from convx._threads import resolve_workers
 
-ALGORITHMS = ("auto", "direct", "im2col", "reference")
+ALGORITHMS = ("auto", "subpixel", "direct", "im2col", "reference")
 
 
-def choose_algorithm(n_batch, c_out_per_group, kernel, in_spatial):
-    """The ``algorithm="auto"`` rule (measured with ``python -m convx bench --suite
-    conv_transpose --workers 2``, see the report in the commit history).
+def choose_algorithm(input_shape, weight_shape, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1, isa=None):
+    """What ``algorithm="auto"`` runs for a transposed convolution: the rule of
+    ``convx_conv_transpose_select`` (csrc/conv_transpose.c, per-ISA thresholds measured with
+    ``python -m convx bench --suite conv_transpose``; figures in the README).
 
-    When the batch has fewer input pixels (N * prod(in)) than the GEMM has rows
-    (C_out/groups * prod(k)) -- deep, small-spatial layers such as DCGAN's first layers or
-    U-Net's bottom up-conv -- the
-    "direct" (fused) driver wins: it transposes only the small input and streams the weights in
-    place. Otherwise the "im2col" (two-pass) driver (one team GEMM per tile, then a parallel
-    col2im) wins at two
-    threads: its GEMM reads the input once for all output channels.
+    'subpixel' splits a stride-s transposed convolution into its s**d stride phases, each a
+    small dense forward convolution (the phase's taps, flipped) run by convx's forward
+    convolution variants, and writes their outputs interleaved: no col buffer, no scatter-add,
+    no multiplication by taps that never reach an output. 'direct' (GEMM + col2im fused per
+    block of output channels) and 'im2col' (a team GEMM, then a parallel col2im) remain for
+    strides beyond the sub-pixel driver's tables (64).
 
     Parameters
     ----------
-    n_batch : int
-        Batch size N.
-    c_out_per_group : int
-        Output channels per group (C_out/groups).
-    kernel : sequence of int
-        Kernel size per spatial axis.
-    in_spatial : sequence of int
-        Input size per spatial axis.
+    input_shape : sequence of int
+        ``[N, C_in, *spatial]`` (batched; 1 to 3 spatial axes).
+    weight_shape : sequence of int
+        ``[C_in, C_out/groups, *kernel]``.
+    stride, padding, output_padding, dilation : int or sequence of int
+        As for :func:`convx.conv_transpose2d`.
+    groups : int
+        As for :func:`convx.conv_transpose2d`.
+    isa : {'scalar', 'avx2', 'avx512'}, optional
+        The rule for this ISA's thresholds; None: the active ISA.
 
     Returns
     -------
-    algorithm : {'direct', 'im2col'}
-        What ``algorithm="auto"`` runs for this shape.
+    algorithm : {'subpixel', 'direct', 'im2col'}
 
     See Also
     --------
     convx.conv_transpose2d : Its ``algorithm`` argument.
+    convx.conv_transpose.last_variant : The driver that actually ran.
 
     Notes
     -----
-    It raises nothing and does not validate its arguments: convx calls it with validated shapes.
+    Shapes are not validated beyond what the rule needs: convx calls it with validated ones.
 
     Examples
     --------
     >>> from convx.conv_transpose import choose_algorithm
-    >>> choose_algorithm(1, 512, (4, 4), (4, 4))        # DCGAN's first layers: deep, tiny
-    'direct'
-    >>> choose_algorithm(1, 64, (2, 2), (64, 64))       # a U-Net up-conv at 64x64
-    'im2col'
+    >>> choose_algorithm((1, 512, 4, 4), (512, 256, 4, 4), stride=2, padding=1)   # DCGAN
+    'subpixel'
     """
-    taps = int(np.prod(kernel))
-    pixels = int(np.prod(in_spatial))
-    return "direct" if n_batch * pixels < c_out_per_group * taps else "im2col"
+    from convx import _conv_transpose
+    nd = len(input_shape) - 2
+    def t(v):
+        return tuple(v) if isinstance(v, (tuple, list)) else (v,) * nd
+    stride, padding, output_padding, dilation = map(t, (stride, padding, output_padding,
+                                                        dilation))
+    lead = (1,) * (3 - nd)
+    out = lead + tuple((input_shape[2 + a] - 1) * stride[a] - 2 * padding[a] + dilation[a] *
+                       (weight_shape[2 + a] - 1) + output_padding[a] + 1 for a in range(nd))
+    return _conv_transpose.choose_algorithm(
+        tuple(input_shape[:2]) + lead + tuple(input_shape[2:]),
+        tuple(weight_shape[:2]) + lead + tuple(weight_shape[2:]), out, lead + stride,
+        (0,) * (3 - nd) + padding, lead + dilation, groups, isa)
+
+
+def last_variant():
+    """The driver that ran this thread's last transposed convolution.
+
+    Returns
+    -------
+    name : str
+        'subpixel:<forward variant>' (e.g. 'subpixel:indirect_gemm': the forward-convolution
+        variant that ran the largest phase convolution; just 'subpixel' when every output
+        is in a phase without taps, i.e. bias only), 'fused' or 'fused_t' (algorithm
+        'direct'), 'two_pass' ('im2col'), or 'none' before the first call in this thread.
+
+    Examples
+    --------
+    >>> import numpy as np, convx
+    >>> from convx.conv_transpose import last_variant
+    >>> y = convx.conv_transpose2d(np.ones((1, 4, 8, 8)), np.ones((4, 2, 4, 4)), stride=2,
+    ...                            algorithm="direct")
+    >>> last_variant()
+    'fused'
+    """
+    from convx import _conv_transpose
+    return _conv_transpose.last_variant()
 
 
 def _size_culprit(spatial, kernel, stride, dilation, opad):
@@ -137,10 +173,9 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
     wc = A.as_compute_array(w, dtype)
     bc = None if b is None else A.as_compute_array(b, dtype)
     y = A.safe_target(y, out, xc, wc, bc)
-    if algorithm == "auto":
-        algorithm = choose_algorithm(N, w.shape[1], kernel, spatial)
-    algo = (_conv_transpose.CT_FUSED if algorithm == "direct"     # the fused driver
-            else _conv_transpose.CT_TWO_PASS)                      # "im2col": the two-pass one
+    algo = {"auto": _conv_transpose.CT_AUTO,              # convx_conv_transpose_select
+            "subpixel": _conv_transpose.CT_SUBPIXEL,      # stride phases as forward convs
+            "direct": _conv_transpose.CT_FUSED}.get(algorithm, _conv_transpose.CT_TWO_PASS)
     args = P.glue_args(xc.shape, wc.shape, y.shape, stride, pad, dilation, groups, algo)
     P.glue_call(_conv_transpose._conv_transpose, args, xc, wc, bc, y, nworkers)
     if out is None and xc is input and wc is weight and bc is bias:
@@ -171,12 +206,16 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
         Extra size added at the end of each axis; must be smaller than stride or dilation.
     groups : int
         Input and output channels are split into ``groups`` blocks; C_in must be divisible by it.
-    algorithm : {{'auto', 'direct', 'im2col', 'reference'}}
+    algorithm : {{'auto', 'subpixel', 'direct', 'im2col', 'reference'}}
+        'subpixel': the stride-s convolution split into its s**d stride phases, each a dense
+        forward convolution with the phase's (flipped) taps run by convx's forward variants,
+        written interleaved (strides up to 64; beyond, the GEMM + col2im rule runs instead);
         'direct' (the fused driver): per-thread fused GEMM + col2im over blocks of output
         channels (no barriers; for small inputs the GEMM is transposed so the weights are read
         in place); 'im2col' (the two-pass driver): one team GEMM per tile of input rows, then a
         parallel col2im (both use convx's GEMM micro-kernel, not OpenBLAS); 'auto' applies
-        :func:`convx.conv_transpose.choose_algorithm`; 'reference' runs the NumPy oracle.
+        :func:`convx.conv_transpose.choose_algorithm` (:func:`convx.conv_transpose.last_variant`
+        names the driver that ran); 'reference' runs the NumPy oracle.
     workers : int, optional
         Threads for this call; None uses :func:`convx.get_num_threads`, -1 all cores. The result
         does not depend on it (bit-identical for any value).

@@ -195,17 +195,23 @@ int convx_filter_f32(const convx_filter_problem *p, const float *x, const float 
 int convx_filter_f64(const convx_filter_problem *p, const double *x, const double *w,
                      int skip_zero, double *y, int workers);
 
-/* ---- transposed convolution (conv_transpose.c / conv_transpose.template.c) ----
+/* ---- transposed convolution (conv_transpose*.c, see conv_transpose_internal.h) ----
  * The adjoint of convx_conv: input pixel i and tap t scatter to output o = i*stride - pad + t*dil
  * (kept when 0 <= o < out). 1-D and 2-D problems are 3-D ones with leading sizes of 1 (kernel 1,
  * stride 1, pad 0, dilation 1 on those axes). out[] already includes output_padding:
  * out = (in - 1)*stride - 2*pad + dil*(k - 1) + output_padding + 1.
  * Layouts: x [N, C_in, D, H, W], w [C_in, C_out/groups, kD, kH, kW], bias [C_out] or NULL,
- * y [N, C_out, oD, oH, oW] (fully overwritten). algorithm: CONVX_CT_FUSED (per-thread GEMM +
- * col2im over blocks of output channels; the public algorithm "direct") or CONVX_CT_TWO_PASS (a
- * team GEMM per tile, then a parallel col2im; the public "im2col"); both bit-identical for any
- * `workers` and to each other. */
-enum { CONVX_CT_FUSED = CONVX_ALGO_DIRECT, CONVX_CT_TWO_PASS = CONVX_ALGO_IM2COL };
+ * y [N, C_out, oD, oH, oW] (fully overwritten). algorithm: CONVX_CT_AUTO (the select rule
+ * below decides), CONVX_CT_FUSED (per-thread GEMM + col2im over blocks of output channels; the
+ * public algorithm "direct"), CONVX_CT_TWO_PASS (a team GEMM per tile, then a parallel col2im;
+ * the public "im2col"), CONVX_CT_SUBPIXEL (stride phases as forward convolutions, written
+ * interleaved; the public "subpixel"). Every driver is bit-identical for any `workers`; fused
+ * and two_pass also agree with each other bit for bit. */
+enum { CONVX_CT_AUTO = CONVX_ALGO_AUTO, CONVX_CT_FUSED = CONVX_ALGO_DIRECT,
+       CONVX_CT_TWO_PASS = CONVX_ALGO_IM2COL, CONVX_CT_SUBPIXEL = 3 };
+/* the driver that ran (convx_conv_transpose_last_variant; names from _variant_name) */
+enum { CONVX_CT_VARIANT_NONE = 0, CONVX_CT_VARIANT_FUSED = 1, CONVX_CT_VARIANT_FUSED_T = 2,
+       CONVX_CT_VARIANT_TWO_PASS = 3, CONVX_CT_VARIANT_SUBPIXEL = 4 };
 typedef struct {
     cx_idx N, C_in, C_out, groups;
     cx_idx in[3], k[3], out[3];
@@ -218,6 +224,15 @@ int convx_conv_transpose_f32(const convx_conv_transpose_problem *p, const float 
 int convx_conv_transpose_f64(const convx_conv_transpose_problem *p, const double *x,
                              const double *w, const double *bias, double *y, int algorithm,
                              int workers);
+/* The algorithm CONVX_CT_AUTO runs for problem p (CONVX_CT_FUSED, _TWO_PASS or _SUBPIXEL); isa:
+ * a CONVX_ISA_* id, or -1 for the active one. */
+int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, int isa);
+/* The calling thread's last successful convx_conv_transpose_* call: its driver
+ * (CONVX_CT_VARIANT_*), and for the sub-pixel driver the forward variant (CONVX_VARIANT_*) of
+ * its largest phase convolution (else CONVX_VARIANT_NONE). */
+int convx_conv_transpose_last_variant(void);
+int convx_conv_transpose_last_phase_variant(void);
+const char *convx_conv_transpose_variant_name(int variant);
 
 /* ---- fused depthwise-separable convolution (separable.c / separable.template.c) ----
  * y = pointwise(depthwise(x)): depthwise weight dw [C_in*mult][kD*kH*kW] (channel cm reads

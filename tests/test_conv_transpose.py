@@ -18,8 +18,8 @@ import convx
 from convx import reference
 from _helpers import DATA_DIR, assert_conv_close
 
-ALGOS = ("direct", "im2col", "auto", "reference")
-FAST = ("direct", "im2col", "auto")
+ALGOS = ("direct", "im2col", "subpixel", "auto", "reference")
+FAST = ("direct", "im2col", "subpixel", "auto")
 
 
 def ct_op(nd):
@@ -159,7 +159,7 @@ _hyp = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max
 
 
 @pytest.mark.parametrize("nd", [1, 2, 3])
-@pytest.mark.parametrize("algorithm", ["direct", "im2col"])
+@pytest.mark.parametrize("algorithm", ["direct", "im2col", "subpixel"])
 @_hyp
 @given(data_=st.data())
 def test_conv_transpose_hypothesis(nd, algorithm, data_):
@@ -203,7 +203,7 @@ ADJOINT = [
 ]
 
 
-@pytest.mark.parametrize("algorithm", ["direct", "im2col"])
+@pytest.mark.parametrize("algorithm", ["direct", "im2col", "subpixel"])
 @pytest.mark.parametrize("nd,xs,ws,kw", ADJOINT)
 def test_conv_transpose_is_adjoint_of_conv(nd, xs, ws, kw, algorithm):
     """<conv(x, w), y> == <x, conv_transpose(y, w)> with the conv weight [C_out, C_in/g, *k]

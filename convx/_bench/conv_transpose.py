@@ -1,5 +1,5 @@
 """The ``conv_transpose`` family: convx.conv_transpose{1,2,3}d against torch, and its suite
-(DCGAN generator, U-Net up-convs, a decoder, 1-D and 3-D)."""
+(DCGAN generator, U-Net up-convs, a decoder, FCN / depthwise / grouped upsampling, 1-D, 3-D)."""
 from __future__ import annotations
 
 import math
@@ -89,4 +89,13 @@ register_suite("conv_transpose", [
             note="1-D upsampling (vocoder-style), k=4 s2 p1, 1000 -> 2000 steps"),
     ct_case("ct3d_k2_s2", (1, 64, 8, 28, 28), 32, 2, stride=2, bias=True,
             note="3-D U-Net 2x2x2 s2 up-conv, 8x28x28 -> 16x56x56"),
-], "transposed convs: DCGAN generator, U-Net up-convs, decoder, 1-D and 3-D")
+    ct_case("fcn8s_up_k16_s8_g21", (1, 21, 64, 64), 21, 16, stride=8, padding=4, groups=21,
+            note="FCN-8s learned upsampling, one group per class, 64x64 -> 512x512"),
+    ct_case("fcn32s_up_k64_s32_g21", (1, 21, 16, 16), 21, 64, stride=32, padding=16,
+            groups=21, note="FCN-32s learned upsampling, one group per class, 16x16 -> 512x512"),
+    ct_case("dw_up_k4_s2", (1, 64, 56, 56), 64, 4, stride=2, padding=1, groups=64,
+            note="depthwise 4x4 s2 up-conv (learned bilinear-style upsampling), 56 -> 112"),
+    ct_case("grouped_k4_s2_g32", (1, 256, 28, 28), 128, 4, stride=2, padding=1, groups=32,
+            note="grouped 4x4 s2 up-conv (32 groups), 28x28 -> 56x56"),
+], "transposed convs: DCGAN generator, U-Net up-convs, decoder, FCN / depthwise / grouped "
+   "upsampling, 1-D and 3-D")
