@@ -37,6 +37,7 @@ int convx_conv_last_variant(void) { return g_last_variant; }
 const char *convx_conv_variant_name(int variant)
 {
     switch (variant) {
+    case CONVX_VARIANT_DEPTHWISE: return "depthwise";
     case CONVX_VARIANT_SLIDING: return "sliding";
     case CONVX_VARIANT_INDIRECT_GEMM: return "indirect_gemm";
     case CONVX_VARIANT_SHIFTED_GEMM: return "shifted_gemm";
@@ -55,6 +56,11 @@ const char *convx_conv_variant_name(int variant)
  *    the same im2col); with the scalar ISA only, OpenBLAS im2col wins for dense convolutions
  *    (blas_min_cig 8 input and blas_min_cog 4 output channels per group). Output volumes beyond
  *    BLAS's 32-bit dimension limit always go direct.
+ *  - depthwise (one input channel per group, kD == 1, at most depthwise_max_cog output
+ *    channels per group, an ISA with dwconv kernels) before sliding: it
+ *    reads each channel's slab once per output channel with row-reusing register tiles, where
+ *    the sliding kernel's 8/4-channel blocks have one channel to fill (figures: README,
+ *    "Depthwise"). Larger multipliers keep the sliding kernel's channel blocks.
  *  - sliding vs GEMM-like: the sliding-window kernel wins when the reduction per output is short
  *    (fewer than gemm_min_cig = 8 input channels per group, depthwise) or a group has fewer
  *    output channels than the GEMM tile's MR, unless output rows are narrower than
@@ -99,6 +105,10 @@ int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int i
     }
     if (algorithm != CONVX_ALGO_DIRECT) return 0;
     if (!(Cig >= s->gemm_min_cig && (Cog >= MR || p->out[2] < s->sliding_min_ow))) {
+        const int has_dwconv = f64 ? tbl->dwconv_f64[CONVX_DWCONV_GENERIC] != NULL
+                                   : tbl->dwconv_f32[CONVX_DWCONV_GENERIC] != NULL;
+        if (has_dwconv && Cig == 1 && p->k[0] == 1 && Cog <= s->depthwise_max_cog)
+            order[n++] = CONVX_VARIANT_DEPTHWISE;
         order[n++] = CONVX_VARIANT_SLIDING;
     } else {
         if (has_indirect_gemm && (ntaps > 1 || strided) &&

@@ -13,8 +13,10 @@
  *   shifted_gemm   MRxNR   output channels  output pixels (B columns)   -               = gemm's
  *   indirect_gemm  OCBxNP  output channels  output pixels (one pointer  -
  *                                           each)
- *   dwconv         KxKsS   -                output columns per vector   rows per tile   ksize K,
- *                                                                                      stride S
+ *   dwconv         KxKsS   -                output columns per tile     rows per tile   ksize K,
+ *                  or kxk                   (NV vectors)                (R_MAX)         row stride
+ *                                                                                      S; slot
+ *                                                                                      0..6
  *   filter         1xPX    -                output columns per tile     1
  *   filter2d       RBxPX   -                output columns per tile     RB output rows
  *   transpose      RxC     -                C (source columns / block)  R (source rows)
@@ -25,7 +27,8 @@
  * So for the convolution kernels the first number is always output channels and the second
  * output pixels; for the image filters the first is output rows and the second pixels. A field
  * a family does not use is 0. `slot` is the kernel's place in the dispatch table (only the
- * sliding family has more than one: its three output-channel blockings, descending).
+ * sliding family, its three output-channel blockings, descending, and dwconv, its windows:
+ * CONVX_DWCONV_SLOT(K, S) for the fixed ones, CONVX_DWCONV_GENERIC for kxk, have more than one).
  *
  * Dispatch tables (dispatch.c) are filled from the same lists with designated initialisers,
  * and convx_dispatch_check() (run by convx_cpu_init at import) verifies that every table tile
@@ -76,12 +79,15 @@ typedef void (*convx_f64_indirect_gemm_ukernel_fn)(cx_idx K, const double *w,
                                                    const double *const *px, const cx_idx *koff,
                                                    cx_idx n, double *c, int accumulate,
                                                    const double *bias);
-/* dwconv: depthwise 3x3 reading one channel's input rows in place, kernels/dwconv/ */
-typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
-                                            cx_idx IW, cx_idx pw, const float *w, float bias,
+/* dwconv: depthwise rows of one channel from a padded, stride-phase-split slab,
+ * kernels/dwconv/dwconv.template.h (the formula and the slab's layout are there) */
+typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw,
+                                            cx_idx s, const float *x, cx_idx x_rstride,
+                                            const cx_idx *coff, const float *w, float bias,
                                             float *y, cx_idx y_rstride);
-typedef void (*convx_f64_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const double *const *rows,
-                                            cx_idx IW, cx_idx pw, const double *w, double bias,
+typedef void (*convx_f64_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw,
+                                            cx_idx s, const double *x, cx_idx x_rstride,
+                                            const cx_idx *coff, const double *w, double bias,
                                             double *y, cx_idx y_rstride);
 /* filter: one output row of a single-channel correlation, kernels/filter/filter.template.h */
 typedef void (*convx_f32_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const float *const *xp,
@@ -135,8 +141,8 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
     void name(cx_idx K, const T *w, const T *const *px, const cx_idx *koff, cx_idx n, T *c,   \
               int accumulate, const T *bias);
 #define CX_PROTO_dwconv(T, name)                                                               \
-    void name(cx_idx n_rows, cx_idx n, const T *const *rows, cx_idx IW, cx_idx pw,            \
-              const T *w, T bias, T *y, cx_idx y_rstride);
+    void name(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw, cx_idx s, const T *x,            \
+              cx_idx x_rstride, const cx_idx *coff, const T *w, T bias, T *y, cx_idx y_rstride);
 #define CX_PROTO_filter(T, name)                                                               \
     void name(cx_idx n, cx_idx n_taps, const T *const *xp, const T *w, T *y);
 #define CX_PROTO_filter2d(T, name)                                                             \
@@ -162,6 +168,13 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 
 /* The sliding family offers three output-channel blockings; drivers pick per block of rows. */
 #define CONVX_SLIDING_NOCB 3
+/* dwconv slots: fixed K x K windows (K = 3, 5, 7) at row stride S (1, 2), then the generic
+ * kernel (csrc/kernels/generate.py, DWCONV_WINDOWS) */
+#define CONVX_DWCONV_NSLOT 7
+#define CONVX_DWCONV_GENERIC (CONVX_DWCONV_NSLOT - 1)
+#define CONVX_DWCONV_SLOT(K, S)                                                                \
+    (((K) == 3 || (K) == 5 || (K) == 7) && ((S) == 1 || (S) == 2) ? ((K) / 2 - 1) * 2 + (S) - 1 \
+                                                                  : CONVX_DWCONV_GENERIC)
 
 /* The per-ISA numbers behind convx_conv_select (csrc/conv.c says what each was measured on). */
 typedef struct {
@@ -171,6 +184,8 @@ typedef struct {
                            * output rows are narrower than this */
     int indirect_gemm_min_pixels;   /* output pixels over the batch its weight pack needs */
     int shifted_gemm_min_ow;        /* narrower output rows: im2col panels beat shifted rows */
+    int depthwise_max_cog;  /* one input channel per group: the dwconv kernels up to this
+                             * channel multiplier (more: the sliding kernel's channel blocks) */
 } convx_conv_select_params;
 
 /* Everything a driver needs for one ISA: kernel pointers for both dtypes, their tiles (copied
@@ -188,7 +203,11 @@ typedef struct {
     convx_f64_shifted_gemm_ukernel_fn shifted_gemm_f64;
     int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64;
     cx_idx gemm_kc;             /* reduction chunk of the GEMM micro-kernel (B sub-panel in L2) */
-    convx_f32_dwconv_ukernel_fn dwconv3x3s1_f32, dwconv3x3s2_f32;   /* NULL: use sliding */
+    /* depthwise kernels by window: CONVX_DWCONV_SLOT(K, S), CONVX_DWCONV_GENERIC (any window);
+     * NULL (the baseline): variant "depthwise" is not offered */
+    convx_f32_dwconv_ukernel_fn dwconv_f32[CONVX_DWCONV_NSLOT];
+    convx_f64_dwconv_ukernel_fn dwconv_f64[CONVX_DWCONV_NSLOT];
+    int dwconv_px_f32, dwconv_px_f64;   /* output columns of a full register tile */
     convx_f32_im2col_fn im2col_f32;
     convx_f64_im2col_fn im2col_f64;
     convx_f32_pack_row_fn pack_row_f32;
