@@ -32,9 +32,13 @@
 #if defined(__GNUC__)
 #define CX_ALWAYS_INLINE static inline __attribute__((always_inline))
 #define CX_UNROLL _Pragma("GCC unroll 64")
+/* a memory barrier: weights are re-broadcast per input row instead of all KS*KS kept live
+ * (GCC hoists every broadcast out of the unrolled loop and spills them: 16 registers) */
+#define CX_REBROADCAST() __asm__ __volatile__("" ::: "memory")
 #else
 #define CX_ALWAYS_INLINE static __forceinline
 #define CX_UNROLL
+#define CX_REBROADCAST()
 #endif
 
 #define CX_LD(p, v, nvb) (((v) == (nvb) - 1 && last < VL) ? VLOADN((p), last) : VLOAD(p))
@@ -55,6 +59,7 @@ CX_ALWAYS_INLINE void dw_tile(const int R, const int NVB, cx_idx last, cx_idx kh
     /* input rows of the tile in order; each tap's vectors are loaded once for all rows */
     CX_UNROLL for (int i = 0; i < (R - 1) * S + KS; i++) {
         const CONVX_T *xi = x + i * x_rstride;
+        CX_REBROADCAST();
         CX_UNROLL for (int b = 0; b < KS; b++) {
             vec_t xv[NV];
             CX_UNROLL for (int v = 0; v < NVB; v++) xv[v] = CX_LD(xi + coff[b] + v * VL, v, NVB);
