@@ -124,9 +124,19 @@ int CONVX_NAME(conv_depthwise)(const convx_conv_problem *p, const T *x, const T 
             const cx_idx rlo = CX_MIN(IHt, CX_MAX((cx_idx)0, -ih0));
             const cx_idx rhi = CX_MAX(rlo, CX_MIN(IHt, IH - ih0));
             if (rlo > 0) memset(slab, 0, (size_t)(rlo * rl) * sizeof(T));
-            if (rhi > rlo)
+            if (rhi > rlo && sw == 1) {   /* memcpy: AVX2's pack_row ends rows with masked
+                                            * stores, microcoded on AMD (most of a 7x7 layer) */
+                const cx_idx lo = CX_MIN(pw, rl), nc = CX_MAX((cx_idx)0, CX_MIN(IW, rl - pw));
+                for (cx_idx r = rlo; r < rhi; r++) {
+                    T *d = slab + r * rl;
+                    memset(d, 0, (size_t)lo * sizeof(T));
+                    memcpy(d + lo, xc + (ih0 + r) * IW, (size_t)nc * sizeof(T));
+                    memset(d + lo + nc, 0, (size_t)(rl - lo - nc) * sizeof(T));
+                }
+            } else if (rhi > rlo) {
                 pack_row(rhi - rlo, slab + rlo * rl, rl, xc + (ih0 + rlo) * IW, IW, IW, pw, Wp,
                          sw, Wq);
+            }
             if (rhi < IHt) memset(slab + rhi * rl, 0, (size_t)((IHt - rhi) * rl) * sizeof(T));
             for (cx_idx j = 0; j < Cog; j++) {
                 const cx_idx oc = g * Cog + j;

@@ -43,6 +43,26 @@
 
 #define CX_LD(p, v, nvb) (((v) == (nvb) - 1 && last < VL) ? VLOADN((p), last) : VLOAD(p))
 
+/* the first cnt (< VL) lanes of v to p. AVX2's masked store (vmaskmovps) is microcoded and
+ * slow on AMD Zen (it dominated 7-wide rows); halves, quarters and single lanes instead. */
+#if defined(CX_ISA_AVX2)
+CX_ALWAYS_INLINE void dw_store_tail(CONVX_T *p, vec_t v, cx_idx cnt)
+{
+#if CX_T_IS_F64
+    __m128d lo = _mm256_castpd256_pd128(v);
+    if (cnt >= 2) { _mm_storeu_pd(p, lo); lo = _mm256_extractf128_pd(v, 1); p += 2; cnt -= 2; }
+    if (cnt) _mm_store_sd(p, lo);
+#else
+    __m128 lo = _mm256_castps256_ps128(v);
+    if (cnt >= 4) { _mm_storeu_ps(p, lo); lo = _mm256_extractf128_ps(v, 1); p += 4; cnt -= 4; }
+    if (cnt >= 2) { _mm_storel_pi((__m64 *)(void *)p, lo); lo = _mm_movehl_ps(lo, lo); p += 2; cnt -= 2; }
+    if (cnt) _mm_store_ss(p, lo);
+#endif
+}
+#else
+#define dw_store_tail(p, v, cnt) VSTOREN((p), (v), (cnt))
+#endif
+
 /* One register tile: R rows x NVB vectors (literal constants at every call site); the last
  * vector holds `last` (1..VL) valid lanes. */
 CX_ALWAYS_INLINE void dw_tile(const int R, const int NVB, cx_idx last, cx_idx kh, cx_idx kw,
@@ -85,7 +105,7 @@ CX_ALWAYS_INLINE void dw_tile(const int R, const int NVB, cx_idx last, cx_idx kh
     CX_UNROLL for (int r = 0; r < R; r++)
         CX_UNROLL for (int v = 0; v < NVB; v++) {
             CONVX_T *yv = y + r * y_rstride + v * VL;
-            if (v == NVB - 1 && last < VL) VSTOREN(yv, acc[r][v], last);
+            if (v == NVB - 1 && last < VL) dw_store_tail(yv, acc[r][v], last);
             else VSTORE(yv, acc[r][v]);
         }
 }
@@ -178,6 +198,9 @@ void UKERNEL_NAME(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw, cx_idx s,
 }
 
 #undef CX_LD
+#ifdef dw_store_tail
+#undef dw_store_tail
+#endif
 #undef CX_DW_ARGS
 #undef CX_DW_TILE
 #undef CX_DW_TILES_NVB
