@@ -102,6 +102,28 @@ static inline void pack_row(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT
             if (i0 >= 0 && i0 + 2 * VL <= IW) {
                 a = VLOAD(src + i0);
                 b = VLOAD(src + i0 + VL);
+            } else if (IW < ((cx_idx)1 << 30) && i0 > -((cx_idx)1 << 30)) {
+                /* masked loads (fast on AVX2, unlike masked stores); masked-off lanes never
+                 * fault, whatever src + i0 points at */
+#if CX_T_IS_F64
+                const __m256i ia = _mm256_add_epi64(_mm256_set1_epi64x((long long)i0),
+                                                    _mm256_setr_epi64x(0, 1, 2, 3));
+                const __m256i ib = _mm256_add_epi64(ia, _mm256_set1_epi64x(VL));
+                const __m256i lim = _mm256_set1_epi64x((long long)IW);
+                a = _mm256_maskload_pd(src + i0, _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), ia),
+                                                                     _mm256_cmpgt_epi64(lim, ia)));
+                b = _mm256_maskload_pd(src + i0 + VL, _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), ib),
+                                                                          _mm256_cmpgt_epi64(lim, ib)));
+#else
+                const __m256i ia = _mm256_add_epi32(_mm256_set1_epi32((int)i0),
+                                                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                const __m256i ib = _mm256_add_epi32(ia, _mm256_set1_epi32(VL));
+                const __m256i lim = _mm256_set1_epi32((int)IW);
+                a = _mm256_maskload_ps(src + i0, _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), ia),
+                                                                     _mm256_cmpgt_epi32(lim, ia)));
+                b = _mm256_maskload_ps(src + i0 + VL, _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), ib),
+                                                                          _mm256_cmpgt_epi32(lim, ib)));
+#endif
             } else {
                 for (cx_idx l = 0; l < 2 * VL; l++)
                     buf[l] = (i0 + l >= 0 && i0 + l < IW) ? src[i0 + l] : (CONVX_T)0;
