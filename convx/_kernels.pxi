@@ -43,6 +43,8 @@ cdef extern from "kernels/kernels.h":
         cx_idx, const float *, cx_idx, const cx_idx *, const float *, float, float *, cx_idx)
     ctypedef void (*f64_dwconv_fn "convx_f64_dwconv_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
         cx_idx, const double *, cx_idx, const cx_idx *, const double *, double, double *, cx_idx)
+    ctypedef void (*f32_dwconv_inplace_fn "convx_f32_dwconv_inplace_ukernel_fn")(cx_idx, cx_idx,
+        const float *const *, cx_idx, cx_idx, const float *, float, float *, cx_idx)
     ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, const float *, float *)
     ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx,
@@ -446,6 +448,43 @@ def dwconv(str name, x, coff, w, cx_idx n_rows, cx_idx n, cx_idx s=1, double bia
     else:
         (<f64_dwconv_fn>k.fn)(n_rows, n, kh, kw, s, <const double *>xp, cols, cp,
                               <const double *>wp, bias, <double *>yp, yr)
+    written = (np.arange(n_rows)[:, None] * yr + np.arange(n)[None, :]).ravel()
+    out.check(written, name)
+    return out.inner().reshape(n_rows, yr)[:, :n].copy()
+
+
+def dwconv_inplace(str name, x, cx_idx row0, cx_idx n_rows, cx_idx n, cx_idx pw, w, double bias=0.0):
+    """y[r, o] = bias + sum_{kh, kw} w[kh, kw] * X(row0 + r*S + kh, o*S + kw - pw) for r < n_rows,
+    o < n, where X is x [H, IW] with zeros outside (S: the kernel's stride, window 3x3).
+    Returns y [n_rows, n]."""
+    cdef const convx_kernel_info *k = _entry(name, "dwconv_inplace")
+    dt = _dt(k)
+    xa = _inp(x, dt, 2, "x")
+    wa = _inp(w, dt, 2, "w")
+    cdef cx_idx H = xa.shape[0], IW = xa.shape[1], S = k.stride, KS = k.ksize
+    if wa.shape != (KS, KS):
+        raise ValueError(f"w must have shape {(KS, KS)}")
+    _small(row0=row0, n_rows=n_rows, n=n, pw=pw)
+    if n_rows < 1 or n < 1 or pw < 0 or IW < 1:
+        raise ValueError("need n_rows, n >= 1, pw >= 0 and a non-empty x")
+    cdef cx_idx nrow_ptrs = (n_rows - 1) * S + KS, yr = n + 5, i, item = dt.itemsize
+    out = _Out(n_rows * yr, dt)
+    cdef const void **rows = <const void **>malloc(<size_t>nrow_ptrs * sizeof(void *))
+    if rows == NULL:
+        raise MemoryError()
+    cdef char *xb = <char *>_ptr(xa)
+    cdef void *wp = _ptr(wa)
+    cdef char *yp = _out_ptr(out)
+    try:
+        for i in range(nrow_ptrs):
+            rows[i] = <const void *>(xb + (row0 + i) * IW * item) if 0 <= row0 + i < H else NULL
+        if dt == np.float32:
+            (<f32_dwconv_inplace_fn>k.fn)(n_rows, n, <const float *const *>rows, IW, pw,
+                                  <const float *>wp, <float>bias, <float *>yp, yr)
+        else:
+            raise ValueError(f"{name}: only float32 in-place kernels exist")
+    finally:
+        free(rows)
     written = (np.arange(n_rows)[:, None] * yr + np.arange(n)[None, :]).ravel()
     out.check(written, name)
     return out.inner().reshape(n_rows, yr)[:, :n].copy()

@@ -63,6 +63,8 @@ def test_registry_entries_are_consistent():
             assert k["tile"] == f"{k['oc']}x{k['px']}"     # channels x pixels
         if k["family"] in ("filter", "filter2d", "transpose"):
             assert k["tile"] == f"{k['rows']}x{k['px']}"   # rows x pixels (columns)
+        if k["family"] == "dwconv_inplace":
+            assert k["tile"] == f"{k['ksize']}x{k['ksize']}s{k['stride']}"
         if k["family"] == "dwconv":
             assert k["tile"] == (f"{k['ksize']}x{k['ksize']}s{k['stride']}" if k["ksize"]
                                  else "kxk")
@@ -228,6 +230,39 @@ def test_dwconv(k):
         with pytest.raises(ValueError, match="window"):
             _kernels.dwconv(k["name"], np.ones((9, 9)), [0] * 5, np.ones((5, 5)) if k["ksize"]
                             != 5 else np.ones((3, 3)), 1, 1, k["stride"])
+
+
+# ---- dwconv_inplace --------------------------------------------------------------------------
+
+def _dwi_ref(x, w, bias, row0, n_rows, n, pw, s):
+    H, IW = x.shape
+    xp = np.zeros((H + 4 * n_rows + 8, IW + 2 * n * s + 8))
+    off_r, off_c = 2 * n_rows + 4, pw
+    xp[off_r:off_r + H, off_c:off_c + IW] = x
+    y = np.full((n_rows, n), float(bias))
+    for r in range(n_rows):
+        for kh in range(3):
+            row = xp[off_r + row0 + r * s + kh]
+            for kw in range(3):
+                y[r] += w[kh, kw] * row[kw + s * np.arange(n)]
+    return y
+
+
+@pytest.mark.parametrize("k", entries("dwconv_inplace"))
+def test_dwconv_inplace(k):
+    dt = np.dtype(k["dtype"])
+    s = k["stride"]
+    rng = np.random.default_rng(4)
+    w = rnd(rng, (3, 3), dt)
+    for n in (1, 15, 16, 17, 33):
+        for n_rows in (1, 3, 4, 5, 9):
+            for pw, row0 in ((0, 0), (1, -1), (1, 2), (2, -2)):
+                IW = max(1, (n - 1) * s + 3 - 2 * pw + (n % 3))
+                x = rnd(rng, (n_rows * s + 3, IW), dt)
+                got = _kernels.dwconv_inplace(k["name"], x, row0, n_rows, n, pw, w, 0.5)
+                ref = _dwi_ref(x.astype(np.float64), w.astype(np.float64), 0.5, row0, n_rows, n,
+                              pw, s)
+                assert_close(got, ref, dt, 9, scale=4.0)
 
 
 # ---- filter / filter2d -----------------------------------------------------------------------

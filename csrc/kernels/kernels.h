@@ -17,6 +17,8 @@
  *                  or kxk                   (NV vectors)                (R_MAX)         row stride
  *                                                                                      S; slot
  *                                                                                      0..6
+ *   dwconv_inplace 3x3sS   -                output columns per vector   rows per tile   ksize 3,
+ *                                                                                      stride S
  *   filter         1xPX    -                output columns per tile     1
  *   filter2d       RBxPX   -                output columns per tile     RB output rows
  *   transpose      RxC     -                C (source columns / block)  R (source rows)
@@ -89,6 +91,12 @@ typedef void (*convx_f64_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx kh, 
                                             cx_idx s, const double *x, cx_idx x_rstride,
                                             const cx_idx *coff, const double *w, double bias,
                                             double *y, cx_idx y_rstride);
+/* dwconv_inplace: depthwise 3x3 reading one channel's input rows in place (rows[i] NULL: a
+ * zero row), kernels/dwconv/f32-dwconv_inplace-3x3s?-avx512.c (formula there) */
+typedef void (*convx_f32_dwconv_inplace_ukernel_fn)(cx_idx n_rows, cx_idx n,
+                                                    const float *const *rows, cx_idx IW,
+                                                    cx_idx pw, const float *w, float bias,
+                                                    float *y, cx_idx y_rstride);
 /* filter: one output row of a single-channel correlation, kernels/filter/filter.template.h */
 typedef void (*convx_f32_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const float *const *xp,
                                             const float *w, float *y);
@@ -143,6 +151,9 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 #define CX_PROTO_dwconv(T, name)                                                               \
     void name(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw, cx_idx s, const T *x,            \
               cx_idx x_rstride, const cx_idx *coff, const T *w, T bias, T *y, cx_idx y_rstride);
+#define CX_PROTO_dwconv_inplace(T, name)                                                       \
+    void name(cx_idx n_rows, cx_idx n, const T *const *rows, cx_idx IW, cx_idx pw,            \
+              const T *w, T bias, T *y, cx_idx y_rstride);
 #define CX_PROTO_filter(T, name)                                                               \
     void name(cx_idx n, cx_idx n_taps, const T *const *xp, const T *w, T *y);
 #define CX_PROTO_filter2d(T, name)                                                             \
@@ -208,6 +219,8 @@ typedef struct {
     convx_f32_dwconv_ukernel_fn dwconv_f32[CONVX_DWCONV_NSLOT];
     convx_f64_dwconv_ukernel_fn dwconv_f64[CONVX_DWCONV_NSLOT];
     int dwconv_px_f32, dwconv_px_f64;   /* output columns of a full register tile */
+    /* depthwise 3x3 stride 1 / 2 reading rows in place (f32, AVX-512); NULL: the slab kernels */
+    convx_f32_dwconv_inplace_ukernel_fn dwconv_inplace3x3s1_f32, dwconv_inplace3x3s2_f32;
     convx_f32_im2col_fn im2col_f32;
     convx_f64_im2col_fn im2col_f64;
     convx_f32_pack_row_fn pack_row_f32;
