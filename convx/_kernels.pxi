@@ -436,17 +436,20 @@ def dwconv(str name, x, coff, w, cx_idx n_rows, cx_idx n, cx_idx s=1, double bia
         raise ValueError("coff needs one offset per column of w, with coff[b] + n <= x.shape[1]")
     if (n_rows - 1) * s + kh > rows:
         raise ValueError("x needs (n_rows - 1)*s + kh rows")
-    cdef cx_idx yr = n + 5, item = dt.itemsize
+    cdef cx_idx yr = n + 5, item = dt.itemsize, xr = cols + k.px
+    # the kernel loads whole vectors past column coff[b] + n - 1: rows padded with k.px zeros
+    xs = np.zeros((rows + 1, xr), dt)
+    xs[:rows, :cols] = xa
     out = _Out(n_rows * yr, dt)
-    cdef void *xp = _ptr(xa)
+    cdef void *xp = _ptr(xs)
     cdef void *wp = _ptr(wa)
     cdef const cx_idx *cp = <const cx_idx *>_ptr(ca)
     cdef char *yp = _out_ptr(out)
     if dt == np.float32:
-        (<f32_dwconv_fn>k.fn)(n_rows, n, kh, kw, s, <const float *>xp, cols, cp,
+        (<f32_dwconv_fn>k.fn)(n_rows, n, kh, kw, s, <const float *>xp, xr, cp,
                               <const float *>wp, <float>bias, <float *>yp, yr)
     else:
-        (<f64_dwconv_fn>k.fn)(n_rows, n, kh, kw, s, <const double *>xp, cols, cp,
+        (<f64_dwconv_fn>k.fn)(n_rows, n, kh, kw, s, <const double *>xp, xr, cp,
                               <const double *>wp, bias, <double *>yp, yr)
     written = (np.arange(n_rows)[:, None] * yr + np.arange(n)[None, :]).ravel()
     out.check(written, name)

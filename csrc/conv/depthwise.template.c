@@ -79,7 +79,8 @@ int CONVX_NAME(conv_depthwise)(const convx_conv_problem *p, const T *x, const T 
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) return CONVX_ERR_NOMEM;
     /* per thread: [slab][flat output rows (flat only)][KW column offsets][IHb row pointers],
      * 64-byte aligned */
-    const size_t tmp_at = CX_ALIGN64((size_t)slab_elems * sizeof(T));
+    /* the kernels load whole vectors past a row's end: 64 bytes of slack after the slab */
+    const size_t tmp_at = CX_ALIGN64((size_t)slab_elems * sizeof(T) + 64);
     const size_t coff_at = tmp_at + (flat ? CX_ALIGN64((size_t)(B * rl) * sizeof(T)) : 0);
     const size_t rows_at = CX_ALIGN64(coff_at + (size_t)KW * sizeof(cx_idx));
     const size_t ws_bytes = rows_at + (size_t)IHb * sizeof(T *);
@@ -106,9 +107,12 @@ int CONVX_NAME(conv_depthwise)(const convx_conv_problem *p, const T *x, const T 
         T *slab = (T *)convx_ws_acquire(ws_bytes, &got);
         T *tmp = slab ? (T *)(void *)((char *)slab + tmp_at) : NULL;
         cx_idx *coff = slab ? (cx_idx *)(void *)((char *)slab + coff_at) : NULL;
-        if (!slab) fail = 1;
-        else
+        if (!slab) {
+            fail = 1;
+        } else {
             for (cx_idx b = 0; b < KW; b++) coff[b] = ((b * dw) % sw) * Wq + (b * dw) / sw;
+            memset(slab + slab_elems, 0, 64);   /* the slack the kernels' last vectors read */
+        }
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, task_chunk) nowait
 #endif

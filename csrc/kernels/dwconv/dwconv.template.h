@@ -12,8 +12,10 @@
  * tap reads contiguous columns; the driver folds the rows' dilation into x_rstride. The sum
  * runs in (a, b) order from the bias in every instance, so a result does not depend on the
  * tile it was computed in (nor on the instance: the fixed-window kernels and the generic one
- * agree bit for bit). The last vector of a row is masked: nothing is read past column
- * coff[b] + n - 1 of a row, nothing written past column n - 1.
+ * agree bit for bit). Loads are whole vectors: x is read up to column
+ * coff[b] + ceil(n / VL) * VL - 1 of a row (the caller provides that slack after the last
+ * row too, VL <= 16 elements); the last vector's store is masked: nothing is written past
+ * column n - 1.
  *
  * Fixed-window instances (KS = kh = kw in {3, 5, 7}, S = s in {1, 2}: assert) walk the input
  * rows once per register tile: each loaded vector feeds every output row of the tile whose
@@ -41,7 +43,10 @@
 #define CX_REBROADCAST()
 #endif
 
-#define CX_LD(p, v, nvb) (((v) == (nvb) - 1 && last < VL) ? VLOADN((p), last) : VLOAD(p))
+/* Whole-vector loads even for the last, partial vector: the slab has slack past each row's
+ * last column (see the contract above), and the lanes past n are never stored. AVX2's masked
+ * loads cost a third of a 7-wide row's time. */
+#define CX_LD(p, v, nvb) VLOAD(p)
 
 /* the first cnt (< VL) lanes of v to p. AVX2's masked store (vmaskmovps) is microcoded and
  * slow on AMD Zen (it dominated 7-wide rows); halves, quarters and single lanes instead. */
