@@ -40,7 +40,8 @@ def _conv(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride
 
 def last_variant():
     """Name of the variant that ran this thread's last convolution (see csrc/convx.h):
-    'sliding', 'indirect_gemm', 'shifted_gemm', 'panel_gemm' (algorithm 'direct'), 'blas_gemm'
+    'depthwise', 'sliding', 'indirect_gemm', 'shifted_gemm', 'panel_gemm' (algorithm 'direct'),
+    'blas_gemm'
     (algorithm 'im2col'), or 'none' before the first."""
     return convx_conv_variant_name(convx_conv_last_variant()).decode()
 

@@ -39,10 +39,12 @@ cdef extern from "kernels/kernels.h":
     ctypedef void (*f64_indirect_gemm_fn "convx_f64_indirect_gemm_ukernel_fn")(cx_idx,
         const double *, const double *const *, const cx_idx *, cx_idx, double *, int,
         const double *)
-    ctypedef void (*f32_dwconv_fn "convx_f32_dwconv_ukernel_fn")(cx_idx, cx_idx,
+    ctypedef void (*f32_dwconv_fn "convx_f32_dwconv_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
+        cx_idx, const float *, cx_idx, const cx_idx *, const float *, float, float *, cx_idx)
+    ctypedef void (*f64_dwconv_fn "convx_f64_dwconv_ukernel_fn")(cx_idx, cx_idx, cx_idx, cx_idx,
+        cx_idx, const double *, cx_idx, const cx_idx *, const double *, double, double *, cx_idx)
+    ctypedef void (*f32_dwconv_inplace_fn "convx_f32_dwconv_inplace_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, cx_idx, cx_idx, const float *, float, float *, cx_idx)
-    ctypedef void (*f64_dwconv_fn "convx_f64_dwconv_ukernel_fn")(cx_idx, cx_idx,
-        const double *const *, cx_idx, cx_idx, const double *, double, double *, cx_idx)
     ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, const float *, float *)
     ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx,
@@ -414,11 +416,51 @@ def indirect_gemm(str name, w, x, pix, koff, c=None, bint accumulate=False, bias
     return grid[:n].copy()
 
 
-def dwconv(str name, x, cx_idx row0, cx_idx n_rows, cx_idx n, cx_idx pw, w, double bias=0.0):
+def dwconv(str name, x, coff, w, cx_idx n_rows, cx_idx n, cx_idx s=1, double bias=0.0):
+    """y[r, j] = bias + sum_{a, b} w[a, b] * x[r*s + a, coff[b] + j] for r < n_rows, j < n: x is
+    the slab [rows, cols], coff one column offset per window column (coff[b] + n <= cols), w the
+    window [kh, kw]. A fixed-window kernel needs its own window and stride. Returns y [n_rows, n].
+    """
+    cdef const convx_kernel_info *k = _entry(name, "dwconv")
+    dt = _dt(k)
+    xa = _inp(x, dt, 2, "x")
+    wa = _inp(w, dt, 2, "w")
+    ca = _idx(coff, "coff")
+    cdef cx_idx kh = wa.shape[0], kw = wa.shape[1], rows = xa.shape[0], cols = xa.shape[1]
+    _small(n_rows=n_rows, n=n, s=s)
+    if n_rows < 1 or n < 1 or s < 1 or kh < 1 or kw < 1:
+        raise ValueError("need n_rows, n, s >= 1 and a non-empty w")
+    if k.ksize and (kh != k.ksize or kw != k.ksize or s != k.stride):
+        raise ValueError(f"{name} needs a {k.ksize}x{k.ksize} window w and s={k.stride}")
+    if ca.shape[0] != kw or ca.min() < 0 or ca.max() + n > cols:
+        raise ValueError("coff needs one offset per column of w, with coff[b] + n <= x.shape[1]")
+    if (n_rows - 1) * s + kh > rows:
+        raise ValueError("x needs (n_rows - 1)*s + kh rows")
+    cdef cx_idx yr = n + 5, item = dt.itemsize, xr = cols + k.px
+    # the kernel loads whole vectors past column coff[b] + n - 1: rows padded with k.px zeros
+    xs = np.zeros((rows + 1, xr), dt)
+    xs[:rows, :cols] = xa
+    out = _Out(n_rows * yr, dt)
+    cdef void *xp = _ptr(xs)
+    cdef void *wp = _ptr(wa)
+    cdef const cx_idx *cp = <const cx_idx *>_ptr(ca)
+    cdef char *yp = _out_ptr(out)
+    if dt == np.float32:
+        (<f32_dwconv_fn>k.fn)(n_rows, n, kh, kw, s, <const float *>xp, xr, cp,
+                              <const float *>wp, <float>bias, <float *>yp, yr)
+    else:
+        (<f64_dwconv_fn>k.fn)(n_rows, n, kh, kw, s, <const double *>xp, xr, cp,
+                              <const double *>wp, bias, <double *>yp, yr)
+    written = (np.arange(n_rows)[:, None] * yr + np.arange(n)[None, :]).ravel()
+    out.check(written, name)
+    return out.inner().reshape(n_rows, yr)[:, :n].copy()
+
+
+def dwconv_inplace(str name, x, cx_idx row0, cx_idx n_rows, cx_idx n, cx_idx pw, w, double bias=0.0):
     """y[r, o] = bias + sum_{kh, kw} w[kh, kw] * X(row0 + r*S + kh, o*S + kw - pw) for r < n_rows,
     o < n, where X is x [H, IW] with zeros outside (S: the kernel's stride, window 3x3).
     Returns y [n_rows, n]."""
-    cdef const convx_kernel_info *k = _entry(name, "dwconv")
+    cdef const convx_kernel_info *k = _entry(name, "dwconv_inplace")
     dt = _dt(k)
     xa = _inp(x, dt, 2, "x")
     wa = _inp(w, dt, 2, "w")
@@ -440,11 +482,10 @@ def dwconv(str name, x, cx_idx row0, cx_idx n_rows, cx_idx n, cx_idx pw, w, doub
         for i in range(nrow_ptrs):
             rows[i] = <const void *>(xb + (row0 + i) * IW * item) if 0 <= row0 + i < H else NULL
         if dt == np.float32:
-            (<f32_dwconv_fn>k.fn)(n_rows, n, <const float *const *>rows, IW, pw,
+            (<f32_dwconv_inplace_fn>k.fn)(n_rows, n, <const float *const *>rows, IW, pw,
                                   <const float *>wp, <float>bias, <float *>yp, yr)
         else:
-            (<f64_dwconv_fn>k.fn)(n_rows, n, <const double *const *>rows, IW, pw,
-                                  <const double *>wp, bias, <double *>yp, yr)
+            raise ValueError(f"{name}: only float32 in-place kernels exist")
     finally:
         free(rows)
     written = (np.arange(n_rows)[:, None] * yr + np.arange(n)[None, :]).ravel()

@@ -7,6 +7,7 @@ from convx._core import (  # noqa: F401
     shifted_gemm,
     indirect_gemm,
     dwconv,
+    dwconv_inplace,
     filter,
     filter2d,
     im2col,

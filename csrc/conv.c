@@ -38,6 +38,7 @@ int convx_conv_last_variant(void) { return g_last_variant; }
 const char *convx_conv_variant_name(int variant)
 {
     switch (variant) {
+    case CONVX_VARIANT_DEPTHWISE: return "depthwise";
     case CONVX_VARIANT_SLIDING: return "sliding";
     case CONVX_VARIANT_INDIRECT_GEMM: return "indirect_gemm";
     case CONVX_VARIANT_SHIFTED_GEMM: return "shifted_gemm";
@@ -182,6 +183,17 @@ int convx_conv_select(const convx_conv_problem *p, int algorithm, int f64, int i
         return n;
     }
     if (algorithm != CONVX_ALGO_DIRECT && algorithm != CONVX_ALGO_AUTO) return 0;
+    /* depthwise (one input channel per group, kD == 1, at most depthwise_max_cog output
+     * channels per group, an ISA with dwconv kernels): its row-reusing register tiles first,
+     * the sliding kernel if it declines (README, "Depthwise", has the measurements) */
+    const int has_dwconv = f64 ? tbl->dwconv_f64[CONVX_DWCONV_GENERIC] != NULL
+                               : tbl->dwconv_f32[CONVX_DWCONV_GENERIC] != NULL;
+    if (has_dwconv && Cig == 1 && p->k[0] == 1 && Cog <= s->depthwise_max_cog) {
+        order[n++] = CONVX_VARIANT_DEPTHWISE;
+        order[n++] = CONVX_VARIANT_SLIDING;
+        order[n++] = CONVX_VARIANT_PANEL_GEMM;
+        return n;
+    }
     if (s->cost.on) {
         double cost[CONVX_VARIANT_BLAS_GEMM + 1];
         convx_conv_cost(p, tbl, f64, cost);

@@ -3,7 +3,7 @@
  * Included twice by conv.c (csrc/instantiate.h). Checks the problem, sizes the team, asks
  * convx_conv_select (conv.c) which variants to try and runs them in that order: a variant that
  * declines (CONVX_DECLINED) hands the problem to the next; any other status is final. The
- * variants' drivers are in csrc/conv/ (sliding, indirect_gemm, shifted_gemm, panel_gemm,
+ * variants' drivers are in csrc/conv/ (depthwise, sliding, indirect_gemm, shifted_gemm, panel_gemm,
  * blas_gemm).
  */
 #if !defined(CONVX_T) || !defined(CONVX_DT)
@@ -22,6 +22,9 @@ static int CONVX_NAME(conv_try)(const convx_conv_problem *p, const T *x, const T
      * errors included, is final */
     for (int i = 0; i < n; i++) {
         switch (order[i]) {
+        case CONVX_VARIANT_DEPTHWISE:
+            st = CONVX_NAME(conv_depthwise)(p, x, w, bias, y, workers, tbl, cc);
+            break;
         case CONVX_VARIANT_SLIDING:
             st = CONVX_NAME(conv_sliding)(p, x, w, bias, y, workers, tbl, cc);
             break;

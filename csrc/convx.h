@@ -137,13 +137,13 @@ int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w
 
 /* The variant that ran the calling thread's last successful convx_conv_* call (one driver each
  * in csrc/conv/<name>.template.c, see conv/internal.h). Algorithm "direct" (convx's own kernels):
- * the sliding-window kernel (incl. the depthwise 3x3 kernels); the indirect GEMM (per-pixel input
+ * the depthwise kernels (one input channel per group); the sliding-window kernel; the indirect GEMM (per-pixel input
  * pointers, vectors over output channels); the shifted GEMM (rows of a zero-padded copy shifted
  * per tap); the panel GEMM (im2col panels + convx's GEMM micro-kernel). Algorithm "im2col": the
  * BLAS GEMM (im2col super-tiles + OpenBLAS). */
 enum { CONVX_VARIANT_NONE = 0, CONVX_VARIANT_SLIDING = 1, CONVX_VARIANT_INDIRECT_GEMM = 2,
        CONVX_VARIANT_SHIFTED_GEMM = 3, CONVX_VARIANT_PANEL_GEMM = 4,
-       CONVX_VARIANT_BLAS_GEMM = 5 };
+       CONVX_VARIANT_BLAS_GEMM = 5, CONVX_VARIANT_DEPTHWISE = 6 };
 int convx_conv_last_variant(void);
 /* The one variant-selection rule of convx_conv_*: fills order[] with the variants it tries for
  * problem p (order[0] runs; a later one only when the one before declined at setup) and returns

@@ -57,7 +57,10 @@ const convx_kernel_info *convx_kernel_get(int i)
 #define CX_TBL_shifted_gemm(I, dt, tile, slot, oc, px, rows, fn) [I].shifted_gemm_##dt = fn,
 #define CX_TBL_indirect_gemm(I, dt, tile, slot, oc, px, rows, fn)                              \
     [I].indirect_gemm_##dt = fn, [I].indirect_gemm_oc_##dt = oc, [I].indirect_gemm_np_##dt = px,
-#define CX_TBL_dwconv(I, dt, tile, slot, oc, px, rows, fn) [I].dwconv##tile##_##dt = fn,
+#define CX_TBL_dwconv(I, dt, tile, slot, oc, px, rows, fn)                                     \
+    [I].dwconv_##dt[slot] = fn, [I].dwconv_px_##dt = px,
+#define CX_TBL_dwconv_inplace(I, dt, tile, slot, oc, px, rows, fn)                             \
+    [I].dwconv_inplace##tile##_##dt = fn,
 #define CX_TBL_filter(I, dt, tile, slot, oc, px, rows, fn) [I].filter_##dt = fn,
 #define CX_TBL_filter2d(I, dt, tile, slot, oc, px, rows, fn) [I].filter2d_##dt = fn,
 #define CX_TBL_im2col(I, dt, tile, slot, oc, px, rows, fn) [I].im2col_##dt = fn,
@@ -88,6 +91,9 @@ const convx_kernel_info *convx_kernel_get(int i)
                   .cost = {.on = 1, .mac = CX_UNPAREN mac_, .kpx = CX_UNPAREN kpx_,              \
                            .c0 = CX_UNPAREN c0_, .copy = (copy_), .pack = (pack_),               \
                            .out = (out_)}},
+/* the depthwise variant's largest channel multiplier (0: never; the scalar table has no dwconv
+ * kernels anyway) */
+#define CX_SELECT_DEPTHWISE(I, max_cog) [I].select.depthwise_max_cog = (max_cog),
 
 static const convx_table tables[CONVX_ISA_COUNT] = {
     CX_BLOCKS(CONVX_ISA_SCALAR, 256 << 10, 256 << 10, 4 << 20, 256, 256, 512)
@@ -103,6 +109,9 @@ static const convx_table tables[CONVX_ISA_COUNT] = {
                    (0.1546f, 0.2124f, 0.2636f, 0.2047f, 0.226f),
                    (1.0f, 0.02251f, 1.0f, 1.0f, 98.66f),
                    (0.9136f, 0.4707f, 0.7807f, 0.5566f, 0.4449f), 1.316f, 0.0f, 0.2076f)
+    CX_SELECT_DEPTHWISE(CONVX_ISA_SCALAR, 0)
+    CX_SELECT_DEPTHWISE(CONVX_ISA_AVX2, 4)
+    CX_SELECT_DEPTHWISE(CONVX_ISA_AVX512, 4)
 #define CONVX_UKERNEL(fam_, dt_, ctype_, isa_, tile_, slot_, oc_, px_, rows_, ks_, st_, name_)  \
     CX_TBL_##fam_(CX_ISA_ID_##isa_, dt_, tile_, slot_, oc_, px_, rows_, CX_FN_##isa_(name_))
 #include "kernels/kernels.inc"
@@ -193,8 +202,8 @@ int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
         {"shifted_gemm", "f64", 0, 1, CX_FN(t->shifted_gemm_f64), mr64, nr64, -1, -1, -1},
         {"indirect_gemm", "f32", 0, 0, CX_FN(t->indirect_gemm_f32), oc32, np32, -1, -1, -1},
         {"indirect_gemm", "f64", 0, 0, CX_FN(t->indirect_gemm_f64), oc64, np64, -1, -1, -1},
-        {"dwconv", "f32", 0, 0, CX_FN(t->dwconv3x3s1_f32), -1, -1, -1, 3, 1},
-        {"dwconv", "f32", 0, 0, CX_FN(t->dwconv3x3s2_f32), -1, -1, -1, 3, 2},
+        {"dwconv_inplace", "f32", 0, 0, CX_FN(t->dwconv_inplace3x3s1_f32), -1, -1, -1, 3, 1},
+        {"dwconv_inplace", "f32", 0, 0, CX_FN(t->dwconv_inplace3x3s2_f32), -1, -1, -1, 3, 2},
         {"filter", "f32", 0, 1, CX_FN(t->filter_f32), -1, -1, 1, -1, -1},
         {"filter", "f64", 0, 1, CX_FN(t->filter_f64), -1, -1, 1, -1, -1},
         {"filter2d", "f32", 0, 1, CX_FN(t->filter2d_f32), -1, -1, rb, -1, -1},
@@ -210,6 +219,18 @@ int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
     };
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         if (cx_bad_slot(t, &slots[i], msg, len)) return CONVX_ERR_INTERNAL;
+    /* dwconv: slot CONVX_DWCONV_SLOT(K, S) holds the K x K stride-S kernel, the last the
+     * generic one (ksize = stride = 0); optional, but all slots of a dtype or none */
+    for (int sl = 0; sl < CONVX_DWCONV_NSLOT; sl++) {
+        const int gen = sl == CONVX_DWCONV_GENERIC;
+        const int ks = gen ? 0 : 3 + 2 * (sl / 2), st = gen ? 0 : sl % 2 + 1;
+        const cx_slot e32 = {"dwconv", "f32", sl, t->dwconv_f32[0] != NULL,
+                             CX_FN(t->dwconv_f32[sl]), -1, t->dwconv_px_f32, -1, ks, st};
+        const cx_slot e64 = {"dwconv", "f64", sl, t->dwconv_f64[0] != NULL,
+                             CX_FN(t->dwconv_f64[sl]), -1, t->dwconv_px_f64, -1, ks, st};
+        if (cx_bad_slot(t, &e32, msg, len) || cx_bad_slot(t, &e64, msg, len))
+            return CONVX_ERR_INTERNAL;
+    }
     for (int s = 0; s < CONVX_SLIDING_NOCB; s++)
         if (ocb[s] < 1 || (s > 0 && ocb[s] >= ocb[s - 1]) ||
             (s == CONVX_SLIDING_NOCB - 1 && ocb[s] != 1)) {

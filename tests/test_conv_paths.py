@@ -3,8 +3,9 @@ land on that path (randomised with hypothesis), and bit-identical across `worker
 
 The C entry point picks a variant from the problem (convx_conv_select in csrc/conv.c; one
 driver per variant in csrc/conv/):
-- sliding: depthwise 3x3 stride 1/2 register kernels (csrc/kernels/dwconv/, f32, AVX-512), or
-  the sliding-window kernel (few input channels per group, or few output channels),
+- depthwise: one input channel per group on AVX2/AVX-512 (csrc/kernels/dwconv/; its own tests
+  in test_conv_depthwise.py),
+- sliding: the sliding-window kernel (few input channels per group, or few output channels),
 - indirect_gemm: per-pixel input pointers, vectors over output channels (dense with a real
   window or a stride, >= 96 output pixels in the batch, output channels filling whole blocks;
   AVX2/AVX-512 only),

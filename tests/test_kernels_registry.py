@@ -63,8 +63,11 @@ def test_registry_entries_are_consistent():
             assert k["tile"] == f"{k['oc']}x{k['px']}"     # channels x pixels
         if k["family"] in ("filter", "filter2d", "transpose"):
             assert k["tile"] == f"{k['rows']}x{k['px']}"   # rows x pixels (columns)
-        if k["family"] == "dwconv":
+        if k["family"] == "dwconv_inplace":
             assert k["tile"] == f"{k['ksize']}x{k['ksize']}s{k['stride']}"
+        if k["family"] == "dwconv":
+            assert k["tile"] == (f"{k['ksize']}x{k['ksize']}s{k['stride']}" if k["ksize"]
+                                 else "kxk")
     assert {k["family"] for k in REGISTRY} >= {"sliding", "dwconv", "gemm", "shifted_gemm",
                                                 "indirect_gemm", "im2col", "pack", "peak",
                                                 "transpose", "filter", "filter2d"}
@@ -194,7 +197,44 @@ def test_indirect_gemm_hook_rejects_out_of_bounds(k):
 
 # ---- dwconv ----------------------------------------------------------------------------------
 
-def _dw_ref(x, w, bias, row0, n_rows, n, pw, s):
+def _dw_ref(x, coff, w, n_rows, n, s):
+    kh, kw = w.shape
+    y = np.zeros((n_rows, n))
+    for r in range(n_rows):
+        for a in range(kh):
+            for b in range(kw):
+                y[r] += w[a, b] * x[r * s + a, coff[b]:coff[b] + n]
+    return y
+
+
+@pytest.mark.parametrize("k", entries("dwconv"))
+def test_dwconv(k):
+    dt = np.dtype(k["dtype"])
+    rng = np.random.default_rng(4)
+    lanes = k["px"] // 4 if k["isa"] == "avx512" else k["px"] // 2   # NV per generate.py
+    if k["ksize"]:
+        windows = [(k["ksize"], k["ksize"], k["stride"])]
+    else:
+        windows = [(1, 1, 1), (3, 3, 1), (2, 5, 3), (1, 31, 1), (7, 7, 2), (9, 9, 1), (4, 1, 2)]
+    for kh, kw, s in windows:
+        w = rnd(rng, (kh, kw), dt)
+        for n in edges(lanes, k["px"], k["px"] + 1, 2 * k["px"] + 1):
+            for n_rows in (1, 2, 3, 4, 5, 7, 8, 9, 17):
+                cols = n + 2 * kw + 3
+                x = rnd(rng, ((n_rows - 1) * s + kh + 1, cols), dt)
+                coff = rng.integers(0, cols - n + 1, kw)
+                got = _kernels.dwconv(k["name"], x, coff, w, n_rows, n, s, 0.5)
+                ref = _dw_ref(x.astype(np.float64), coff, w.astype(np.float64), n_rows, n, s)
+                assert_close(got, ref + 0.5, dt, kh * kw, scale=4.0)
+    if k["ksize"]:   # a fixed-window kernel refuses another window or stride
+        with pytest.raises(ValueError, match="window"):
+            _kernels.dwconv(k["name"], np.ones((9, 9)), [0] * 5, np.ones((5, 5)) if k["ksize"]
+                            != 5 else np.ones((3, 3)), 1, 1, k["stride"])
+
+
+# ---- dwconv_inplace --------------------------------------------------------------------------
+
+def _dwi_ref(x, w, bias, row0, n_rows, n, pw, s):
     H, IW = x.shape
     xp = np.zeros((H + 4 * n_rows + 8, IW + 2 * n * s + 8))
     off_r, off_c = 2 * n_rows + 4, pw
@@ -208,8 +248,8 @@ def _dw_ref(x, w, bias, row0, n_rows, n, pw, s):
     return y
 
 
-@pytest.mark.parametrize("k", entries("dwconv"))
-def test_dwconv(k):
+@pytest.mark.parametrize("k", entries("dwconv_inplace"))
+def test_dwconv_inplace(k):
     dt = np.dtype(k["dtype"])
     s = k["stride"]
     rng = np.random.default_rng(4)
@@ -219,8 +259,8 @@ def test_dwconv(k):
             for pw, row0 in ((0, 0), (1, -1), (1, 2), (2, -2)):
                 IW = max(1, (n - 1) * s + 3 - 2 * pw + (n % 3))
                 x = rnd(rng, (n_rows * s + 3, IW), dt)
-                got = _kernels.dwconv(k["name"], x, row0, n_rows, n, pw, w, 0.5)
-                ref = _dw_ref(x.astype(np.float64), w.astype(np.float64), 0.5, row0, n_rows, n,
+                got = _kernels.dwconv_inplace(k["name"], x, row0, n_rows, n, pw, w, 0.5)
+                ref = _dwi_ref(x.astype(np.float64), w.astype(np.float64), 0.5, row0, n_rows, n,
                               pw, s)
                 assert_close(got, ref, dt, 9, scale=4.0)
 
@@ -386,8 +426,8 @@ def test_hook_rejects_bad_calls():
                         (2 ** 40, 2 ** 40, 2 ** 40), (1, 1, 1), (0, 0, 0), (1, 1, 1), 0, 4, 0, 1)
     if "dwconv" in first:
         with pytest.raises(ValueError, match="n_rows must be at most"):
-            _kernels.dwconv(first["dwconv"]["name"], np.ones((3, 3)), 0, 2 ** 33, 2 ** 31, 0,
-                            np.ones((3, 3)))
+            _kernels.dwconv(first["dwconv"]["name"], np.ones((3, 3)), [0, 0, 0],
+                            np.ones((3, 3)), 2 ** 33, 1)
 
 
 def test_unrunnable_kernels_raise():

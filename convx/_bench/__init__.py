@@ -45,6 +45,7 @@ from convx._bench._runner import (  # noqa: F401
 # the families register their cases in this order (the order of the suites in reports)
 from convx._bench.conv import numpy_conv  # noqa: E402,F401
 from convx._bench import deform, filters, separable  # noqa: E402,F401
+from convx._bench import depthwise  # noqa: E402,F401
 from convx._bench.conv_transpose import ct_case  # noqa: E402,F401
 from convx._bench import zoo  # noqa: E402,F401  (after conv, conv_transpose and filters)
 

@@ -2,14 +2,15 @@
  * and their entry point (csrc/conv.template.c) share: the drivers' prototypes, small helpers.
  *
  * One file per variant, each instantiated for f32 and f64 (csrc/instantiate.h):
- *   conv/sliding        sliding-window kernel (+ depthwise 3x3 kernels)   variant "sliding"
+ *   conv/depthwise      one input channel per group, dwconv kernels      variant "depthwise"
+ *   conv/sliding        sliding-window kernel                             variant "sliding"
  *   conv/indirect_gemm  per-pixel input pointers, vectors over output     variant "indirect_gemm"
  *                       channels (XNNPACK's "igemm")
  *   conv/shifted_gemm   rows of a zero-padded copy shifted per tap,       variant "shifted_gemm"
  *                       convx's GEMM micro-kernel with row offsets
  *   conv/panel_gemm     im2col panels, convx's GEMM micro-kernel          variant "panel_gemm"
  *   conv/blas_gemm      im2col super-tiles, OpenBLAS GEMM                 variant "blas_gemm"
- * Variants sliding .. panel_gemm make up algorithm="direct" (convx's own kernels); blas_gemm is
+ * Variants depthwise .. panel_gemm make up algorithm="direct" (convx's own kernels); blas_gemm is
  * algorithm="im2col".
  * convx_conv_select (csrc/conv.c) picks among them. A driver returns CONVX_DECLINED (before
  * touching y) for a problem it cannot take; the entry point then runs the next variant.
@@ -28,6 +29,9 @@
 #include "interrupt.h"
 
 #define CX_CONV_VARIANT_PROTOS(dt, T)                                                          \
+    int convx_conv_depthwise_##dt(const convx_conv_problem *p, const T *x, const T *w,         \
+                                  const T *bias, T *y, int workers, const convx_table *tbl,    \
+                                  convx_cancel *cc);                                           \
     int convx_conv_sliding_##dt(const convx_conv_problem *p, const T *x, const T *w,           \
                                 const T *bias, T *y, int workers, const convx_table *tbl,      \
                                 convx_cancel *cc);                                             \

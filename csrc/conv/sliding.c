@@ -1,4 +1,4 @@
-/* conv/sliding.c — sliding-window driver (variant "sliding"; depthwise 3x3 kernels):
+/* conv/sliding.c — sliding-window driver (variant "sliding"):
  * conv/sliding.template.c instantiated for f32 and f64. */
 #include "conv/internal.h"
 

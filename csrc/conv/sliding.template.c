@@ -1,4 +1,4 @@
-/* conv/sliding.template.c — sliding-window driver (variant "sliding"; depthwise 3x3 kernels), one dtype.
+/* conv/sliding.template.c — sliding-window driver (variant "sliding"), one dtype.
  *
  * Instantiated for f32 and f64 by conv/sliding.c (csrc/instantiate.h); the entry point
  * (csrc/conv.template.c) runs it when convx_conv_select (csrc/conv.c) picks it. 3-D problem
@@ -108,17 +108,9 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
     if (cx_mul_overflow(cchunk, ch_stride, &slab_elems)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     if (cx_mul_overflow(p->N * G * OD, nb, &ntask)) { status = CONVX_ERR_NOMEM; goto cleanup; }
     /* one buffer per thread: [slab_elems + ntaps T][ntaps tap offsets (cx_idx)], the table at a
-     * 64-byte boundary (right after an odd count of floats it would be misaligned); the dwconv
-     * path uses the buffer's start for its IHb row pointers instead */
+     * 64-byte boundary (right after an odd count of floats it would be misaligned) */
     const size_t tap_off_at = CX_ALIGN64((size_t)(slab_elems + ntaps) * sizeof(T));
-    const size_t slab_bytes = tap_off_at + (size_t)ntaps * sizeof(cx_idx) + (size_t)IHb * sizeof(T *);
-#if !CX_T_IS_F64
-    /* depthwise 3x3 (stride 1 or 2, dilation 1, same stride on both axes): register-blocked
-     * kernel that loads each input row once per 16 outputs */
-    const convx_f32_dwconv_ukernel_fn dwk =
-        (Cig == 1 && KD == 1 && KH == 3 && KW == 3 && dh == 1 && dw == 1 && sh == sw)
-            ? (sh == 1 ? tbl->dwconv3x3s1_f32 : sh == 2 ? tbl->dwconv3x3s2_f32 : NULL) : NULL;
-#endif
+    const size_t slab_bytes = tap_off_at + (size_t)ntaps * sizeof(cx_idx);
     /* many tiny tasks (depthwise on small planes): hand them out in chunks */
     const cx_idx task_chunk = CX_MAX((cx_idx)1, ntask / (16 * (cx_idx)workers));
     const cx_idx task_every = cx_poll_every((double)B * OW * Cog * Cig * ntaps);
@@ -154,21 +146,6 @@ int CONVX_NAME(conv_sliding)(const convx_conv_problem *p, const T *x, const T *w
             const cx_idx oh0 = bi * B, oh1 = CX_MIN(OH, oh0 + B), Bt = oh1 - oh0;
             const cx_idx IHt = (Bt - 1) * sh + (KH - 1) * dh + 1;
             T *ytask = y + ((n * p->C_out + g * Cog) * OD + od) * OH * OW + oh0 * OW;
-#if !CX_T_IS_F64
-            if (dwk) {   /* Cig == KD == 1: the kernel reads the input rows in place, no slab */
-                const T **rows = (const T **)(void *)slab;
-                const cx_idx id = od * sd - pd;
-                const T *xc = x + (n * p->C_in + g) * ID * IH * IW;
-                for (cx_idx i = 0; i < IHt; i++) {
-                    const cx_idx ih = oh0 * sh - ph + i;
-                    rows[i] = (id >= 0 && id < ID && ih >= 0 && ih < IH) ? xc + (id * IH + ih) * IW : NULL;
-                }
-                for (cx_idx oc = 0; oc < Cog; oc++)
-                    dwk(Bt, OW, rows, IW, pw, w + (g * Cog + oc) * 9, bpack[g * Cog + oc],
-                        ytask + oc * ysp, OW);
-                continue;
-            }
-#endif
             for (cx_idx c0 = 0; c0 < Cig; c0 += cchunk) {
                 if (c0 > 0 && cx_cancelled(cc)) break;
                 const cx_idx cn = CX_MIN(cchunk, Cig - c0);

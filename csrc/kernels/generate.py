@@ -112,11 +112,41 @@ def indirect_gemm():
                     template="indirect_gemm.template.h", defines={"NV": nv, "NP": np_})
 
 
+# Depthwise register tiles: (R_MAX rows, NV vectors). AVX-512 (32 registers): 4 x 4 = 16
+# accumulators; AVX2 (16 registers): 4 x 2 = 8 (+ NV input vectors + one weight). Narrow rows
+# stack up to 8 rows (dwconv.template.h). No baseline instance: the scalar table keeps
+# depthwise convolutions on the sliding-window kernel.
+DWCONV_TILES = {"avx512": (4, 4), "avx2": (4, 2)}
+DWCONV_WINDOWS = (3, 5, 7)
+DWCONV_NSLOT = 2 * len(DWCONV_WINDOWS) + 1
+
+
 def dwconv():
-    """Depthwise 3x3 kernels reading the input rows in place: hand-written (AVX-512 f32 only);
-    4 output rows x 16 columns per register tile."""
+    """Depthwise kernels over a padded, stride-phase-split slab of one channel: fixed windows
+    3x3, 5x5, 7x7 at row strides 1 and 2 (slot 2*i + s - 1 for window i of DWCONV_WINDOWS),
+    and the generic any-window instance "kxk" (last slot)."""
+    for isa in ISAS:
+        if isa not in DWCONV_TILES:
+            continue
+        rmax, nv = DWCONV_TILES[isa]
+        for dt in DTYPES:
+            px = nv * LANES[(dt, isa)]
+            for i, ks in enumerate(DWCONV_WINDOWS):
+                for st in (1, 2):
+                    yield K("dwconv", dt, isa, f"{ks}x{ks}s{st}", slot=2 * i + st - 1, px=px,
+                            rows=rmax, ksize=ks, stride=st, template="dwconv.template.h",
+                            defines={"NV": nv, "R_MAX": rmax, "KS": ks, "S": st})
+            yield K("dwconv", dt, isa, "kxk", slot=DWCONV_NSLOT - 1, px=px, rows=rmax,
+                    template="dwconv.template.h",
+                    defines={"NV": nv, "R_MAX": rmax, "KS": 0, "S": 0})
+
+
+def dwconv_inplace():
+    """Depthwise 3x3 reading the input rows in place (zero padding from masked loads, taps
+    built with valignd): hand-written, AVX-512 f32 only; 4 output rows x 16 columns. Faster
+    than the slab kernels on these windows (no copy); the depthwise driver prefers them."""
     for s in (1, 2):
-        yield K("dwconv", "f32", "avx512", f"3x3s{s}", rows=4, px=16, ksize=3, stride=s)
+        yield K("dwconv_inplace", "f32", "avx512", f"3x3s{s}", rows=4, px=16, ksize=3, stride=s)
 
 
 def filt():
@@ -162,6 +192,7 @@ FAMILIES = [
     ("shifted_gemm", "gemm", lambda: gemm("shifted_gemm")),
     ("indirect_gemm", "indirect_gemm", indirect_gemm),
     ("dwconv", "dwconv", dwconv),
+    ("dwconv_inplace", "dwconv", dwconv_inplace),
     ("filter", "filter", filt),
     ("filter2d", "filter", filter2d),
     ("im2col", "im2col", untiled("im2col", "rows", "im2col.template.h")),

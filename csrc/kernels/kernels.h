@@ -13,7 +13,11 @@
  *   shifted_gemm   MRxNR   output channels  output pixels (B columns)   -               = gemm's
  *   indirect_gemm  OCBxNP  output channels  output pixels (one pointer  -
  *                                           each)
- *   dwconv         KxKsS   -                output columns per vector   rows per tile   ksize K,
+ *   dwconv         KxKsS   -                output columns per tile     rows per tile   ksize K,
+ *                  or kxk                   (NV vectors)                (R_MAX)         row stride
+ *                                                                                      S; slot
+ *                                                                                      0..6
+ *   dwconv_inplace 3x3sS   -                output columns per vector   rows per tile   ksize 3,
  *                                                                                      stride S
  *   filter         1xPX    -                output columns per tile     1
  *   filter2d       RBxPX   -                output columns per tile     RB output rows
@@ -25,7 +29,8 @@
  * So for the convolution kernels the first number is always output channels and the second
  * output pixels; for the image filters the first is output rows and the second pixels. A field
  * a family does not use is 0. `slot` is the kernel's place in the dispatch table (only the
- * sliding family has more than one: its three output-channel blockings, descending).
+ * sliding family, its three output-channel blockings, descending, and dwconv, its windows:
+ * CONVX_DWCONV_SLOT(K, S) for the fixed ones, CONVX_DWCONV_GENERIC for kxk, have more than one).
  *
  * Dispatch tables (dispatch.c) are filled from the same lists with designated initialisers,
  * and convx_dispatch_check() (run by convx_cpu_init at import) verifies that every table tile
@@ -76,13 +81,22 @@ typedef void (*convx_f64_indirect_gemm_ukernel_fn)(cx_idx K, const double *w,
                                                    const double *const *px, const cx_idx *koff,
                                                    cx_idx n, double *c, int accumulate,
                                                    const double *bias);
-/* dwconv: depthwise 3x3 reading one channel's input rows in place, kernels/dwconv/ */
-typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const float *const *rows,
-                                            cx_idx IW, cx_idx pw, const float *w, float bias,
+/* dwconv: depthwise rows of one channel from a padded, stride-phase-split slab,
+ * kernels/dwconv/dwconv.template.h (the formula and the slab's layout are there) */
+typedef void (*convx_f32_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw,
+                                            cx_idx s, const float *x, cx_idx x_rstride,
+                                            const cx_idx *coff, const float *w, float bias,
                                             float *y, cx_idx y_rstride);
-typedef void (*convx_f64_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, const double *const *rows,
-                                            cx_idx IW, cx_idx pw, const double *w, double bias,
+typedef void (*convx_f64_dwconv_ukernel_fn)(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw,
+                                            cx_idx s, const double *x, cx_idx x_rstride,
+                                            const cx_idx *coff, const double *w, double bias,
                                             double *y, cx_idx y_rstride);
+/* dwconv_inplace: depthwise 3x3 reading one channel's input rows in place (rows[i] NULL: a
+ * zero row), kernels/dwconv/f32-dwconv_inplace-3x3s?-avx512.c (formula there) */
+typedef void (*convx_f32_dwconv_inplace_ukernel_fn)(cx_idx n_rows, cx_idx n,
+                                                    const float *const *rows, cx_idx IW,
+                                                    cx_idx pw, const float *w, float bias,
+                                                    float *y, cx_idx y_rstride);
 /* filter: one output row of a single-channel correlation, kernels/filter/filter.template.h */
 typedef void (*convx_f32_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const float *const *xp,
                                             const float *w, float *y);
@@ -135,6 +149,9 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
     void name(cx_idx K, const T *w, const T *const *px, const cx_idx *koff, cx_idx n, T *c,   \
               int accumulate, const T *bias);
 #define CX_PROTO_dwconv(T, name)                                                               \
+    void name(cx_idx n_rows, cx_idx n, cx_idx kh, cx_idx kw, cx_idx s, const T *x,            \
+              cx_idx x_rstride, const cx_idx *coff, const T *w, T bias, T *y, cx_idx y_rstride);
+#define CX_PROTO_dwconv_inplace(T, name)                                                       \
     void name(cx_idx n_rows, cx_idx n, const T *const *rows, cx_idx IW, cx_idx pw,            \
               const T *w, T bias, T *y, cx_idx y_rstride);
 #define CX_PROTO_filter(T, name)                                                               \
@@ -162,6 +179,13 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 
 /* The sliding family offers three output-channel blockings; drivers pick per block of rows. */
 #define CONVX_SLIDING_NOCB 3
+/* dwconv slots: fixed K x K windows (K = 3, 5, 7) at row stride S (1, 2), then the generic
+ * kernel (csrc/kernels/generate.py, DWCONV_WINDOWS) */
+#define CONVX_DWCONV_NSLOT 7
+#define CONVX_DWCONV_GENERIC (CONVX_DWCONV_NSLOT - 1)
+#define CONVX_DWCONV_SLOT(K, S)                                                                \
+    (((K) == 3 || (K) == 5 || (K) == 7) && ((S) == 1 || (S) == 2) ? ((K) / 2 - 1) * 2 + (S) - 1 \
+                                                                  : CONVX_DWCONV_GENERIC)
 
 /* The per-ISA numbers behind convx_conv_select (csrc/conv.c says what each was measured on). */
 typedef struct {
@@ -182,6 +206,8 @@ typedef struct {
         float mac[5], kpx[5], c0[5];
         float copy, pack, out;
     } cost;
+    int depthwise_max_cog;  /* one input channel per group: the dwconv kernels up to this
+                             * channel multiplier (more: the sliding kernel's channel blocks) */
 } convx_conv_select_params;
 
 /* Everything a driver needs for one ISA: kernel pointers for both dtypes, their tiles (copied
@@ -199,7 +225,13 @@ typedef struct {
     convx_f64_shifted_gemm_ukernel_fn shifted_gemm_f64;
     int gemm_mr_f32, gemm_nr_f32, gemm_mr_f64, gemm_nr_f64;
     cx_idx gemm_kc;             /* reduction chunk of the GEMM micro-kernel (B sub-panel in L2) */
-    convx_f32_dwconv_ukernel_fn dwconv3x3s1_f32, dwconv3x3s2_f32;   /* NULL: use sliding */
+    /* depthwise kernels by window: CONVX_DWCONV_SLOT(K, S), CONVX_DWCONV_GENERIC (any window);
+     * NULL (the baseline): variant "depthwise" is not offered */
+    convx_f32_dwconv_ukernel_fn dwconv_f32[CONVX_DWCONV_NSLOT];
+    convx_f64_dwconv_ukernel_fn dwconv_f64[CONVX_DWCONV_NSLOT];
+    int dwconv_px_f32, dwconv_px_f64;   /* output columns of a full register tile */
+    /* depthwise 3x3 stride 1 / 2 reading rows in place (f32, AVX-512); NULL: the slab kernels */
+    convx_f32_dwconv_inplace_ukernel_fn dwconv_inplace3x3s1_f32, dwconv_inplace3x3s2_f32;
     convx_f32_im2col_fn im2col_f32;
     convx_f64_im2col_fn im2col_f64;
     convx_f32_pack_row_fn pack_row_f32;

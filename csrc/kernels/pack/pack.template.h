@@ -6,7 +6,7 @@
  * split by the stride phase: column c goes to dst[(c % sw) * Wq + c / sw], so a strided, dilated
  * tap reads contiguous memory. dst has sw * Wq elements; slots past Wp are zeroed. The SIMD
  * versions read src with masked loads (never outside [0, IW)) and deinterleave stride 2 in
- * registers; other strides use the scalar loop.
+ * registers (AVX-512: permutes, AVX2: shuffles); other strides use the scalar loop.
  */
 #if !defined(CONVX_T) || !defined(UKERNEL_NAME)
 #error "define CONVX_T and UKERNEL_NAME before including pack.template.h"
@@ -88,6 +88,69 @@ static inline void pack_row(CONVX_T *CX_RESTRICT dst, const CONVX_T *CX_RESTRICT
         }
 #undef CX_PERM2
         /* padded columns >= Wp are never read by the micro-kernel: no need to clear them */
+        return;
+    }
+#endif
+#if defined(CX_ISA_AVX2)
+    if (sw == 2) {   /* deinterleave in registers; edges through a zero-padded stack chunk, and
+                      * no masked stores (microcoded on AMD Zen) */
+        CONVX_T *d0 = dst, *d1 = dst + Wq;
+        CONVX_T buf[2 * VL], eo[2 * VL];
+        for (cx_idx q = 0; q < Wq; q += VL) {
+            const cx_idx c = 2 * q, i0 = c - pw;
+            vec_t a, b;
+            if (i0 >= 0 && i0 + 2 * VL <= IW) {
+                a = VLOAD(src + i0);
+                b = VLOAD(src + i0 + VL);
+            } else if (IW < ((cx_idx)1 << 30) && i0 > -((cx_idx)1 << 30)) {
+                /* masked loads (fast on AVX2, unlike masked stores); masked-off lanes never
+                 * fault, whatever src + i0 points at */
+#if CX_T_IS_F64
+                const __m256i ia = _mm256_add_epi64(_mm256_set1_epi64x((long long)i0),
+                                                    _mm256_setr_epi64x(0, 1, 2, 3));
+                const __m256i ib = _mm256_add_epi64(ia, _mm256_set1_epi64x(VL));
+                const __m256i lim = _mm256_set1_epi64x((long long)IW);
+                a = _mm256_maskload_pd(src + i0, _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), ia),
+                                                                     _mm256_cmpgt_epi64(lim, ia)));
+                b = _mm256_maskload_pd(src + i0 + VL, _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), ib),
+                                                                          _mm256_cmpgt_epi64(lim, ib)));
+#else
+                const __m256i ia = _mm256_add_epi32(_mm256_set1_epi32((int)i0),
+                                                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                const __m256i ib = _mm256_add_epi32(ia, _mm256_set1_epi32(VL));
+                const __m256i lim = _mm256_set1_epi32((int)IW);
+                a = _mm256_maskload_ps(src + i0, _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), ia),
+                                                                     _mm256_cmpgt_epi32(lim, ia)));
+                b = _mm256_maskload_ps(src + i0 + VL, _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), ib),
+                                                                          _mm256_cmpgt_epi32(lim, ib)));
+#endif
+            } else {
+                for (cx_idx l = 0; l < 2 * VL; l++)
+                    buf[l] = (i0 + l >= 0 && i0 + l < IW) ? src[i0 + l] : (CONVX_T)0;
+                a = VLOAD(buf);
+                b = VLOAD(buf + VL);
+            }
+#if CX_T_IS_F64
+            const vec_t e = _mm256_permute4x64_pd(_mm256_unpacklo_pd(a, b), _MM_SHUFFLE(3, 1, 2, 0));
+            const vec_t o = _mm256_permute4x64_pd(_mm256_unpackhi_pd(a, b), _MM_SHUFFLE(3, 1, 2, 0));
+#else
+            const vec_t e = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))), _MM_SHUFFLE(3, 1, 2, 0)));
+            const vec_t o = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))), _MM_SHUFFLE(3, 1, 2, 0)));
+#endif
+            if (q + VL <= Wq) {
+                VSTORE(d0 + q, e);
+                if (Wp > 1) VSTORE(d1 + q, o);
+            } else {
+                VSTORE(eo, e);
+                VSTORE(eo + VL, o);
+                for (cx_idx l = 0; l < Wq - q; l++) {
+                    d0[q + l] = eo[l];
+                    if (Wp > 1) d1[q + l] = eo[VL + l];
+                }
+            }
+        }
         return;
     }
 #endif

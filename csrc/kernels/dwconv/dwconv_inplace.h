@@ -1,7 +1,7 @@
-/* dwconv.h — helpers shared by the depthwise micro-kernels (AVX-512 only: include from -avx512
+/* dwconv_inplace.h — helpers shared by the in-place depthwise 3x3 micro-kernels (AVX-512 only: include from -avx512
  * files). Only static inline functions and macros. */
-#ifndef CONVX_KERNELS_DWCONV_H
-#define CONVX_KERNELS_DWCONV_H
+#ifndef CONVX_KERNELS_DWCONV_INPLACE_H
+#define CONVX_KERNELS_DWCONV_INPLACE_H
 #include <immintrin.h>
 #include "../../common.h"
 
