@@ -9,6 +9,7 @@ from convx._core import (  # noqa: F401
     dwconv,
     filter,
     filter2d,
+    fftconv,
     im2col,
     pack,
     peak,
