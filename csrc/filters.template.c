@@ -70,10 +70,8 @@ static void CONVX_CAT(filter_piece_, CONVX_DT)(T *CX_RESTRICT dst, const T *CX_R
 {
     for (cx_idx u = u0; u < u1; u++, dst += I) {
         const cx_idx sidx = cx_filter_map(u - lo, W, mode);
-        if (sidx < 0)
-            for (cx_idx c = 0; c < I; c++) dst[c] = cval;
-        else
-            memcpy(dst, src + sidx * I, (size_t)I * sizeof(T));
+        const T *s = src + sidx * I;
+        for (cx_idx c = 0; c < I; c++) dst[c] = sidx < 0 ? cval : s[c];   /* I is small */
     }
 }
 
