@@ -117,10 +117,15 @@ def test_hypothesis_driver_vs_oracle(data):
 
 
 def test_rules_pick_tiles_and_keep_small_problems_direct():
+    assert filters_fft._c_plan("scalar", np.float32, (9, 9), 1 << 20) == 6
+    assert filters_fft._c_plan("scalar", np.float64, (31, 31), 1 << 20) == 6
     for isa in ("avx2", "avx512", "scalar"):
         assert filters_fft._c_plan(isa, np.float32, (5, 5), 1 << 20) is None
+        assert filters_fft._c_plan(isa, np.float32, (40, 40), 1 << 20) == 7
         assert filters_fft._c_plan(isa, np.float32, (31, 31), 64 * 64) is None
         assert filters_fft._c_plan(isa, np.float32, (15, 15), 1 << 20) == 6
+    for isa in ("avx2", "avx512"):
+        assert filters_fft._c_plan(isa, np.float32, (11, 11), 1 << 20) is None
         assert filters_fft._c_plan(isa, np.float32, (31, 31), 1 << 20) == 7
         assert filters_fft._c_plan(isa, np.float64, (100, 100), 1 << 20) == 8
         assert filters_fft._c_plan(isa, np.float64, (3, 300), 1 << 20) is None
