@@ -138,3 +138,7 @@ cdef extern from "convx.h" nogil:
                              const float *wh, int mode_h, float *y, int workers)
     int convx_filter_sep_f64(const convx_filter_problem *p, const double *x, const double *wv,
                              const double *wh, int mode_h, double *y, int workers)
+    int convx_filter_fft_f32(const convx_filter_problem *p, const float *x, const float *w,
+                             int logn, float *y, int workers, int *nonfinite)
+    int convx_filter_fft_f64(const convx_filter_problem *p, const double *x, const double *w,
+                             int logn, double *y, int workers, int *nonfinite)

@@ -67,3 +67,37 @@ def _filter_sep(cnp.ndarray x, cnp.ndarray wv, cnp.ndarray wh, cnp.ndarray y, tu
                                       <const double *>hp, mode_h, <double *>yp, workers)
     _check(st)
     return y
+
+
+def _filter_fft(cnp.ndarray x, cnp.ndarray w, cnp.ndarray y, tuple lo, int mode, double cval,
+                int logn, int workers):
+    """y = correlate(x, w) by FFT over 2^logn tiles, x/y [B, H, W], w [kH, kW]; False (y then
+    unusable) when an output came out non-finite."""
+    cdef convx_filter_problem p
+    cdef int st, bad = 0
+    p.B = x.shape[0]
+    p.inner = 1
+    p.in_[0] = 1
+    p.in_[1] = x.shape[1]
+    p.in_[2] = x.shape[2]
+    p.k[0] = 1
+    p.k[1] = w.shape[0]
+    p.k[2] = w.shape[1]
+    p.lo[0] = 0
+    p.lo[1] = lo[0]
+    p.lo[2] = lo[1]
+    p.mode = mode
+    p.cval = cval
+    cdef void *xp = cnp.PyArray_DATA(x)
+    cdef void *wp = cnp.PyArray_DATA(w)
+    cdef void *yp = cnp.PyArray_DATA(y)
+    if x.dtype.num == cnp.NPY_FLOAT32:
+        with nogil:
+            st = convx_filter_fft_f32(&p, <const float *>xp, <const float *>wp, logn,
+                                      <float *>yp, workers, &bad)
+    else:
+        with nogil:
+            st = convx_filter_fft_f64(&p, <const double *>xp, <const double *>wp, logn,
+                                      <double *>yp, workers, &bad)
+    _check(st)
+    return not bad

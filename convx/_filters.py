@@ -2,5 +2,6 @@
 from convx._core import (  # noqa: F401
     MODES,
     _filter,
+    _filter_fft,
     _filter_sep,
 )

@@ -64,6 +64,10 @@ cdef extern from "kernels/kernels.h":
     ctypedef void (*f64_pack_fn "convx_f64_pack_row_fn")(cx_idx, double *, cx_idx, const double *,
         cx_idx, cx_idx, cx_idx, cx_idx, cx_idx, cx_idx)
     ctypedef double (*peak_fn "convx_peak_ukernel_fn")(cx_idx, int *)
+    ctypedef void (*f32_fftconv_fn "convx_f32_fftconv_ukernel_fn")(cx_idx, float *, float *,
+        const float *, const float *, const float *, const float *)
+    ctypedef void (*f64_fftconv_fn "convx_f64_fftconv_ukernel_fn")(cx_idx, double *, double *,
+        const double *, const double *, const double *, const double *)
     ctypedef void (*f32_transpose_fn "convx_f32_transpose_fn")(cx_idx, cx_idx, const float *,
         cx_idx, float *, cx_idx)
     ctypedef void (*f64_transpose_fn "convx_f64_transpose_fn")(cx_idx, cx_idx, const double *,
@@ -572,6 +576,55 @@ def filter2d(str name, x, w, cx_idx tstride, cx_idx n):
         free(ys)
     out.check((np.arange(RB)[:, None] * yr + np.arange(n)[None, :]).ravel(), name)
     return out.inner().reshape(RB, yr)[:, :n].copy()
+
+
+def fftconv(str name, re, im, kre=None, kim=None):
+    """The N x N split-complex tile (re, im) (N a power of two, 32 <= N <= 4096) after the
+    kernel: its forward 2-D FFT (transposed, bit-reversed on both axes) when kre is None, else
+    N^2 * ifft2(fft2(re + i im) * K) with K given as (kre, kim) in that spectrum layout.
+    Returns (re, im)."""
+    cdef const convx_kernel_info *k = _entry(name, "fftconv")
+    dt = _dt(k)
+    ra = _inp(re, dt, 2, "re")
+    ia = _inp(im, dt, 2, "im")
+    cdef cx_idx n = ra.shape[0], logn = 0, j
+    if ra.shape != (n, n) or ia.shape != (n, n) or n < 32 or n > 4096 or n & (n - 1):
+        raise ValueError(f"re and im must be N x N, N a power of two in [32, 4096], got "
+                         f"{ra.shape} and {ia.shape}")
+    while (<cx_idx>1 << logn) < n:
+        logn += 1
+    full = kre is not None
+    if full:
+        ka = _inp(kre, dt, 2, "kre")
+        kb = _inp(kim, dt, 2, "kim")
+        if ka.shape != (n, n) or kb.shape != (n, n):
+            raise ValueError("kre and kim must have the shape of re")
+    ang = -2.0 * np.pi * np.arange(n // 2) / n
+    twr = np.cos(ang).astype(dt)
+    twi = np.sin(ang).astype(dt)
+    out = _Out(2 * n * n, dt)
+    out.inner()[:n * n] = ra.ravel()
+    out.inner()[n * n:] = ia.ravel()
+    cdef cx_idx item = dt.itemsize
+    cdef char *op = _out_ptr(out)
+    cdef void *pr = op
+    cdef void *pi = op + n * n * item
+    cdef void *kr = NULL
+    cdef void *ki = NULL
+    if full:
+        kr = _ptr(ka)
+        ki = _ptr(kb)
+    if dt == np.float32:
+        (<f32_fftconv_fn>k.fn)(logn, <float *>pr, <float *>pi, <const float *>kr,
+                               <const float *>ki, <const float *>_ptr(twr),
+                               <const float *>_ptr(twi))
+    else:
+        (<f64_fftconv_fn>k.fn)(logn, <double *>pr, <double *>pi, <const double *>kr,
+                               <const double *>ki, <const double *>_ptr(twr),
+                               <const double *>_ptr(twi))
+    out.check(np.arange(2 * n * n), name)
+    res = out.inner().copy()
+    return res[:n * n].reshape(n, n), res[n * n:].reshape(n, n)
 
 
 def im2col(str name, x, k, out, stride, pad, dil, cx_idx p0, cx_idx np_, cx_idx r0, cx_idx r1):

@@ -10,6 +10,7 @@ from convx._core import (  # noqa: F401
     dwconv_inplace,
     filter,
     filter2d,
+    fftconv,
     im2col,
     pack,
     peak,

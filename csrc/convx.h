@@ -256,6 +256,15 @@ int convx_filter_sep_f32(const convx_filter_problem *p, const float *x, const fl
 int convx_filter_sep_f64(const convx_filter_problem *p, const double *x, const double *wv,
                          const double *wh, int mode_h, double *y, int workers);
 
+/* The same correlation by FFT (overlap-save over N x N tiles, N = 2^logn, 5 <= logn <= 12,
+ * 2*k[1] <= N and 2*k[2] <= N) for p->k[0] == 1 and p->inner == 1; equal to convx_filter_* up to
+ * the transform's rounding. Sets *nonfinite (and the output is then unusable) when an output is
+ * inf or NaN: the caller reruns the direct path. w is [k[1]][k[2]]. */
+int convx_filter_fft_f32(const convx_filter_problem *p, const float *x, const float *w,
+                         int logn, float *y, int workers, int *nonfinite);
+int convx_filter_fft_f64(const convx_filter_problem *p, const double *x, const double *w,
+                         int logn, double *y, int workers, int *nonfinite);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,11 @@
 /* filters.c — scipy.ndimage-style correlation entry points convx_filter_f32 / convx_filter_f64.
  *
  * Instantiates filters.template.c once per dtype, plus the dtype-free helpers both share: the
- * boundary-mode index map and the problem check. Compiled with baseline flags and OpenMP; the
+ * boundary-mode index map and the problem check; then filters_fft.template.c per dtype (the FFT
+ * path for large 2-D kernels). Compiled with baseline flags and OpenMP; the
  * vector work happens in the `filter` micro-kernels (csrc/kernels/filter/), picked per ISA through the dispatch table.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "convx.h"
@@ -55,4 +57,8 @@ static int convx_filter_check(const convx_filter_problem *p)
 }
 
 #define CX_TEMPLATE "filters.template.c"
+#include "instantiate.h"
+
+/* the FFT (overlap-save) path for large 2-D kernels */
+#define CX_TEMPLATE "filters_fft.template.c"
 #include "instantiate.h"

@@ -5,11 +5,13 @@
  * are filtered independently (the trailing unfiltered axes of an image, e.g. colour channels).
  *
  * Plan: tasks are (batch, plane d, block of R output rows). A task gathers, for each kernel
- * plane kd, the R + kH - 1 input rows it needs: a row is used in place when the kernel has one
- * tap along W, otherwise copied into a per-thread buffer extended by the boundary mode on both
- * sides (the "padded tile"); rows outside the volume in 'constant' mode point at a cval row.
- * Then every output row is one call of the `filter` micro-kernel with one pointer per non-zero
- * tap. Each output element's tap sum runs in one thread in tap order, so results are
+ * plane kd, the R + kH - 1 input rows it needs; rows outside the volume in 'constant' mode point
+ * at a cval row. Input rows are read in place: an output row is three segments, the interior
+ * (outputs whose taps all fall inside the row, read from the caller's row) and the two ends,
+ * which read short per-thread pieces extended by the boundary mode ("edge pieces": kW - 1 + lo
+ * and 2 kW - 2 - lo positions; copying whole extended rows cost a quarter of a 3x3 filter's
+ * time). Rows narrower than the kernel are extended whole instead. Every segment is one call of
+ * the `filter` micro-kernel with one pointer per non-zero tap. Each output element's tap sum runs in one thread in tap order, so results are
  * bit-identical for any `workers` and any R.
  *
  * Interrupts (interrupt.h): the call's cancel state is polled per task and, when rows are long
@@ -59,26 +61,17 @@ static void CONVX_CAT(filter_fill_, CONVX_DT)(T *dst, cx_idx n, T v, convx_cance
     }
 }
 
-/* One extended row: dst[u*I + c] = src[map(u - lo, W)*I + c] for u in [0, W + k - 1). The
- * copy of a long row (a 1-D signal: ~100 ms for 10^8 samples with fresh pages) polls between
- * 2^20-element pieces and stops, incomplete, once the call is cancelled. */
-static void CONVX_CAT(filter_extend_row_, CONVX_DT)(T *CX_RESTRICT dst, const T *CX_RESTRICT src,
-                                                   cx_idx W, cx_idx I, cx_idx k, cx_idx lo,
-                                                   int mode, T cval, convx_cancel *cc)
+/* Extended positions [u0, u1) of one row: dst[(u - u0)*I + c] = src[map(u - lo, W)*I + c] (cval
+ * outside in 'constant' mode). Only the row's ends are built this way (a few kernel widths);
+ * the interior outputs read the caller's row in place. */
+static void CONVX_CAT(filter_piece_, CONVX_DT)(T *CX_RESTRICT dst, const T *CX_RESTRICT src,
+                                              cx_idx W, cx_idx I, cx_idx u0, cx_idx u1,
+                                              cx_idx lo, int mode, T cval)
 {
-    const cx_idx n = W * I, piece = (cx_idx)1 << 20;
-    for (cx_idx a = 0; a < n; a += piece) {
-        if (a > 0 && cx_cancelled(cc)) return;
-        memcpy(dst + lo * I + a, src + a, (size_t)CX_MIN(piece, n - a) * sizeof(T));
-    }
-    for (cx_idx u = 0; u < k - 1; u++) {
-        cx_idx pos = u < lo ? u : W + u;            /* extended position, left part then right */
-        cx_idx s = cx_filter_map(pos - lo, W, mode);
-        T *d = dst + pos * I;
-        if (s < 0)
-            for (cx_idx c = 0; c < I; c++) d[c] = cval;
-        else
-            memcpy(d, src + s * I, (size_t)I * sizeof(T));
+    for (cx_idx u = u0; u < u1; u++, dst += I) {
+        const cx_idx sidx = cx_filter_map(u - lo, W, mode);
+        const T *s = src + sidx * I;
+        for (cx_idx c = 0; c < I; c++) dst[c] = sidx < 0 ? cval : s[c];   /* I is small */
     }
 }
 
@@ -112,6 +105,16 @@ static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, con
     const cx_idx n_row = W * I;                      /* outputs per row */
     const cx_idx rowlen = (W + KW - 1) * I;          /* extended row length */
     const int need_ext = KW > 1;
+    /* output segments per row, in pixels: nL | nC (interior, in place) | nR, and the edge
+     * pieces' lengths (extended positions [0, pl) and [W - nR, W - nR + pr)); rows narrower
+     * than the kernel: one segment over the whole extended row */
+    const cx_idx low = p->lo[2];
+    const int split = need_ext && W >= KW;
+    const cx_idx nL = !need_ext ? 0 : split ? low : W, nC = !need_ext ? W : split ? W - KW + 1 : 0;
+    const cx_idx nR = split ? KW - 1 - low : 0;
+    const cx_idx pl = !need_ext ? 0 : split ? low + KW - 1 : W + KW - 1;
+    const cx_idx pr = split ? nR + KW - 1 : 0;
+    const cx_idx piece = (pl + pr) * I;              /* edge-piece elements per input row */
     const FUKERNEL_FN uk = CONVX_CAT(filter_pick_, CONVX_DT)();
     const F2D_FN uk2 = CONVX_CAT(filter2d_pick_, CONVX_DT)();
     if (B == 0) return CONVX_OK;
@@ -130,7 +133,7 @@ static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, con
     /* rows per task: the extended rows of one task stay within ~384 KiB (L2) */
     cx_idx R = 16;
     if (need_ext) {
-        cx_idx per_row = KD * rowlen * (cx_idx)sizeof(T);
+        cx_idx per_row = KD * (rowlen + piece) * (cx_idx)sizeof(T);   /* read + pieces */
         R = (384 << 10) / CX_MAX(per_row, (cx_idx)1) - (KH - 1);
         /* at least 8 rows: with very wide kernels the (R + kH - 1)-row tile outgrows L2 anyway,
          * and fewer rows would rebuild each extended row up to kH times */
@@ -145,7 +148,7 @@ static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, con
 
     cx_idx ext_elems = 0, t1;
     if (need_ext) {
-        if (cx_mul_overflow(KD * nin, rowlen, &ext_elems)) return CONVX_ERR_NOMEM;
+        if (cx_mul_overflow(KD * nin, piece, &ext_elems)) return CONVX_ERR_NOMEM;
     }
     if (cx_mul_overflow(KD, nin, &t1)) return CONVX_ERR_NOMEM;
     /* per-thread buffer: [ext rows | cval row | weights | row pointers | tap pointers], each
@@ -153,7 +156,7 @@ static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, con
     const cx_idx ext_pad = (ext_elems + 15) & ~(cx_idx)15, row_pad = (rowlen + 15) & ~(cx_idx)15;
     const cx_idx wt_pad = (n_taps + 15) & ~(cx_idx)15;
     const size_t ws_bytes = (size_t)(ext_pad + row_pad + wt_pad) * sizeof(T) +
-                            (size_t)(KD * nin + 2 * n_taps + 8) * sizeof(void *);
+                            (size_t)(3 * KD * nin + 2 * n_taps + 8) * sizeof(void *);
     const int poll_rows = (double)n_row * (double)n_taps >= CX_FILTER_POLL_ROW;
     const cx_idx cw = CONVX_CAT(filter_chunk_, CONVX_DT)(n_row, F2_RB * n_taps);
     const cx_idx task_every = cx_poll_every((double)R * n_row * n_taps);
@@ -167,12 +170,14 @@ static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, con
         T *ws = (T *)convx_ws_acquire(ws_bytes, &got);
         if (!ws) fail = 1;
         T *ext = ws, *cvrow = NULL, *wt = NULL;
-        const T **rowp = NULL, **xp = NULL;
+        const T **rowp = NULL, **lp = NULL, **rp = NULL, **xp = NULL;
         if (ws) {
             cvrow = ext + ext_pad;
             wt = cvrow + row_pad;
             rowp = (const T **)(void *)(wt + wt_pad);
-            xp = rowp + KD * nin;
+            lp = rowp + KD * nin;     /* left and right edge pieces of each input row */
+            rp = lp + KD * nin;
+            xp = rp + KD * nin;
             CX_ASSERT_ALIGNED(rowp, 64);   /* ext_pad, row_pad, wt_pad: multiples of 16 elements */
         }
         cx_idx *trow = NULL, *tcol = NULL;
@@ -211,38 +216,52 @@ static int CONVX_NAME(filter_run)(const convx_filter_problem *p, const T *x, con
                     if (poll_rows && (stop = cx_cancelled(cc))) break;
                     const cx_idx sh = sd < 0 ? -1 : cx_filter_map(h0 + r - p->lo[1], H, mode);
                     const T *src = sh < 0 ? NULL : x + ((b * D + sd) * H + sh) * n_row;
-                    if (!need_ext) {
-                        rowp[kd * nin + r] = src ? src : cvrow;
-                    } else if (!src) {
-                        rowp[kd * nin + r] = cvrow;
-                    } else {
-                        T *dst = ext + (kd * nin + r) * rowlen;
-                        CONVX_CAT(filter_extend_row_, CONVX_DT)(dst, src, W, I, KW, p->lo[2],
-                                                                mode, cval, cc);
-                        rowp[kd * nin + r] = dst;
+                    const cx_idx q = kd * nin + r;
+                    rowp[q] = src ? src : cvrow;
+                    lp[q] = rp[q] = cvrow;    /* all cval: any offset reads cval */
+                    if (src && need_ext) {
+                        T *dst = ext + q * piece;
+                        CONVX_CAT(filter_piece_, CONVX_DT)(dst, src, W, I, 0, pl, low, mode,
+                                                           cval);
+                        CONVX_CAT(filter_piece_, CONVX_DT)(dst + pl * I, src, W, I, W - nR,
+                                                           W - nR + pr, low, mode, cval);
+                        lp[q] = dst;
+                        rp[q] = dst + pl * I;
                     }
                 }
             }
             if (!stop) stop = cx_stopped(cc);   /* an extended row may be incomplete */
             T *yrow = y + ((b * D + d) * H + h0) * n_row;
+            /* segment g: 0 left piece, 1 interior (in place, column chunks), 2 right piece */
+            const T *const *bases[3] = {lp, rowp, rp};
+            const cx_idx seg_n[3] = {nL * I, nC * I, nR * I};
+            const cx_idx seg_y[3] = {0, nL * I, (nL + nC) * I};
             cx_idx r = 0;
             if (dense) {
                 for (; !stop && r + F2_RB <= rows; r += F2_RB, yrow += F2_RB * n_row) {
-                    for (cx_idx j0 = 0; j0 < n_row; j0 += cw) {
-                        if (poll_rows && (stop = cx_cancelled(cc))) break;
-                        /* the rows from column j0 on (xp has room: KH + F2_RB - 1 <= 2 * n_taps + 8) */
-                        for (cx_idx q = 0; q < KH + F2_RB - 1; q++) xp[q] = rowp[r + q] + j0;
-                        T *ys[F2_RB];
-                        for (int q = 0; q < F2_RB; q++) ys[q] = yrow + q * n_row + j0;
-                        uk2(CX_MIN(cw, n_row - j0), KH, KW, I, xp, w, ys);
+                    for (int g = 0; g < 3 && !stop; g++) {
+                        const T *const *base = bases[g];
+                        for (cx_idx j0 = 0; j0 < seg_n[g]; j0 += cw) {
+                            if (poll_rows && (stop = cx_cancelled(cc))) break;
+                            /* xp has room: KH + F2_RB - 1 <= 2 * n_taps + 8 */
+                            for (cx_idx q = 0; q < KH + F2_RB - 1; q++) xp[q] = base[r + q] + j0;
+                            T *ys[F2_RB];
+                            for (int q = 0; q < F2_RB; q++)
+                                ys[q] = yrow + q * n_row + seg_y[g] + j0;
+                            uk2(CX_MIN(cw, seg_n[g] - j0), KH, KW, I, xp, w, ys);
+                        }
                     }
                 }
             }
             for (; !stop && r < rows; r++, yrow += n_row) {
-                for (cx_idx j0 = 0; j0 < n_row; j0 += cw) {
-                    if (poll_rows && (stop = cx_cancelled(cc))) break;
-                    for (cx_idx t = 0; t < n_taps; t++) xp[t] = rowp[trow[t] + r] + tcol[t] + j0;
-                    uk(CX_MIN(cw, n_row - j0), n_taps, xp, wt, yrow + j0);
+                for (int g = 0; g < 3 && !stop; g++) {
+                    const T *const *base = bases[g];
+                    for (cx_idx j0 = 0; j0 < seg_n[g]; j0 += cw) {
+                        if (poll_rows && (stop = cx_cancelled(cc))) break;
+                        for (cx_idx t = 0; t < n_taps; t++)
+                            xp[t] = base[trow[t] + r] + tcol[t] + j0;
+                        uk(CX_MIN(cw, seg_n[g] - j0), n_taps, xp, wt, yrow + seg_y[g] + j0);
+                    }
                 }
             }
         }

@@ -523,3 +523,25 @@ def test_uniform_filter_confines_non_finite_values_to_their_windows(bad):
     mask = np.ones((6, 6), bool)
     mask[1:4, 1:4] = False
     np.testing.assert_array_equal(got[mask], 0.0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_row_segments_at_kernel_width(mode):
+    """The direct driver reads row interiors in place and extends only the ends: rows one
+    narrower than, as wide as and one wider than the kernel, extreme origins, interleaved
+    samples (an [H, W, 3] image filtered over (0, 1)), dense and sparse kernels."""
+    rng = np.random.default_rng(27)
+    for dt in (np.float32, np.float64):
+        for kw in (2, 5, 8):
+            for W in (kw - 1, kw, kw + 1, 3 * kw + 2):
+                for o in (-(kw // 2), 0, (kw - 1) // 2):
+                    for shape, axes in (((9, W), None), ((6, W, 3), (0, 1))):
+                        x = rng.standard_normal(shape).astype(dt)
+                        w = rng.standard_normal((3, kw))
+                        if kw == 5:
+                            w[1, 2] = 0.0   # a skipped tap: the sparse kernel
+                        got = F.correlate(x, w, mode=mode, cval=0.5, origin=(1, o) if
+                                          axes else (0, o), axes=axes)
+                        exp = R.correlate(x, w, mode=mode, cval=0.5, origin=(1, o) if
+                                          axes else (0, o), axes=axes)
+                        close(got, exp, dt, taps=w.size, scale=4.0)

@@ -28,17 +28,19 @@ Differences from scipy, on purpose:
 * ``correlate``/``convolve`` with a 2-D rank-1 kernel of many taps (e.g. a Gaussian or box
   built with :mod:`convx.kernels`) run as two 1-D passes (same exactness conditions).
 
-Large kernels: ``correlate``/``convolve`` with a non-separable 2-D kernel of at least
-``_FFT_MIN_TAPS_PER_WORKER * workers`` taps (2000 per thread, about 45x45) and finite input
-and weights use numpy.fft on the mode-extended image (equal up to FFT rounding). The crossover
-was measured on a 1024x1024 float32 image, one thread, Zen 4: direct 31x31 8.9 ms vs FFT
-15.7 ms, 63x63 32.5 vs 18.4 ms, 127x127 132 vs 19-23 ms. numpy.fft is single-threaded, hence
-the threshold scales with ``workers``.
+Large kernels: ``correlate``/``convolve`` with a non-separable 2-D kernel over the last two
+axes run through a C overlap-save FFT (csrc/filters_fft.template.c, OpenMP over tiles) from
+about 12x12 taps on (per ISA and dtype: ``convx/filters/_fft.py``, ``_C_RULES``, with the
+measurements), equal to the direct sum up to FFT rounding; an inf or NaN in the input sends the
+call back to the direct path. Other layouts (e.g. an RGB image over axes (0, 1)) use numpy.fft
+of the mode-extended image from ``_FFT_MIN_TAPS_PER_WORKER * workers`` taps (2000 per thread:
+numpy.fft is single-threaded).
 
 How it runs: the input is viewed as ``[batch, D, H, W, inner]`` (up to three filtered axes,
 unfiltered leading axes as a batch, unfiltered trailing axes interleaved); the C driver
-(csrc/filters.template.c) builds boundary-extended rows per thread and runs vectorised row
-kernels (csrc/kernels/filter/) over OpenMP tasks of output rows.
+(csrc/filters.template.c) reads row interiors in place, builds the boundary-extended row ends
+per thread and runs vectorised row kernels (csrc/kernels/filter/) over OpenMP tasks of output
+rows.
 
 Package layout: ``_args`` (argument normalisation and the output policy), ``_strategy`` (the C
 driver's view, 1-D and fused passes, which path a call takes), ``_fft`` (the FFT path),

@@ -4,7 +4,9 @@ import numpy as np
 from convx._threads import resolve_workers
 from convx.filters._args import (_EPS, _axes, _axis, _check_origin, _cval, _input, _int,
                                  _mode, _seq, _weights)
-from convx.filters._fft import _FFT_MIN_TAPS_PER_WORKER, _correlate_fft
+from convx import _cpu
+from convx.filters._fft import (_FFT_MIN_TAPS_PER_WORKER, _c_plan, _correlate_fft,
+                                _correlate_fft_c)
 from convx.filters._strategy import (_SEPARABLE_MIN_TAPS, _correlate_general, _finish,
                                      _passes, _rank1)
 
@@ -45,6 +47,19 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, axes, wor
                 return _passes(xc, [(active[0], col, full_o[active[0]], mode),
                                     (active[1], row, full_o[active[1]], mode)], cval,
                                nworkers, y)
+        if (len(active) == 2 and active[0] + 1 == active[1] == xc.ndim - 1
+                and (mode != "constant" or np.isfinite(cval))):
+            w2 = full_w.reshape([full_w.shape[a] for a in active])
+            logn = _c_plan(_cpu.active_isa(), xc.dtype, w2.shape,
+                           xc.shape[active[0]] * xc.shape[active[1]])
+            if logn is not None:
+                w2 = np.where(np.abs(w2) > _EPS, w2, 0.0)
+                if np.all(np.isfinite(w2)):
+                    res = _correlate_fft_c(xc, w2, active, full_o, mode, cval, logn, nworkers, y)
+                    if res is not None:
+                        return res
+                    # an inf or NaN spread over its tiles: the direct path confines it
+                return _correlate_general(xc, full_w, full_o, mode, cval, True, nworkers, y)
         if len(active) == 2 and full_w.size >= _FFT_MIN_TAPS_PER_WORKER * nworkers:
             w2 = full_w.reshape([full_w.shape[a] for a in active])
             w2 = np.where(np.abs(w2) > _EPS, w2, 0.0)

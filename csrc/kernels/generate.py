@@ -195,6 +195,7 @@ FAMILIES = [
     ("dwconv_inplace", "dwconv", dwconv_inplace),
     ("filter", "filter", filt),
     ("filter2d", "filter", filter2d),
+    ("fftconv", "filter", untiled("fftconv", "", "fftconv.template.h")),
     ("im2col", "im2col", untiled("im2col", "rows", "im2col.template.h")),
     ("pack", "pack", untiled("pack", "row", "pack.template.h")),
     ("peak", "peak", untiled("peak", "", "peak.template.h")),

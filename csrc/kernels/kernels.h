@@ -21,6 +21,7 @@
  *                                                                                      stride S
  *   filter         1xPX    -                output columns per tile     1
  *   filter2d       RBxPX   -                output columns per tile     RB output rows
+ *   fftconv        ""      -                -                           -               untiled
  *   transpose      RxC     -                C (source columns / block)  R (source rows)
  *   im2col         "rows"  -                -                           -               untiled
  *   pack           "row"   -                -                           -               untiled
@@ -110,6 +111,13 @@ typedef void (*convx_f32_filter2d_ukernel_fn)(cx_idx n, cx_idx kH, cx_idx kW, cx
 typedef void (*convx_f64_filter2d_ukernel_fn)(cx_idx n, cx_idx kH, cx_idx kW, cx_idx tstride,
                                               const double *const *rows, const double *w,
                                               double *const *ys);
+/* fftconv: one N x N split-complex tile of an FFT correlation (filter/fftconv.template.h) */
+typedef void (*convx_f32_fftconv_ukernel_fn)(cx_idx logn, float *re, float *im, const float *kre,
+                                             const float *kim, const float *twr,
+                                             const float *twi);
+typedef void (*convx_f64_fftconv_ukernel_fn)(cx_idx logn, double *re, double *im,
+                                             const double *kre, const double *kim,
+                                             const double *twr, const double *twi);
 /* im2col rows, kernels/im2col/im2col.template.h */
 typedef void (*convx_f32_im2col_fn)(const float *x, const cx_idx *in, const cx_idx *k,
                                     const cx_idx *out, const cx_idx *stride, const cx_idx *pad,
@@ -159,6 +167,9 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 #define CX_PROTO_filter2d(T, name)                                                             \
     void name(cx_idx n, cx_idx kH, cx_idx kW, cx_idx tstride, const T *const *rows,           \
               const T *w, T *const *ys);
+#define CX_PROTO_fftconv(T, name)                                                              \
+    void name(cx_idx logn, T *re, T *im, const T *kre, const T *kim, const T *twr,            \
+              const T *twi);
 #define CX_PROTO_im2col(T, name)                                                               \
     void name(const T *x, const cx_idx *in, const cx_idx *k, const cx_idx *out,               \
               const cx_idx *stride, const cx_idx *pad, const cx_idx *dil, cx_idx p0,          \
@@ -252,6 +263,8 @@ typedef struct {
     convx_f64_filter_ukernel_fn filter_f64;
     convx_f32_filter2d_ukernel_fn filter2d_f32;  /* CONVX_FILTER2D_ROWS rows */
     convx_f64_filter2d_ukernel_fn filter2d_f64;
+    convx_f32_fftconv_ukernel_fn fftconv_f32;    /* FFT correlation tile (large 2-D kernels) */
+    convx_f64_fftconv_ukernel_fn fftconv_f64;
     convx_conv_select_params select;   /* conv variant thresholds (convx_conv_select) */
 } convx_table;
 
