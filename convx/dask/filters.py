@@ -114,7 +114,7 @@ def _halo_uniform(a, ndim):
 def _halo_ggm(a, ndim):
     # each derivative is a Gaussian over every axis of the input with that derivative's mode
     modes = _modes(a["mode"], len(_axes(a["axes"], ndim)))
-    halo, _ = _halo_gaussian(a, ndim, axes=None, modes=[modes[0]] * ndim)
+    halo, _ = _halo_gaussian(a, ndim, axes=tuple(range(ndim)), modes=["reflect"] * ndim)
     if not modes:
         return halo, {}
     if len({m == "wrap" for m in modes}) > 1:
