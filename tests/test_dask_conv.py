@@ -83,14 +83,32 @@ DWSEP = [
 ]
 
 
-def _lazy_and_expected(seed):
+# coarser layouts for the cluster (tasks cost milliseconds there), still cutting kernels
+CLUSTER_FORWARD = [
+    ("conv2d", (2, 4, 40, 33), (1, 4, 20, 17), (6, 2, 3, 3),
+     dict(stride=3, dilation=2, padding=2, groups=2, padding_mode="reflect")),
+    ("conv3d", (1, 2, 13, 14, 15), (1, 2, 7, 14, 8), (3, 2, 3, 3, 3), dict(padding=1, stride=2)),
+]
+CLUSTER_TRANSPOSED = [
+    ("conv_transpose2d", (3, 4, 37, 29), (2, 4, 19, 15), (4, 6, 3, 4),
+     dict(stride=2, padding=1, output_padding=1)),
+    ("conv_transpose3d", (1, 2, 13, 14, 15), (1, 2, 7, 14, 8), (2, 3, 3, 2, 3),
+     dict(stride=(2, 1, 3), padding=1, output_padding=(1, 0, 2))),
+]
+CLUSTER_DWSEP = [
+    ("depthwise_separable_conv2d", (2, 4, 37, 29), (1, 4, 19, 15), (8, 1, 3, 3), (5, 8, 1, 1),
+     dict(stride=2, padding=1)),
+]
+
+
+def _lazy_and_expected(seed, forward=FORWARD, transposed=TRANSPOSED, dwsep=DWSEP):
     lazy, want = [], []
-    for i, (op, xs, ch, ws, kw) in enumerate(FORWARD + TRANSPOSED):
+    for i, (op, xs, ch, ws, kw) in enumerate(forward + transposed):
         x, w, b = _data(seed + i, xs, ws, (ws[0] if op.startswith("conv") and "transpose"
                                           not in op else ws[1] * kw.get("groups", 1),))
         lazy.append(getattr(cd, op)(da.from_array(x, chunks=ch), w, b, **kw))
         want.append((op, getattr(convx, op)(x, w, b, **kw), reduction_length(ws)))
-    for i, (op, xs, ch, dws, pws, kw) in enumerate(DWSEP):
+    for i, (op, xs, ch, dws, pws, kw) in enumerate(dwsep):
         x, dw, pw, db, pb = _data(seed + 50 + i, xs, dws, pws, (dws[0],), (pws[0],))
         lazy.append(getattr(cd, op)(da.from_array(x, chunks=ch), dw, pw, db, pb, **kw))
         want.append((op, getattr(convx, op)(x, dw, pw, db, pb, **kw),
@@ -98,11 +116,25 @@ def _lazy_and_expected(seed):
     return lazy, want
 
 
-def test_every_convolution_on_the_cluster(client):
-    lazy, want = _lazy_and_expected(1500)
-    got = dask.compute(*lazy)                       # one round trip to the cluster
+def _check(lazy, want, scheduler=None):
+    got = dask.compute(*lazy, scheduler=scheduler)     # one round trip to the cluster
     for g, (op, w, k) in zip(got, want):
         assert_conv_close(g, w, np.float32, k, err_msg=op)
+
+
+def test_every_family_on_the_cluster(client):
+    # one case of each family and rank class (a few hundred tasks: a loaded 2-core machine
+    # runs them in seconds); every case runs on the cluster in the slow test
+    _check(*_lazy_and_expected(1500, CLUSTER_FORWARD, CLUSTER_TRANSPOSED, CLUSTER_DWSEP))
+
+
+@pytest.mark.slow
+def test_every_case_on_the_cluster(client):
+    _check(*_lazy_and_expected(1500))
+
+
+def test_every_case():
+    _check(*_lazy_and_expected(1500), scheduler="sync")
 
 
 def test_float64_and_unbatched():
