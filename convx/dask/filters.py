@@ -23,8 +23,8 @@ import numpy as np
 import dask.array as da
 
 from convx import filters as _F
-from convx.dask._common import (RechunkWarning, as_dask, check_workers, fit_chunks, shared,
-                                task_workers)
+from convx.dask._common import (RechunkWarning, as_dask, check_workers, fit_chunks, halo_map,
+                                shared, task_workers)
 from convx.filters._args import _axes, _axis, _int, _modes, _mode, _opt_int, _real, _seq
 
 __all__ = list(_F.__all__)
@@ -132,20 +132,12 @@ _HALOS = {
 }
 
 
-def _filter_block(block, weights, *, filt, kwargs, depth, periodic, workers, block_info=None):
-    fn = getattr(_F, filt)
+def _filter_padded(block, sides, weights=None, *, filt, kwargs, workers):
+    # the chunk with its halo filtered as a whole, then the halo cut off again
     if weights is not None:
         kwargs = dict(kwargs, weights=weights)
-    y = fn(block, **kwargs, workers=task_workers(workers))
-    loc = block_info[0]["chunk-location"]
-    num = block_info[0]["num-chunks"]
-    idx = []
-    for ax, d in enumerate(depth):
-        # dask's overlap adds the halo on interior sides, and on array edges of periodic axes
-        lo = d if d and (periodic[ax] or loc[ax] > 0) else 0
-        hi = d if d and (periodic[ax] or loc[ax] < num[ax] - 1) else 0
-        idx.append(slice(lo, y.shape[ax] - hi))
-    return y[tuple(idx)]
+    y = getattr(_F, filt)(block, **kwargs, workers=task_workers(workers))
+    return y[tuple(slice(lo, n - hi) for n, (lo, hi) in zip(y.shape, sides))]
 
 
 def _run(name, a, rechunk):
@@ -181,12 +173,11 @@ def _run(name, a, rechunk):
         return da.map_blocks(_plain_block, x, shared(weights), dtype=dtype, filt=name,
                              kwargs=kwargs, meta=np.empty((0,) * ndim, dtype),
                              workers=workers)
-    xo = da.overlap.overlap(x, depth={ax: d for ax, d in enumerate(depth)},
-                            boundary={ax: ("periodic" if p else "none")
-                                      for ax, p in enumerate(periodic)})
-    return da.map_blocks(_filter_block, xo, shared(weights), dtype=dtype, chunks=x.chunks,
-                         meta=np.empty((0,) * ndim, dtype), filt=name, kwargs=kwargs,
-                         depth=depth, periodic=periodic, workers=workers)
+    fn = functools.partial(_filter_padded, filt=name, kwargs=kwargs, workers=workers)
+    return halo_map(fn, x, [(d, d) for d in depth], periodic, chunks=x.chunks, dtype=dtype,
+                    meta=np.empty((0,) * ndim, dtype),
+                    args=() if weights is None else (shared(weights),),
+                    label=f"convx-{name}")
 
 
 def _plain_block(block, weights=None, *, filt, kwargs, workers=None):
