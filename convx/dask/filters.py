@@ -289,7 +289,7 @@ def _strip_see_also(rest):
 _EXAMPLE = """    Examples
     --------
     >>> import numpy as np, dask.array as da, convx.filters, convx.dask.filters
-    >>> x = da.from_array(np.random.default_rng(0).random((60, 50)), chunks=(25, 20))
+    >>> x = da.from_array(np.random.default_rng(0).random((60, 50)), chunks=(30, 25))
     >>> y = convx.dask.filters.{name}(x, {call})
     >>> bool(np.allclose(y.compute(), convx.filters.{name}(x.compute(), {call})))
     True
