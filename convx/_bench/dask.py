@@ -36,9 +36,16 @@ _STATE = {}
 def _client():
     """The suite's LocalCluster client (started once, closed at exit)."""
     if "client" not in _STATE:
+        import os
+
         from distributed import Client, LocalCluster
+        # the workers time with this process's malloc settings (README: the MALLOC_* variables
+        # for timing); a nanny would otherwise set MALLOC_TRIM_THRESHOLD_=65536, which makes
+        # glibc map and fault in every large buffer afresh on each task
+        env = {k: v for k, v in os.environ.items()
+               if k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")}
         cluster = LocalCluster(n_workers=N_WORKERS, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.ERROR, env=env)
         _STATE["cluster"], _STATE["client"] = cluster, Client(cluster)
         atexit.register(_close)
     return _STATE["client"]
