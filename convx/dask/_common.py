@@ -128,9 +128,10 @@ def halo_map(fn, x, depth, periodic, *, chunks, dtype, meta, args=(), label="con
 
     Per input chunk, one task cuts the strips its neighbours need (thin: depth-wide), and one
     task assembles the chunk with its neighbours' strips and calls
-    ``fn(padded_block, sides, *args)``; ``sides`` is, per axis, the (before, after) halo the
-    block received: ``depth[axis]`` on sides with a neighbour (across the array edge too on
-    ``periodic`` axes), 0 on array edges of the other axes. ``depth[axis]`` is a (before,
+    ``fn(padded_block, sides, last, *args)``; ``sides`` is, per axis, the (before, after) halo
+    the block received: ``depth[axis]`` on sides with a neighbour (across the array edge too on
+    ``periodic`` axes), 0 on array edges of the other axes; ``last`` says per axis whether the
+    block is the array's last. ``depth[axis]`` is a (before,
     after) pair; every chunk of an axis with a halo must be at least that deep. ``args`` are
     passed to every call (dask collections among them are computed once and shared).
     """
@@ -187,9 +188,10 @@ def halo_map(fn, x, depth, periodic, *, chunks, dtype, meta, args=(), label="con
                 n[a] = (idx[a] + s) % nb[a]
             if ok:
                 pieces.append((v, (sname, *n)))
+        last = tuple(i == n - 1 for i, n in zip(idx, nb))
         layer[(oname, *idx)] = (_assemble_and_call, (x.name, *idx), [p[0] for p in pieces],
-                                [p[1] for p in pieces], tuple(sides), tuple(halo_axes), fn,
-                                *arg_keys)
+                                [p[1] for p in pieces], tuple(sides), last, tuple(halo_axes),
+                                fn, *arg_keys)
     graph = HighLevelGraph.from_collections(oname, layer, dependencies=deps)
     return da.Array(graph, oname, chunks=chunks, dtype=dtype, meta=meta)
 
@@ -198,7 +200,7 @@ def _cut_strips(chunk, cuts):
     return {v: chunk[sl] for v, sl in cuts.items()}
 
 
-def _assemble_and_call(core, dirs, strips, sides, halo_axes, fn, *args):
+def _assemble_and_call(core, dirs, strips, sides, last, halo_axes, fn, *args):
     shape = [n + lo + hi for n, (lo, hi) in zip(core.shape, sides)]
     if any(lo or hi for lo, hi in sides):
         block = np.empty(shape, dtype=core.dtype)
@@ -214,4 +216,4 @@ def _assemble_and_call(core, dirs, strips, sides, halo_axes, fn, *args):
             block[tuple(region)] = s[v]
     else:
         block = core
-    return fn(block, sides, *args)
+    return fn(block, sides, last, *args)

@@ -1,7 +1,7 @@
 """conv*, conv_transpose* and depthwise_separable_conv* on dask arrays.
 
-Batch chunks are independent tasks. Spatial chunks exchange halos (dask's overlap, boundary
-'none'):
+Batch chunks are independent tasks. Spatial chunks exchange halos (convx.dask._common.halo_map,
+no halo across the array's edges):
 
 * forward (conv, depthwise separable): the input is padded (``padding_mode``) as a dask array,
   then its chunk boundaries are moved to multiples of the stride; output sample ``o`` reads
@@ -18,13 +18,16 @@ Batch chunks are independent tasks. Spatial chunks exchange halos (dask's overla
 When every spatial axis is one chunk, blocks run the in-memory call with the caller's padding
 (no dask padding, no halo). Weights are single graph keys (convx.dask._common.shared).
 """
+import functools
+
 import numpy as np
 
 import dask.array as da
 
 import convx
 from convx import _args as A
-from convx.dask._common import as_dask, check_workers, fit_chunks, shared, task_workers
+from convx.dask._common import (as_dask, check_workers, fit_chunks, halo_map, shared,
+                                task_workers)
 
 _PAD = {"zeros": ("constant", {"constant_values": 0}), "reflect": ("reflect", {}),
         "replicate": ("edge", {}), "circular": ("wrap", {})}
@@ -56,6 +59,11 @@ def _apply(fn, xb, arrays, kw, workers):
 
 
 def _fwd_block(xb, *arrays, op, kw, workers):
+    return _apply(getattr(convx, op), xb, arrays, kw, workers)
+
+
+def _fwd_padded(xb, sides, last, *arrays, op, kw, workers):
+    # the chunk and its right halo hold exactly the padded input its outputs read
     return _apply(getattr(convx, op), xb, arrays, kw, workers)
 
 
@@ -116,25 +124,26 @@ def _forward(nd, op, input, arrays, kernel_of, stride, padding, dilation, paddin
         depth[2 + ax] = (0, halo[ax]) if len(c) > 1 and halo[ax] else 0
         starts = np.cumsum((0,) + c[:-1]) // stride_t[ax]
         out_chunks.append(tuple(int(v) for v in np.diff([*starts, out_sp[ax]])))
-    xo = da.overlap.overlap(x, depth=depth, boundary="none", allow_rechunk=False)
     block_args = dict(args, padding=0, padding_mode="zeros")
-    y = da.map_blocks(_fwd_block, xo, *keys, dtype=dtype, meta=meta, chunks=tuple(out_chunks),
-                      op=op, kw=block_args, workers=workers)
+    fn = functools.partial(_fwd_padded, op=op, kw=block_args, workers=workers)
+    y = halo_map(fn, x, [d if isinstance(d, tuple) else (0, 0) for d in depth.values()],
+                 [False] * x.ndim, chunks=tuple(out_chunks), dtype=dtype, meta=meta, args=keys,
+                 label=f"convx-{op}")
     return y[0] if unbatched else y
 
 
-def _transposed_block(xb, w, b, *, op, stride, dilation, kernel, output_padding, groups,
-                      algorithm, workers, block_info=None):
-    loc = block_info[0]["chunk-location"]
-    num = block_info[0]["num-chunks"]
-    shape = block_info[None]["chunk-shape"]
+def _transposed_padded(xb, sides, last, w, b, *, op, stride, dilation, kernel, output_padding,
+                       groups, algorithm, workers, out_len):
     opad, crop = [], []
     for ax, (s, d, k) in enumerate(zip(stride, dilation, kernel)):
-        first, last = loc[2 + ax] == 0, loc[2 + ax] == num[2 + ax] - 1
         D = d * (k - 1)
-        opad.append(output_padding[ax] if last else max(0, s - (D + 1)))
-        off = 0 if first else (D // s) * s
-        crop.append(slice(off, off + shape[2 + ax]))
+        # the last block ends with the caller's output_padding; the others need their range
+        # filled up to the next block's first output even when the kernel is shorter than s
+        opad.append(output_padding[ax] if last[2 + ax] else max(0, s - (D + 1)))
+        n_in = xb.shape[2 + ax] - sides[2 + ax][0]
+        n_out = out_len[ax] if last[2 + ax] else n_in * s
+        off = sides[2 + ax][0] * s
+        crop.append(slice(off, off + n_out))
     y = getattr(convx, op)(xb, w, b, stride=stride, padding=0, output_padding=tuple(opad),
                            groups=groups, dilation=dilation, algorithm=algorithm,
                            workers=task_workers(workers))
@@ -193,11 +202,14 @@ def _transposed(nd, op, input, weight, bias, stride, padding, output_padding, gr
         oc = [n * stride_t[ax] for n in c]
         oc[-1] = full[ax] - (sum(c) - c[-1]) * stride_t[ax]
         out_chunks.append(tuple(oc))
-    xo = da.overlap.overlap(x, depth=depth, boundary="none", allow_rechunk=False)
-    y = da.map_blocks(_transposed_block, xo, wk, bk, dtype=dtype, meta=meta,
-                      chunks=tuple(out_chunks), op=op, stride=stride_t, dilation=dil_t,
-                      kernel=kernel, output_padding=opad_t, groups=groups, algorithm=algorithm,
-                      workers=workers)
+    fn = functools.partial(_transposed_padded, op=op, stride=stride_t, dilation=dil_t,
+                           kernel=kernel, output_padding=opad_t, groups=groups,
+                           algorithm=algorithm, workers=workers,
+                           out_len=[f - (n - c[-1]) * s for f, n, c, s in
+                                    zip(full, spatial, x.chunks[2:], stride_t)])
+    y = halo_map(fn, x, [d if isinstance(d, tuple) else (0, 0) for d in depth.values()],
+                 [False] * x.ndim, chunks=tuple(out_chunks), dtype=dtype, meta=meta,
+                 args=(wk, bk), label=f"convx-{op}")
     if any(pad_t):
         y = y[(slice(None), slice(None), *(slice(p, f - p) for p, f in zip(pad_t, full)))]
     return y[0] if unbatched else y

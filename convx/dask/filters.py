@@ -132,7 +132,7 @@ _HALOS = {
 }
 
 
-def _filter_padded(block, sides, weights=None, *, filt, kwargs, workers):
+def _filter_padded(block, sides, last, weights=None, *, filt, kwargs, workers):
     # the chunk with its halo filtered as a whole, then the halo cut off again
     if weights is not None:
         kwargs = dict(kwargs, weights=weights)
