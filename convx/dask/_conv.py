@@ -111,7 +111,13 @@ def _forward(nd, op, input, arrays, kernel_of, stride, padding, dilation, paddin
 
     if any(lo) or any(hi):
         how, opts = _PAD[mode]
+        before = x.chunks
         x = da.pad(x, [(0, 0), (0, 0)] + list(zip(lo, hi)), mode=how, **opts)
+        # the padding joins the edge chunks (da.pad adds chunks of its own; merging those is
+        # not the caller's business, so it happens without a RechunkWarning)
+        x = x.rechunk(before[:2] + tuple((c[0] + l, *c[1:-1], c[-1] + h) if len(c) > 1
+                                         else (c[0] + l + h,)
+                                         for c, l, h in zip(before[2:], lo, hi)))
     halo = [max(e - s, 0) for e, s in zip(ext, stride_t)]
     needs = {2 + ax: (halo[ax], stride_t[ax], ext[ax],
                       f"halo {halo[ax]}, stride {stride_t[ax]}, kernel extent {ext[ax]}")

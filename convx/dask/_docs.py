@@ -147,11 +147,11 @@ _DWSEP = """Chunked :func:`convx.{op}` on a dask array (lazy; same arguments).
     True
 """
 
-_DIMS = {1: dict(sp="L", k="k", ones="1", c=3, xshape="(2, 3, 40)", chunks="(1, 3, 15)"),
+_DIMS = {1: dict(sp="L", k="k", ones="1", c=3, xshape="(2, 3, 38)", chunks="(1, 3, 19)"),
          2: dict(sp="H, W", k="kH, kW", ones="1, 1", c=3, xshape="(2, 3, 30, 30)",
-                 chunks="(1, 3, 12, 16)"),
-         3: dict(sp="D, H, W", k="kD, kH, kW", ones="1, 1, 1", c=2, xshape="(1, 2, 12, 12, 12)",
-                 chunks="(1, 2, 5, 12, 7)")}
+                 chunks="(1, 3, 15, 15)"),
+         3: dict(sp="D, H, W", k="kD, kH, kW", ones="1, 1, 1", c=2, xshape="(1, 2, 14, 14, 14)",
+                 chunks="(1, 2, 7, 14, 7)")}
 _K3 = {1: "3", 2: "3, 3", 3: "3, 3, 3"}
 
 
