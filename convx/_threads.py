@@ -42,6 +42,10 @@ def all_cores():
 
 _omp_icv = None   # omp_get_max_threads of convx's OpenMP runtime (False: not reachable)
 _start_icv = None  # the ICV's start-up value: OMP_NUM_THREADS's first entry, else every core
+# what the OpenMP runtime saw when it loaded (just before this import): later changes to
+# os.environ (dask.distributed's LocalCluster sets OMP_NUM_THREADS=1 in the parent process for
+# its workers) do not change the runtime's start-up value
+_OMP_ENV_AT_IMPORT = os.environ.get("OMP_NUM_THREADS", "")
 
 
 def _omp_max_threads_fn():
@@ -76,7 +80,8 @@ def _openmp_limit():
     if not fn:
         return None
     if _start_icv is None:
-        _start_icv = _initial_workers()
+        env = _OMP_ENV_AT_IMPORT.split(",")[0].strip()
+        _start_icv = int(env) if env.isdigit() and int(env) > 0 else all_cores()
     icv = fn()
     return icv if 1 <= icv < _start_icv else None
 

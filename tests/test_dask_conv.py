@@ -5,6 +5,7 @@ groups, on chunk layouts that cut through the kernels; checked on a real LocalCl
 (2 worker processes, 1 thread each) and, for randomized layouts, with the synchronous scheduler.
 """
 import logging
+import os
 import pickle
 import warnings
 
@@ -25,8 +26,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::convx.dask.RechunkWarning")
 @pytest.fixture(scope="module")
 def client():
     distributed = pytest.importorskip("distributed")
+    environ = dict(os.environ)    # LocalCluster sets OMP_NUM_THREADS=1 etc. in this process too
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.ERROR)
+    os.environ.clear()
+    os.environ.update(environ)
     c = distributed.Client(cluster)
     try:
         yield c

@@ -54,8 +54,11 @@ def test_every_filter_is_covered():
 @pytest.fixture(scope="module")
 def client():
     distributed = pytest.importorskip("distributed")
+    environ = dict(os.environ)    # LocalCluster sets OMP_NUM_THREADS=1 etc. in this process too
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.ERROR)
+    os.environ.clear()
+    os.environ.update(environ)
     c = distributed.Client(cluster)
     try:
         # the workers import this convx, not another one on the path

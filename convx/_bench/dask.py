@@ -44,8 +44,11 @@ def _client():
         # glibc map and fault in every large buffer afresh on each task
         env = {k: v for k, v in os.environ.items()
                if k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")}
+        environ = dict(os.environ)    # LocalCluster sets OMP_NUM_THREADS=1 etc. here too
         cluster = LocalCluster(n_workers=N_WORKERS, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=logging.ERROR, env=env)
+        os.environ.clear()
+        os.environ.update(environ)
         _STATE["cluster"], _STATE["client"] = cluster, Client(cluster)
         atexit.register(_close)
     return _STATE["client"]
