@@ -5,7 +5,7 @@ deep as the kernel reaches (a Gaussian's truncated radius, a box's or kernel's e
 origin shift), then trimmed, so the result equals the in-memory filter on the whole array.
 Array edges follow the mode: for 'reflect', 'mirror', 'nearest' and 'constant' the chunk at an
 edge is filtered with the mode itself (no halo on that side), which is exact; for 'wrap' the
-halo on an array edge is taken from the opposite edge (dask's periodic boundary), so a wrapped
+halo on an array edge is taken from the opposite edge (a periodic halo), so a wrapped
 edge sees the other side of the *array*, not of its chunk (dask-image filters each chunk with
 scipy's 'wrap', which wraps within the chunk). Axes in one chunk need no halo at all.
 
