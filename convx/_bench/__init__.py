@@ -48,6 +48,7 @@ from convx._bench import deform, filters, separable  # noqa: E402,F401
 from convx._bench import depthwise  # noqa: E402,F401
 from convx._bench.conv_transpose import ct_case  # noqa: E402,F401
 from convx._bench import zoo  # noqa: E402,F401  (after conv, conv_transpose and filters)
+from convx._bench import dask  # noqa: E402,F401  (--suite dask; imports dask only when run)
 
 __all__ = [
     "Case", "Call", "Family", "Suite", "Timing", "FAMILIES", "SUITES",
