@@ -47,6 +47,7 @@ from convx._bench.conv import numpy_conv  # noqa: E402,F401
 from convx._bench import deform, filters, separable  # noqa: E402,F401
 from convx._bench.conv_transpose import ct_case  # noqa: E402,F401
 from convx._bench import zoo  # noqa: E402,F401  (after conv, conv_transpose and filters)
+from convx._bench import plans  # noqa: E402,F401  (the plans suite, issue 14)
 
 __all__ = [
     "Case", "Call", "Family", "Suite", "Timing", "FAMILIES", "SUITES",
