@@ -103,8 +103,12 @@ cdef class _PlanCore:
         return self.wpack_elems * (8 if self.f64 else 4)
 
     def _core_run(self, cnp.ndarray x, cnp.ndarray y, int workers):
-        """y = plan(x) for validated 5-D-compatible C-contiguous arrays of the plan's dtype
+        """y = plan(x) for validated C-contiguous, aligned arrays of the plan's dtype
         (x [N, *input tail], y [N, *output tail]); returns y."""
+        self._run(x, y, workers)
+        return y
+
+    cdef int _run(self, cnp.ndarray x, cnp.ndarray y, int workers) except -1:
         cdef convx_conv_problem p = self.p
         cdef convx_conv_transpose_problem pt = self.pt
         cdef void *xp = cnp.PyArray_DATA(x)
@@ -112,7 +116,7 @@ cdef class _PlanCore:
         cdef int st, variant = 0, algo = self.algo
         cdef Py_ssize_t N = x.shape[0]
         if N == 0:
-            return y
+            return 0
         if self.transposed:
             pt.N = N
             if algo == CONVX_ALGO_AUTO:   # conv_transpose.choose_algorithm (batch-dependent)
@@ -142,7 +146,7 @@ cdef class _PlanCore:
                                                  <float *>yp, algo, workers, &variant)
         _check(st)
         self._variant = variant
-        return y
+        return 0
 
     def _select(self, Py_ssize_t N):
         """The variant name convx_conv_select picks for this plan's problem at batch N."""
@@ -154,6 +158,40 @@ cdef class _PlanCore:
         return convx_conv_variant_name(order[0]).decode()
 
     def __call__(self, x, out=None):
+        """Run the plan: ``plan(x, out=None)``.
+
+        Parameters
+        ----------
+        x : array_like, shape [N, *input_shape[1:]] (or unbatched like ``input_shape``)
+            The input; any batch size N, everything else as planned, of the plan's dtype.
+        out : ndarray, optional
+            C-contiguous, writeable array of the result's shape and dtype to write into. If it
+            may overlap ``x`` the result is computed into a temporary and copied.
+
+        Returns
+        -------
+        y : ndarray
+            What the functional call with the plan's arguments returns; ``out`` if given.
+
+        Raises
+        ------
+        ValueError
+            The input's channels, spatial size, rank or dtype differ from the plan's; ``out``
+            has the wrong shape or dtype.
+        TypeError
+            A non-numeric input, an ``out`` that is not an ndarray.
+
+        See Also
+        --------
+        convx.plan_conv2d : Makes a plan.
+
+        Examples
+        --------
+        >>> import numpy as np, convx
+        >>> plan = convx.plan_conv1d(np.ones((2, 1, 3)), input_shape=(1, 1, 8))
+        >>> plan(np.ones((1, 1, 8))).shape
+        (1, 2, 6)
+        """
         cdef cnp.ndarray xa, ya
         cdef int k, workers, nd2 = self.nd + 2
         cdef cnp.npy_intp dims[5]
@@ -190,5 +228,5 @@ cdef class _PlanCore:
                     and lo < hi + cnp.PyArray_NBYTES(xa) and hi < lo + cnp.PyArray_NBYTES(ya)):
                 return self._slow_call(x, out)   # overlap: staged through a temporary there
         workers = self.workers if self.workers else _resolve_workers(None)
-        self._core_run(xa, ya, workers)
+        self._run(xa, ya, workers)
         return ya

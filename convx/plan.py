@@ -73,6 +73,21 @@ class ConvPlan(_PlanCore):
     workspace_nbytes : int
         Bytes the plan holds: its weight and bias copies and the packed weights.
 
+    Returns
+    -------
+    y : ndarray
+        (From calling the plan.) The result, as the functional call returns it; ``out`` if
+        it was given.
+
+    Raises
+    ------
+    ValueError
+        (From calling the plan.) An input whose channels, spatial size, rank or dtype differ
+        from the plan's, or an ``out`` of the wrong shape or dtype.
+    TypeError
+        (From calling the plan.) An input of a non-numeric dtype, an ``out`` that is not an
+        ndarray.
+
     See Also
     --------
     convx.plan_conv2d : Makes a convolution plan.
