@@ -38,9 +38,9 @@ cdef class _PlanCore:
     def _core_setup(self, int nd, int transposed, cnp.ndarray wc, object bc, tuple x5, tuple y5,
                     tuple stride, tuple pad, tuple dil, Py_ssize_t groups, int algo,
                     object workers, int fast):
-        """Fill the plan from validated values: nd spatial axes; wc/bc C-contiguous private copies in the plan's
-        dtype, x5/y5 the 5-D input/output shapes (batch of input_shape), stride/pad/dil
-        3-tuples; algo the glue's algorithm code; workers an int or None (resolved per call);
+        """Fill the plan from validated values: nd spatial axes; wc/bc C-contiguous private
+        copies in the plan's dtype, x5/y5 the 5-D input/output shapes (batch of input_shape),
+        stride/pad/dil 3-tuples; algo the glue's algorithm code; workers an int or None (resolved per call);
         fast 0 keeps every call on _slow_call (padding modes)."""
         cdef int a
         cdef Py_ssize_t n, align

@@ -308,7 +308,7 @@ _DOC = """Plan a {nd}-D convolution once (checks, variant, packed weights); run 
     True
     """
 
-_DOC_T = """Plan a {nd}-D transposed convolution once (checks, algorithm, weight copy); run it many times.
+_DOC_T = """Plan a {nd}-D transposed convolution once (checks, weight copy); run it many times.
 
     The plan computes exactly what :func:`convx.{fn}` computes with the same arguments (bit
     for bit) on inputs of ``input_shape`` (any batch size). It copies ``weight`` and ``bias``:

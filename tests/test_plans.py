@@ -7,21 +7,20 @@ Plus the contract: copies of the weights, mismatch errors that name what differs
 still usable after an error, the attributes and the repr.
 """
 import concurrent.futures as cf
+import json
+import os
 
 import numpy as np
 import pytest
 
 import convx
-from tests._helpers import (load_conv_shapes_sample, make_data, record_id, record_problem)
+from tests._helpers import load_conv_shapes_sample, make_data, record_id, record_problem
 
 try:
-    from hypothesis import given, settings, strategies as st, HealthCheck
+    from hypothesis import HealthCheck, given, settings, strategies as st
     from tests._helpers import conv_configs
-except ImportError:  # pragma: no cover
+except ImportError:  # hypothesis-based tests are skipped without it
     given = None
-
-import json
-import os
 
 PLAN = {1: convx.plan_conv1d, 2: convx.plan_conv2d, 3: convx.plan_conv3d}
 CONV = {1: convx.conv1d, 2: convx.conv2d, 3: convx.conv3d}
