@@ -21,7 +21,12 @@ ALGORITHMS = ("auto", "direct", "im2col")
 
 
 def _data_format(data_format):
-    """Validate data_format; channels-last plans are not available in this core yet."""
+    """Validate data_format; channels-last plans are not available in this core yet.
+
+    Wiring channels-last (after the channels-last core is merged): drop the ValueError below;
+    the plan then keeps data_format in its functional arguments (``_layout_args``), so
+    ``_slow_call`` runs the channels-last functional call, and the fast path stays off for it
+    (``fast`` below) until ``_PlanCore._run`` gets a native NHWC entry point."""
     if not isinstance(data_format, str) or data_format not in DATA_FORMATS:
         raise ValueError(f"data_format must be one of {DATA_FORMATS}, got "
                          f"data_format={data_format!r}")
@@ -29,6 +34,12 @@ def _data_format(data_format):
         raise ValueError("data_format='channels_last' plans need the channels-last core, which "
                          "this build does not have yet; use data_format='channels_first'")
     return data_format
+
+
+def _layout_args(data_format):
+    """The functional calls' layout argument for a plan's data_format: none for the default
+    (the functional calls of this build have no data_format argument yet)."""
+    return {} if data_format == "channels_first" else {"data_format": data_format}
 
 
 def _input_shape(input_shape, nd, op):
@@ -204,7 +215,9 @@ def _plan_conv(nd, op, weight, bias, stride, padding, dilation, groups, input_sh
     out_sp = out_tail[1:]
     st = tuple(1 if o == 1 else s_ for o, s_ in zip(out_sp, st))     # as convx.conv does
     dil = tuple(1 if k == 1 else d for k, d in zip(kernel, dil))
-    fast = padding_mode == "zeros" or not (any(lo) or any(hi))
+    fast = (padding_mode == "zeros" or not (any(lo) or any(hi))) and \
+        data_format == "channels_first"     # the compiled fast path reads channels-first only
+    args.update(_layout_args(data_format))
     if algorithm == "im2col" and math.prod(out_sp) >= 2**31 - 1:
         raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {out_sp}; "
@@ -245,6 +258,7 @@ def _plan_conv_transpose(nd, op, weight, bias, stride, padding, output_padding, 
                 dilation=dilation, algorithm=algorithm)
     y0 = functional(np.empty((0,) + tail, dtype), wc, bc, **args, workers=workers)
     out_tail = y0.shape[1:]
+    args.update(_layout_args(data_format))
     if any(o < 1 for o in out_tail[1:]):
         raise ValueError(f"output size {tuple(out_tail[1:])} has an axis < 1 for input_shape="
                          f"{shape}, kernel {wc.shape[2:]}, stride={stride!r}, padding="
@@ -259,7 +273,7 @@ def _plan_conv_transpose(nd, op, weight, bias, stride, padding, output_padding, 
     glue = P.glue_args((N,) + tail, wc.shape, (N,) + out_tail, st, pad, dil,
                        A.groups_int(groups), algo)
     spec = _spec(op, nd, True, functional, shape, batched, out_tail, dtype, wc, bc, glue,
-                 workers, True, args, algorithm)
+                 workers, data_format == "channels_first", args, algorithm)
     return ConvPlan(spec)
 
 
