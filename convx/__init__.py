@@ -21,12 +21,17 @@ from convx import filters, kernels  # noqa: E402
 from convx.separable import (  # noqa: E402
     depthwise_separable_conv1d, depthwise_separable_conv2d, depthwise_separable_conv3d,
     spatially_separable_conv2d)
+from convx.plan import (  # noqa: E402
+    ConvPlan, plan_conv1d, plan_conv2d, plan_conv3d, plan_conv_transpose1d, plan_conv_transpose2d,
+    plan_conv_transpose3d)
 
 __all__ = [
     "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "conv1d", "conv2d", "conv3d", "deform_conv2d",
     "depthwise_separable_conv1d", "depthwise_separable_conv2d", "depthwise_separable_conv3d",
     "spatially_separable_conv2d", "filters", "kernels",
+    "ConvPlan", "plan_conv1d", "plan_conv2d", "plan_conv3d",
+    "plan_conv_transpose1d", "plan_conv_transpose2d", "plan_conv_transpose3d",
     "set_num_threads", "get_num_threads", "show_config", "get_config", "reference",
 ]
 

@@ -171,9 +171,47 @@ static void CONVX_NAME(ocb_block_pad)(const convx_conv_problem *p, const OGEOM *
  * blocks (private padded copy, no barriers); otherwise the team shares one block at a time.
  * Returns CONVX_DECLINED when a padded image or the packed weights would exceed the workspace
  * cap (the caller then uses another variant). */
+static int CONVX_NAME(ocb_run)(const convx_conv_problem *p, const T *x, const T *w,
+                               const T *bias, const T *wpre, T *y, int workers,
+                               const convx_table *tbl, convx_cancel *cc);
+
 int CONVX_NAME(conv_indirect_gemm)(const convx_conv_problem *p, const T *x, const T *w,
                                    const T *bias, T *y, int workers, const convx_table *tbl,
                                    convx_cancel *cc)
+{
+    return CONVX_NAME(ocb_run)(p, x, w, bias, NULL, y, workers, tbl, cc);
+}
+
+/* Plans (csrc/plan.template.c): the packed weights + bias of every block, as the driver packs
+ * them on each call ([G * nob][(K + 1) * OCB]); with wp == NULL only the element count. They
+ * do not depend on the batch, so one packing serves every N. */
+cx_idx CONVX_NAME(conv_indirect_gemm_pack)(const convx_conv_problem *p, const convx_table *tbl,
+                                           const T *w, const T *bias, T *wp)
+{
+    OGEOM q;
+    q.Cig = p->C_in / p->groups; q.Cog = p->C_out / p->groups;
+    q.K = q.Cig * p->k[0] * p->k[1] * p->k[2];
+    q.OCB = CX_INDIRECT_GEMM_OC(tbl);
+    q.nob = CX_CEILDIV(q.Cog, q.OCB);
+    q.wblk = (q.K + 1) * q.OCB;
+    if (wp)
+        for (cx_idx gb = 0; gb < p->groups * q.nob; gb++)
+            CONVX_NAME(ocb_pack)(&q, tbl, w, bias, wp, gb);
+    return p->groups * q.nob * q.wblk;
+}
+
+/* The driver with weights packed beforehand by conv_indirect_gemm_pack (same results). */
+int CONVX_NAME(conv_indirect_gemm_packed)(const convx_conv_problem *p, const T *x,
+                                          const T *wpre, T *y, int workers,
+                                          const convx_table *tbl, convx_cancel *cc)
+{
+    return CONVX_NAME(ocb_run)(p, x, NULL, NULL, wpre, y, workers, tbl, cc);
+}
+
+/* wpre: weights packed by conv_indirect_gemm_pack (w and bias unused), or NULL: pack w, bias */
+static int CONVX_NAME(ocb_run)(const convx_conv_problem *p, const T *x, const T *w,
+                               const T *bias, const T *wpre, T *y, int workers,
+                               const convx_table *tbl, convx_cancel *cc)
 {
     OGEOM q;
     const cx_idx G = p->groups, N = p->N;
@@ -232,11 +270,11 @@ int CONVX_NAME(conv_indirect_gemm)(const convx_conv_problem *p, const T *x, cons
     const cx_idx pad_every = cx_poll_every((double)q.CS);
     const cx_idx job_every = cx_poll_every((double)q.tpj * q.NP * q.OCB * q.K);
     size_t wp_got = 0, xp_got = 0;
-    T *wp = (T *)convx_ws_acquire((size_t)wp_elems * sizeof(T), &wp_got);
+    T *wp = wpre ? (T *)wpre : (T *)convx_ws_acquire((size_t)wp_elems * sizeof(T), &wp_got);
     T *xp = NULL;
     if (wp && q.padded && !per_thread) xp = (T *)convx_ws_acquire(blk_bytes, &xp_got);
     if (!wp || (q.padded && !per_thread && !xp)) {
-        if (wp) convx_ws_release(wp, wp_got);
+        if (wp && !wpre) convx_ws_release(wp, wp_got);
         free(koff);
         return CONVX_ERR_NOMEM;
     }
@@ -256,7 +294,7 @@ int CONVX_NAME(conv_indirect_gemm)(const convx_conv_problem *p, const T *x, cons
 #ifdef _OPENMP
 #pragma omp for schedule(static) nowait
 #endif
-        for (cx_idx gb = 0; gb < G * q.nob; gb++)
+        for (cx_idx gb = 0; gb < (wpre ? 0 : G * q.nob); gb++)
             if (!cx_cancelled_every(cc, gb, pack_every)) CONVX_NAME(ocb_pack)(&q, tbl, w, bias, wp, gb);
         if (per_thread) {
 #ifdef _OPENMP
@@ -317,7 +355,7 @@ int CONVX_NAME(conv_indirect_gemm)(const convx_conv_problem *p, const T *x, cons
         if (xmine) convx_ws_release(xmine, xg_got);
     }
     free(koff);
-    convx_ws_release(wp, wp_got);
+    if (!wpre) convx_ws_release(wp, wp_got);
     if (xp) convx_ws_release(xp, xp_got);
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }

@@ -47,6 +47,17 @@
     int convx_conv_blas_gemm_##dt(const convx_conv_problem *p, const T *x, const T *w,         \
                                   const T *bias, T *y, int workers, const convx_table *tbl,    \
                                   convx_cancel *cc);
+/* plans (csrc/plan.template.c): the indirect GEMM's weight packing as a step of its own */
+#define CX_CONV_PLAN_PROTOS(dt, T)                                                             \
+    cx_idx convx_conv_indirect_gemm_pack_##dt(const convx_conv_problem *p,                     \
+                                              const convx_table *tbl, const T *w,              \
+                                              const T *bias, T *wp);                           \
+    int convx_conv_indirect_gemm_packed_##dt(const convx_conv_problem *p, const T *x,          \
+                                             const T *wpre, T *y, int workers,                 \
+                                             const convx_table *tbl, convx_cancel *cc);
+CX_CONV_PLAN_PROTOS(f32, float)
+CX_CONV_PLAN_PROTOS(f64, double)
+#undef CX_CONV_PLAN_PROTOS
 CX_CONV_VARIANT_PROTOS(f32, float)
 CX_CONV_VARIANT_PROTOS(f64, double)
 #undef CX_CONV_VARIANT_PROTOS
