@@ -119,10 +119,7 @@ cdef class _PlanCore:
             return 0
         if self.transposed:
             pt.N = N
-            if algo == CONVX_ALGO_AUTO:   # conv_transpose.choose_algorithm (batch-dependent)
-                algo = (CONVX_CT_FUSED if N * pt.in_[0] * pt.in_[1] * pt.in_[2] <
-                        (pt.C_out // pt.groups) * pt.k[0] * pt.k[1] * pt.k[2]
-                        else CONVX_CT_TWO_PASS)
+            # CONVX_CT_AUTO: convx_conv_transpose_select decides per call, as the functional call
             with nogil:
                 if self.f64:
                     st = convx_conv_transpose_f64(&pt, <const double *>xp, <const double *>self.wp,

@@ -18,6 +18,7 @@ from convx._threads import resolve_workers
 
 DATA_FORMATS = ("channels_first", "channels_last")
 ALGORITHMS = ("auto", "direct", "im2col")
+TRANSPOSE_ALGORITHMS = ("auto", "subpixel", "direct", "im2col")
 
 
 def _data_format(data_format):
@@ -125,9 +126,10 @@ class ConvPlan(_PlanCore):
         if s._transposed:
             if s._algorithm_arg == "auto":
                 from convx.conv_transpose import choose_algorithm
-                N = max(1, x5[0])
-                self.algorithm = choose_algorithm(N, s._wc.shape[1], s._wc.shape[2:],
-                                                  s.input_shape[-s._nd:])
+                a = s._args
+                self.algorithm = choose_algorithm(
+                    (max(1, x5[0]),) + tuple(s._in_tail), s._wc.shape, a["stride"],
+                    a["padding"], a["output_padding"], a["groups"], a["dilation"])
             else:
                 self.algorithm = s._algorithm_arg
         else:
@@ -245,7 +247,7 @@ def _plan_conv_transpose(nd, op, weight, bias, stride, padding, output_padding, 
     from convx import conv_transpose as CT
     from convx import _conv_transpose
     _data_format(data_format)
-    algorithm = A.algorithm_name(algorithm, ALGORITHMS)
+    algorithm = A.algorithm_name(algorithm, TRANSPOSE_ALGORITHMS)
     shape, batched = _input_shape(input_shape, nd, op)
     w = A.as_array(weight, "weight")
     dtype = A.compute_dtype(w)
@@ -267,7 +269,7 @@ def _plan_conv_transpose(nd, op, weight, bias, stride, padding, output_padding, 
     st = A.int_tuple(stride, nd, "stride", 1)
     dil = A.int_tuple(dilation, nd, "dilation", 1)
     pad = A.int_tuple(padding, nd, "padding", 0)
-    algo = {"auto": 0, "direct": _conv_transpose.CT_FUSED,
+    algo = {"auto": 0, "direct": _conv_transpose.CT_FUSED, "subpixel": _conv_transpose.CT_SUBPIXEL,
             "im2col": _conv_transpose.CT_TWO_PASS}[algorithm]
     N = shape[0] if batched else 1
     glue = P.glue_args((N,) + tail, wc.shape, (N,) + out_tail, st, pad, dil,

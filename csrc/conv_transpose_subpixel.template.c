@@ -36,6 +36,8 @@ static int CONVX_NAME(ct_sp_conv)(const convx_conv_problem *q, const T *x, const
     int st = CONVX_ERR_INTERNAL;
     for (int i = 0; i < n; i++) {
         switch (order[i]) {
+        case CONVX_VARIANT_DEPTHWISE:
+            st = CONVX_NAME(conv_depthwise)(q, x, w, b, y, workers, tbl, cc); break;
         case CONVX_VARIANT_SLIDING:
             st = CONVX_NAME(conv_sliding)(q, x, w, b, y, workers, tbl, cc); break;
         case CONVX_VARIANT_INDIRECT_GEMM:

@@ -46,6 +46,9 @@ int CONVX_NAME(conv_plan_run)(const convx_conv_problem *p, const T *x, const T *
     st = CONVX_DECLINED;
     for (int i = 0; i < n && st == CONVX_DECLINED; i++) {
         switch (order[i]) {
+        case CONVX_VARIANT_DEPTHWISE:
+            st = CONVX_NAME(conv_depthwise)(p, x, w, bias, y, workers, tbl, &cc);
+            break;
         case CONVX_VARIANT_SLIDING:
             st = CONVX_NAME(conv_sliding)(p, x, w, bias, y, workers, tbl, &cc);
             break;

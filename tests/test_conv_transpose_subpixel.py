@@ -25,7 +25,7 @@ from convx.conv_transpose import choose_algorithm, last_variant
 from _helpers import DATA_DIR, assert_conv_close, available_isas, subprocess_env
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-PHASE_VARIANTS = ("sliding", "indirect_gemm", "shifted_gemm", "panel_gemm", "blas_gemm")
+PHASE_VARIANTS = ("depthwise", "sliding", "indirect_gemm", "shifted_gemm", "panel_gemm", "blas_gemm")
 
 
 def ct_op(nd):

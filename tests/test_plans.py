@@ -27,7 +27,8 @@ CONV = {1: convx.conv1d, 2: convx.conv2d, 3: convx.conv3d}
 PLAN_T = {1: convx.plan_conv_transpose1d, 2: convx.plan_conv_transpose2d,
           3: convx.plan_conv_transpose3d}
 CONV_T = {1: convx.conv_transpose1d, 2: convx.conv_transpose2d, 3: convx.conv_transpose3d}
-VARIANTS = {1: "sliding", 2: "indirect_gemm", 3: "shifted_gemm", 4: "panel_gemm", 5: "blas_gemm"}
+VARIANTS = {1: "sliding", 2: "indirect_gemm", 3: "shifted_gemm", 4: "panel_gemm", 5: "blas_gemm",
+            6: "depthwise"}
 
 CONV_RECORDS = load_conv_shapes_sample()
 with open(os.path.join(os.path.dirname(__file__), "data", "deconv_shapes_sample.jsonl")) as _f:
@@ -119,7 +120,8 @@ def test_network_shapes_reach_the_packed_path():
         ran.add(VARIANTS.get(plan._variant))
         packed += plan._packed_nbytes > 0 and plan._variant == 2
     assert packed > 0
-    assert {"sliding", "indirect_gemm", "panel_gemm"} <= ran
+    # the sample's layers reach several variants (which ones is the selection policy's call)
+    assert "indirect_gemm" in ran and len(ran - {None}) >= 3, ran
 
 
 @pytest.mark.parametrize("rec", DECONV_RECORDS, ids=[r["name"] for r in DECONV_RECORDS])
@@ -275,7 +277,7 @@ def test_plan_attributes_and_repr():
     assert unb(np.ones((2, 10))).shape == (4, 8)
     pt = convx.plan_conv_transpose2d(np.ones((2, 4, 3, 3), np.float32), stride=2,
                                      input_shape=(1, 2, 5, 5))
-    assert pt.algorithm in ("direct", "im2col") and pt.output_shape == (1, 4, 11, 11)
+    assert pt.algorithm in ("subpixel", "direct", "im2col") and pt.output_shape == (1, 4, 11, 11)
 
 
 def test_plan_padding_modes():
