@@ -159,7 +159,7 @@ cdef class _PlanCore:
 
         Parameters
         ----------
-        x : array_like, shape [N, *input_shape[1:]] (or unbatched like ``input_shape``)
+        x : array_like, shape ``[N, *input_shape[1:]]`` (or unbatched like ``input_shape``)
             The input; any batch size N, everything else as planned, of the plan's dtype.
         out : ndarray, optional
             C-contiguous, writeable array of the result's shape and dtype to write into. If it
