@@ -204,7 +204,7 @@ fi
 
 if want doctest; then
     step "doctests: the Examples sections of the installed package"
-    site="$("$work/venv-wheel/bin/python" -c 'import convx, os; print(os.path.dirname(convx.__file__))')"
+    site="$(cd "$work" && "$work/venv-wheel/bin/python" -c 'import convx, os; print(os.path.dirname(convx.__file__))')"
     (cd "$work" && "$work/venv-wheel/bin/python" -m pytest -q -p no:cacheprovider \
         --doctest-modules --ignore="$site/__main__.py" --ignore="$site/_bench" "$site")
 fi
