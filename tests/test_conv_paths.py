@@ -314,7 +314,10 @@ def test_conv3d_window_as_large_as_the_input_zoo_case(dtype):
     for algo in ("auto", "direct", "im2col"):
         for wk in (1, 2):
             y = convx.conv3d(x, w, b, algorithm=algo, workers=wk)
-            assert _conv.last_variant() == ("blas_gemm" if algo == "im2col" else "panel_gemm")
+            # the cost model's pick depends on the ISA's table (panel_gemm on AVX-512, sliding
+            # on AVX2: one output channel); it must run, not raise MemoryError
+            v = _conv.last_variant()
+            assert v == "blas_gemm" if algo == "im2col" else v in ("panel_gemm", "sliding"), v
             assert_conv_close(y, ref.astype(dtype), dtype, 16 * 33**3)
             ys.append(y)
     assert np.array_equal(ys[0], ys[1]) and np.array_equal(ys[2], ys[3])
