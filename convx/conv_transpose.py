@@ -56,8 +56,10 @@ def choose_algorithm(input_shape, weight_shape, stride=1, padding=0, output_padd
     Examples
     --------
     >>> from convx.conv_transpose import choose_algorithm
-    >>> choose_algorithm((1, 512, 4, 4), (512, 256, 4, 4), stride=2, padding=1)   # DCGAN
+    >>> choose_algorithm((1, 64, 32, 32), (64, 32, 2, 2), stride=2)   # U-Net up-conv
     'subpixel'
+    >>> choose_algorithm((1, 512, 4, 4), (512, 256, 4, 4), stride=2, padding=1)   # weight-bound
+    'direct'
     """
     from convx import _conv_transpose
     nd = len(input_shape) - 2
