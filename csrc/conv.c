@@ -125,7 +125,10 @@ static void convx_conv_cost(const convx_conv_problem *p, const convx_table *tbl,
     double mac[6], copy[6], pack[6] = {0}, out[6], kpx[6] = {0};
     mac[CONVX_VARIANT_SLIDING] = macs * ocb_sl / Cog * cx_round_up(OW, SP) / OW;
     copy[CONVX_VARIANT_SLIDING] = in_copy;
-    mac[CONVX_VARIANT_INDIRECT_GEMM] = macs * ocb_ig / Cog;
+    /* its tiles are OCB channels x NP pixels of one image: a map smaller than NP (a 1x1
+     * classifier head, P = 1) computes NP pixels for each one it keeps */
+    const double NP = f64 ? tbl->indirect_gemm_np_f64 : tbl->indirect_gemm_np_f32;
+    mac[CONVX_VARIANT_INDIRECT_GEMM] = macs * ocb_ig / Cog * (NP > 0 ? cx_round_up(P, NP) / P : 1);
     copy[CONVX_VARIANT_INDIRECT_GEMM] = padded ? in_copy : 0;
     pack[CONVX_VARIANT_INDIRECT_GEMM] = G * K * ocb_ig;
     out[CONVX_VARIANT_INDIRECT_GEMM] = N * G * ocb_ig * P;

@@ -337,9 +337,13 @@ def test_panel_gemm_chunks_a_reduction_over_the_workspace_cap(isa):
         b = rng.standard_normal(3).astype(np.float32)
         ax = [1, 2, 3, 4]
         ref = np.tensordot(x.astype(np.float64), w.astype(np.float64), axes=(ax, ax)) + b
-        y1 = convx.conv3d(x, w, b, algorithm="direct", workers=1)
-        assert _conv.last_variant() == "panel_gemm", _conv.last_variant()
-        y2 = convx.conv3d(x, w, b, algorithm="direct", workers=2)
+        def run(workers):   # panel_gemm forced (CONVX_ALGO_VARIANT + CONVX_VARIANT_PANEL_GEMM):
+            y = np.empty((8, 3, 1, 1, 1), np.float32)   # on P = 1 the cost model picks sliding
+            _conv._conv(x, w, b, y, (1, 1, 1), (0, 0, 0), (1, 1, 1), 1, 16 + 4, workers)
+            assert _conv.last_variant() == "panel_gemm", _conv.last_variant()
+            return y
+        y1 = run(1)
+        y2 = run(2)
         assert np.array_equal(y1, y2)
         err = np.abs(y1[:, :, 0, 0, 0] - ref).max()
         assert err < 4 * np.finfo(np.float32).eps * 16 * 41**3, err
