@@ -39,14 +39,19 @@ def _client():
         import os
 
         from distributed import Client, LocalCluster
+        import dask
         # the workers time with this process's malloc settings (README: the MALLOC_* variables
         # for timing); a nanny would otherwise set MALLOC_TRIM_THRESHOLD_=65536, which makes
-        # glibc map and fault in every large buffer afresh on each task
+        # glibc map and fault in every large buffer afresh on each task. glibc reads them when
+        # a process starts, so they go into the nanny's pre-spawn environment (its `env=`
+        # argument is applied after the worker process started: too late for malloc)
         env = {k: v for k, v in os.environ.items()
                if k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")}
+        pre = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {}, **env)
         environ = dict(os.environ)    # LocalCluster sets OMP_NUM_THREADS=1 etc. here too
-        cluster = LocalCluster(n_workers=N_WORKERS, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR, env=env)
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": pre}):
+            cluster = LocalCluster(n_workers=N_WORKERS, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR, env=env)
         os.environ.clear()
         os.environ.update(environ)
         _STATE["cluster"], _STATE["client"] = cluster, Client(cluster)
