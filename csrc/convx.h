@@ -85,6 +85,12 @@ void convx_threads_init(void);        /* once at import: BLAS pool to 1 thread *
 int convx_openmp_enabled(void);
 int convx_max_threads(void);           /* cores OpenMP would use by default */
 const char *convx_blas_corename(void);
+/* Runs fn(ctx) on a team of `workers` OpenMP threads and returns the OR of their results; with
+ * workers <= 1 it calls fn(ctx) directly on the calling thread, where fn's worksharing
+ * constructs and barriers run orphaned, as plain serial code. (A team of one still pays
+ * libgomp's barrier wake-ups, three futex system calls per region: ~0.9 us here, half of a
+ * tiny plan call.) fn must not assume a team beyond what OpenMP's orphaned constructs give. */
+int convx_team_run(int workers, int (*fn)(void *ctx), void *ctx);
 const char *convx_blas_config(void);
 /* Measures the FMA throughput of the active ISA on `workers` threads for about `seconds`. */
 double convx_measure_peak_gflops(int workers, int f64, double seconds);

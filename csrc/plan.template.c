@@ -14,16 +14,20 @@ cx_idx CONVX_NAME(conv_plan_pack)(const convx_conv_problem *p, const T *w, const
     if (convx_check_conv_geometry(p->N, p->C_in, p->C_out, p->groups, p->in, p->k, p->out,
                                   p->stride, p->pad, p->dil) != CONVX_OK)
         return 0;
-    /* the indirect GEMM's choice depends on N only through N * pixels >= a threshold: ask the
-     * rule for a large batch, so a plan made for N = 1 still holds packed weights for a later
-     * call whose batch selects it */
-    convx_conv_problem big = *p;
-    big.N = (cx_idx)1 << 20;
-    int order[CONVX_VARIANT_TRIES];
-    const int n = convx_conv_select(&big, CONVX_ALGO_DIRECT, CX_T_IS_F64, tbl->isa, order);
-    for (int i = 0; i < n; i++)
-        if (order[i] == CONVX_VARIANT_INDIRECT_GEMM)
-            return CONVX_NAME(conv_indirect_gemm_pack)(p, tbl, w, bias, wp);
+    /* the cost model's choice depends on the batch N: pack when the indirect GEMM is picked
+     * at the planned batch, at N = 1 or at a large batch, so a plan made for one batch still
+     * holds packed weights for later calls whose batch selects it (the packing itself does not
+     * depend on N) */
+    const cx_idx batches[3] = {p->N > 0 ? p->N : 1, 1, (cx_idx)1 << 20};
+    for (int b = 0; b < 3; b++) {
+        convx_conv_problem q = *p;
+        q.N = batches[b];
+        int order[CONVX_VARIANT_TRIES];
+        const int n = convx_conv_select(&q, CONVX_ALGO_DIRECT, CX_T_IS_F64, tbl->isa, order);
+        for (int i = 0; i < n; i++)
+            if (order[i] == CONVX_VARIANT_INDIRECT_GEMM)
+                return CONVX_NAME(conv_indirect_gemm_pack)(p, tbl, w, bias, wp);
+    }
     return 0;
 }
 

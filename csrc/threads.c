@@ -25,6 +25,17 @@ int convx_openmp_enabled(void)
 #endif
 }
 
+int convx_team_run(int workers, int (*fn)(void *ctx), void *ctx)
+{
+    if (workers <= 1) return fn(ctx);
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(workers) reduction(| : fail)
+#endif
+    fail |= fn(ctx);
+    return fail;
+}
+
 int convx_max_threads(void)
 {
 #ifdef _OPENMP

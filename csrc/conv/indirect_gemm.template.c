@@ -208,6 +208,113 @@ int CONVX_NAME(conv_indirect_gemm_packed)(const convx_conv_problem *p, const T *
     return CONVX_NAME(ocb_run)(p, x, NULL, NULL, wpre, y, workers, tbl, cc);
 }
 
+/* What ocb_run's team shares (one per call, read-only in the team). */
+typedef struct {
+    const convx_conv_problem *p;
+    const OGEOM *q;
+    const convx_table *tbl;
+    const T *x, *w, *bias, *wpre;
+    T *wp, *xp, *y;
+    const cx_idx *koff;
+    convx_cancel *cc;
+    int per_thread;
+    cx_idx nblocks, nbimg;
+    size_t acc_bytes, px_bytes, blk_bytes;
+    cx_idx pack_every, pad_every, job_every;
+} CONVX_CAT(OTEAM_, CONVX_DT);
+#define OTEAM CONVX_CAT(OTEAM_, CONVX_DT)
+
+/* One team member's part of ocb_run (convx_team_run: every thread of the team, or the calling
+ * thread alone, its worksharing loops then serial); returns 1 when a buffer was missing. */
+static int CONVX_NAME(ocb_team)(void *ctx)
+{
+    const OTEAM *t = (const OTEAM *)ctx;
+    const convx_conv_problem *p = t->p;
+    const cx_idx G = p->groups;
+    const OGEOM q = *t->q;
+    const convx_table *tbl = t->tbl;
+    const T *x = t->x, *w = t->w, *bias = t->bias, *wpre = t->wpre;
+    T *wp = t->wp, *xp = t->xp, *y = t->y;
+    const cx_idx *koff = t->koff;
+    convx_cancel *cc = t->cc;
+    const int per_thread = t->per_thread;
+    const cx_idx nblocks = t->nblocks, nbimg = t->nbimg;
+    const size_t acc_bytes = t->acc_bytes, px_bytes = t->px_bytes, blk_bytes = t->blk_bytes;
+    const cx_idx pack_every = t->pack_every, pad_every = t->pad_every, job_every = t->job_every;
+    int fail = 0;
+    size_t ag = 0, pg = 0, xg_got = 0;
+    T *acc = (T *)convx_ws_acquire(acc_bytes, &ag);
+    const T **px = (const T **)convx_ws_acquire(px_bytes, &pg);
+    T *xmine = NULL;   /* per-thread padded copy (per_thread mode) */
+    if (per_thread && q.padded) xmine = (T *)convx_ws_acquire(blk_bytes, &xg_got);
+    const int ok = acc && px && (!per_thread || !q.padded || xmine);
+    if (!ok) fail = 1;
+    /* the pack's barrier is the first barrier below (fewer team-wide waits) */
+#ifdef _OPENMP
+#pragma omp for schedule(static) nowait
+#endif
+    for (cx_idx gb = 0; gb < (wpre ? 0 : G * q.nob); gb++)
+        if (!cx_cancelled_every(cc, gb, pack_every)) CONVX_NAME(ocb_pack)(&q, tbl, w, bias, wp, gb);
+    if (per_thread) {
+#ifdef _OPENMP
+#pragma omp barrier
+#pragma omp for schedule(dynamic, 1) nowait
+#endif
+        for (cx_idx b = 0; b < nblocks; b++) {
+            if (!ok || cx_cancelled(cc)) continue;
+            OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
+            if (q.padded) {
+                for (cx_idx r = 0; r < k.nimg * q.Cig; r++) {
+                    if (cx_cancelled_every(cc, r, pad_every)) break;
+                    CONVX_NAME(ocb_block_pad)(p, &q, &k, xmine, r);
+                }
+                k.src = xmine;
+                k.img_stride = q.img_elems;
+            }
+            for (cx_idx job = 0; job < q.nob * k.nchunk; job++) {
+                if (cx_cancelled_every(cc, job, job_every)) break;
+                CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
+                                    wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
+                                    job / k.nchunk, job % k.nchunk);
+            }
+        }
+        convx_cancel_team_wait(cc);
+    } else {
+        for (cx_idx b = 0; b < nblocks; b++) {
+            OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
+            if (q.padded) {
+                /* the implicit barriers order the copy before the jobs, and the jobs
+                 * before the next block's copy */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (cx_idx r = 0; r < k.nimg * q.Cig; r++)
+                    if (!cx_cancelled_every(cc, r, pad_every))
+                        CONVX_NAME(ocb_block_pad)(p, &q, &k, xp, r);
+                k.src = xp;
+                k.img_stride = q.img_elems;
+            } else if (b == 0) {
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+            }
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (cx_idx job = 0; job < q.nob * k.nchunk; job++) {
+                if (!ok || cx_cancelled_every(cc, job, job_every)) continue;
+                CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
+                                    wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
+                                    job / k.nchunk, job % k.nchunk);
+            }
+        }
+    }
+    if (acc) convx_ws_release(acc, ag);
+    if (px) convx_ws_release((void *)px, pg);
+    if (xmine) convx_ws_release(xmine, xg_got);
+    return fail;
+}
+
 /* wpre: weights packed by conv_indirect_gemm_pack (w and bias unused), or NULL: pack w, bias */
 static int CONVX_NAME(ocb_run)(const convx_conv_problem *p, const T *x, const T *w,
                                const T *bias, const T *wpre, T *y, int workers,
@@ -278,82 +385,9 @@ static int CONVX_NAME(ocb_run)(const convx_conv_problem *p, const T *x, const T 
         free(koff);
         return CONVX_ERR_NOMEM;
     }
-    int fail = 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(workers) reduction(| : fail)
-#endif
-    {
-        size_t ag = 0, pg = 0, xg_got = 0;
-        T *acc = (T *)convx_ws_acquire(acc_bytes, &ag);
-        const T **px = (const T **)convx_ws_acquire(px_bytes, &pg);
-        T *xmine = NULL;   /* per-thread padded copy (per_thread mode) */
-        if (per_thread && q.padded) xmine = (T *)convx_ws_acquire(blk_bytes, &xg_got);
-        const int ok = acc && px && (!per_thread || !q.padded || xmine);
-        if (!ok) fail = 1;
-        /* the pack's barrier is the first barrier below (fewer team-wide waits) */
-#ifdef _OPENMP
-#pragma omp for schedule(static) nowait
-#endif
-        for (cx_idx gb = 0; gb < (wpre ? 0 : G * q.nob); gb++)
-            if (!cx_cancelled_every(cc, gb, pack_every)) CONVX_NAME(ocb_pack)(&q, tbl, w, bias, wp, gb);
-        if (per_thread) {
-#ifdef _OPENMP
-#pragma omp barrier
-#pragma omp for schedule(dynamic, 1) nowait
-#endif
-            for (cx_idx b = 0; b < nblocks; b++) {
-                if (!ok || cx_cancelled(cc)) continue;
-                OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
-                if (q.padded) {
-                    for (cx_idx r = 0; r < k.nimg * q.Cig; r++) {
-                        if (cx_cancelled_every(cc, r, pad_every)) break;
-                        CONVX_NAME(ocb_block_pad)(p, &q, &k, xmine, r);
-                    }
-                    k.src = xmine;
-                    k.img_stride = q.img_elems;
-                }
-                for (cx_idx job = 0; job < q.nob * k.nchunk; job++) {
-                    if (cx_cancelled_every(cc, job, job_every)) break;
-                    CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
-                                        wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
-                                        job / k.nchunk, job % k.nchunk);
-                }
-            }
-            convx_cancel_team_wait(cc);
-        } else {
-            for (cx_idx b = 0; b < nblocks; b++) {
-                OBLK k = CONVX_NAME(ocb_block)(p, &q, x, b, nbimg);
-                if (q.padded) {
-                    /* the implicit barriers order the copy before the jobs, and the jobs
-                     * before the next block's copy */
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                    for (cx_idx r = 0; r < k.nimg * q.Cig; r++)
-                        if (!cx_cancelled_every(cc, r, pad_every))
-                            CONVX_NAME(ocb_block_pad)(p, &q, &k, xp, r);
-                    k.src = xp;
-                    k.img_stride = q.img_elems;
-                } else if (b == 0) {
-#ifdef _OPENMP
-#pragma omp barrier
-#endif
-                }
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (cx_idx job = 0; job < q.nob * k.nchunk; job++) {
-                    if (!ok || cx_cancelled_every(cc, job, job_every)) continue;
-                    CONVX_NAME(ocb_job)(p, &q, tbl, k.src, k.img_stride, koff,
-                                        wp + k.g * q.nob * q.wblk, y, k.g, k.n0, k.nimg, acc, px,
-                                        job / k.nchunk, job % k.nchunk);
-                }
-            }
-        }
-        if (acc) convx_ws_release(acc, ag);
-        if (px) convx_ws_release((void *)px, pg);
-        if (xmine) convx_ws_release(xmine, xg_got);
-    }
+    OTEAM t = {p, &q, tbl, x, w, bias, wpre, wp, xp, y, koff, cc, per_thread, nblocks, nbimg,
+               acc_bytes, px_bytes, blk_bytes, pack_every, pad_every, job_every};
+    const int fail = convx_team_run(workers, CONVX_NAME(ocb_team), &t);
     free(koff);
     if (!wpre) convx_ws_release(wp, wp_got);
     if (xp) convx_ws_release(xp, xp_got);
@@ -361,5 +395,6 @@ static int CONVX_NAME(ocb_run)(const convx_conv_problem *p, const T *x, const T 
 }
 #undef OBLK
 #undef OGEOM
+#undef OTEAM
 
 #undef T
