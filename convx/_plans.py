@@ -17,24 +17,30 @@ from convx._threads import resolve_workers
 PLANS_MAX = 512
 
 
-def _plain(v):
-    t = type(v)
-    if t is int or t is str or (t is tuple and all(type(e) is int for e in v)):
-        return v
-    raise TypeError("not a plain argument")
-
-
 def plan_key(arrays, args):
     """The plan key of a call, or None when an array is not exactly an ndarray or an argument
-    is not a plain int, str or tuple of ints."""
+    is not a plain int, str or tuple of ints. (Written out without generators: it runs on
+    every call, and a tiny convolution's whole Python path is a few microseconds.)"""
+    nd = np.ndarray
+    k = []
     for a in arrays:
-        if a is not None and type(a) is not np.ndarray:
+        if a is None:
+            k.append(None)
+        elif type(a) is nd:
+            k.append(a.shape)
+            k.append(a.dtype)
+        else:
             return None
-    try:
-        return (tuple(None if a is None else (a.shape, a.dtype) for a in arrays),
-                tuple(_plain(v) for v in args))
-    except TypeError:
-        return None
+    for v in args:
+        t = type(v)
+        if t is int or t is str:
+            continue
+        if t is not tuple:
+            return None
+        for e in v:
+            if type(e) is not int:
+                return None
+    return (tuple(k), args)
 
 
 def plan_get(plans, key, arrays):
@@ -87,8 +93,9 @@ def glue_call(glue, args, x, w, b, y, workers):
     """y = op(x, w) + b through `glue` (a Cython entry with convx._conv._conv's signature) with
     stored glue arguments (5-D shapes, 3-tuples, groups, algorithm code)."""
     x5s, w5s, y5s, st5, pad5, dil5, groups, algo = args
-    glue(x.reshape(x5s), w.reshape(w5s), b, y.reshape(y5s), st5, pad5, dil5, groups, algo,
-         workers)
+    if x.ndim != 5:     # 1-D/2-D: views with leading 1s (a 3-D call passes its arrays as they are)
+        x, w, y = x.reshape(x5s), w.reshape(w5s), y.reshape(y5s)
+    glue(x, w, b, y, st5, pad5, dil5, groups, algo, workers)
 
 
 def plan_run(plans, key, arrays, glue, workers):
