@@ -38,6 +38,15 @@ def _conv(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride
     return y
 
 
+def _set_team_min_work(double work):
+    """Private (tests): the multiply-adds below which convolutions run on the calling thread
+    whatever `workers` says (csrc/common.h, CX_CONV_TEAM_MIN_WORK); returns the old value."""
+    global convx_conv_team_min_work
+    old = convx_conv_team_min_work
+    convx_conv_team_min_work = work
+    return old
+
+
 def last_variant():
     """Name of the variant that ran this thread's last convolution (see csrc/convx.h):
     'depthwise', 'sliding', 'indirect_gemm', 'shifted_gemm', 'panel_gemm' (algorithm 'direct'),

@@ -2,6 +2,7 @@
 from convx._core import (  # noqa: F401
     _conv,
     last_variant,
+    _set_team_min_work,
     choose_algorithm,
     ALGO_AUTO,
     ALGO_DIRECT,

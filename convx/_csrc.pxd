@@ -28,6 +28,7 @@ cdef extern from "convx.h" nogil:
     void convx_threads_init()
     int convx_openmp_enabled()
     int convx_max_threads()
+    double convx_conv_team_min_work
     const char *convx_blas_corename()
     const char *convx_blas_config()
     double convx_measure_peak_gflops(int workers, int f64, double seconds)

@@ -58,7 +58,7 @@ int CONVX_NAME(conv)(const convx_conv_problem *p, const T *x, const T *w, const 
     const double work = (double)p->N * (double)p->C_out * (double)(p->C_in / p->groups) *
                         (double)(p->k[0] * p->k[1] * p->k[2]) *
                         (double)(p->out[0] * p->out[1] * p->out[2]);
-    workers = cx_team_size(workers, work, 131072.0);
+    workers = cx_team_size(workers, work, CX_CONV_TEAM_MIN_WORK);
     const convx_table *tbl = convx_active_table();
     int order[CONVX_VARIANT_TRIES];
     const int n = convx_conv_select(p, algorithm, CX_T_IS_F64, tbl->isa, order);

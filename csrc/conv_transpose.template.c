@@ -30,7 +30,7 @@ int CONVX_NAME(conv_transpose)(const convx_conv_transpose_problem *p, const T *x
     const cx_idx Pin = p->in[0] * p->in[1] * p->in[2];
     const cx_idx M = (p->C_out / p->groups) * p->k[0] * p->k[1] * p->k[2];
     const double work = (double)p->N * (double)Pin * (double)(p->C_in / p->groups) * (double)M;
-    workers = cx_team_size(workers, work, 131072.0);
+    workers = cx_team_size(workers, work, CX_CONV_TEAM_MIN_WORK);
     convx_cancel cc;
     convx_cancel_begin(&cc, work);
     int variant = CONVX_CT_VARIANT_NONE, phase = CONVX_VARIANT_NONE;

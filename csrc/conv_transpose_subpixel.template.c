@@ -32,7 +32,7 @@ static int CONVX_NAME(ct_sp_conv)(const convx_conv_problem *q, const T *x, const
     const double work = (double)q->N * (double)q->C_out * (double)(q->C_in / q->groups) *
                         (double)(q->k[0] * q->k[1] * q->k[2]) *
                         (double)(q->out[0] * q->out[1] * q->out[2]);
-    workers = cx_team_size(workers, work, 131072.0);
+    workers = cx_team_size(workers, work, CX_CONV_TEAM_MIN_WORK);
     int st = CONVX_ERR_INTERNAL;
     for (int i = 0; i < n; i++) {
         switch (order[i]) {

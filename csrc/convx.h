@@ -91,6 +91,10 @@ const char *convx_blas_corename(void);
  * libgomp's barrier wake-ups, three futex system calls per region: ~0.9 us here, half of a
  * tiny plan call.) fn must not assume a team beyond what OpenMP's orphaned constructs give. */
 int convx_team_run(int workers, int (*fn)(void *ctx), void *ctx);
+/* The work (multiply-adds) below which a convolution runs on the calling thread
+ * (CX_CONV_TEAM_MIN_WORK, common.h): 786432 by default; the test suite sets 0 so that every
+ * workers=2 run really uses a team (the bit-identity checks then cover small shapes). */
+extern double convx_conv_team_min_work;
 const char *convx_blas_config(void);
 /* Measures the FMA throughput of the active ISA on `workers` threads for about `seconds`. */
 double convx_measure_peak_gflops(int workers, int f64, double seconds);

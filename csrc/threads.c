@@ -25,6 +25,8 @@ int convx_openmp_enabled(void)
 #endif
 }
 
+double convx_conv_team_min_work = 786432.0;
+
 int convx_team_run(int workers, int (*fn)(void *ctx), void *ctx)
 {
     if (workers <= 1) return fn(ctx);
