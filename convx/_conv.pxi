@@ -38,6 +38,41 @@ def _conv(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride
     return y
 
 
+def _conv_cl(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride, tuple pad,
+             tuple dil, Py_ssize_t groups, int algorithm, int workers):
+    """y[...] = conv(x, w) + bias, channels-last: x [N, D, H, W, C_in], y [N, oD, oH, oW, C_out],
+    w [C_out, C_in/groups, kD, kH, kW] (csrc/conv_cl.c)."""
+    cdef convx_conv_problem p
+    cdef int a, st
+    p.N = x.shape[0]
+    p.C_in = x.shape[4]
+    p.C_out = w.shape[0]
+    p.groups = groups
+    for a in range(3):
+        p.in_[a] = x.shape[1 + a]
+        p.k[a] = w.shape[2 + a]
+        p.out[a] = y.shape[1 + a]
+        p.stride[a] = stride[a]
+        p.pad[a] = pad[a]
+        p.dil[a] = dil[a]
+    if y.shape[4] != p.C_out:
+        raise ValueError("internal: y's channel axis does not match the weight")
+    cdef void *bp = _data_or_null(bias)
+    cdef void *xp = cnp.PyArray_DATA(x)
+    cdef void *wp = cnp.PyArray_DATA(w)
+    cdef void *yp = cnp.PyArray_DATA(y)
+    if x.dtype.num == cnp.NPY_FLOAT32:
+        with nogil:
+            st = convx_conv_cl_f32(&p, <const float *>xp, <const float *>wp, <const float *>bp,
+                                   <float *>yp, algorithm, workers)
+    else:
+        with nogil:
+            st = convx_conv_cl_f64(&p, <const double *>xp, <const double *>wp,
+                                   <const double *>bp, <double *>yp, algorithm, workers)
+    _check(st)
+    return y
+
+
 def _set_team_min_work(double work):
     """Private (tests): the multiply-adds below which convolutions run on the calling thread
     whatever `workers` says (csrc/common.h, CX_CONV_TEAM_MIN_WORK); returns the old value."""

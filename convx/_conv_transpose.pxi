@@ -39,6 +39,42 @@ def _conv_transpose(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tu
     return y
 
 
+def _conv_transpose_cl(cnp.ndarray x, cnp.ndarray w, object bias, cnp.ndarray y, tuple stride,
+                       tuple pad, tuple dil, Py_ssize_t groups, int algorithm, int workers):
+    """Channels-last _conv_transpose: x [N, D, H, W, C_in], y [N, oD, oH, oW, C_out]
+    (csrc/conv_cl.c)."""
+    cdef convx_conv_transpose_problem p
+    cdef int a, st
+    p.N = x.shape[0]
+    p.C_in = x.shape[4]
+    p.C_out = w.shape[1] * groups
+    p.groups = groups
+    for a in range(3):
+        p.in_[a] = x.shape[1 + a]
+        p.k[a] = w.shape[2 + a]
+        p.out[a] = y.shape[1 + a]
+        p.stride[a] = stride[a]
+        p.pad[a] = pad[a]
+        p.dil[a] = dil[a]
+    if y.shape[4] != p.C_out:
+        raise ValueError("internal: y's channel axis does not match the weight")
+    cdef void *bp = _data_or_null(bias)
+    cdef void *xp = cnp.PyArray_DATA(x)
+    cdef void *wp = cnp.PyArray_DATA(w)
+    cdef void *yp = cnp.PyArray_DATA(y)
+    if x.dtype.num == cnp.NPY_FLOAT32:
+        with nogil:
+            st = convx_conv_transpose_cl_f32(&p, <const float *>xp, <const float *>wp,
+                                             <const float *>bp, <float *>yp, algorithm, workers)
+    else:
+        with nogil:
+            st = convx_conv_transpose_cl_f64(&p, <const double *>xp, <const double *>wp,
+                                             <const double *>bp, <double *>yp, algorithm,
+                                             workers)
+    _check(st)
+    return y
+
+
 def _ct_last_variant():
     """Name of the driver that ran this thread's last transposed convolution (csrc/convx.h):
     'fused', 'fused_t' (algorithm 'direct'), 'two_pass' ('im2col'), 'subpixel' followed by the

@@ -48,6 +48,10 @@ cdef extern from "convx.h" nogil:
                        const float *bias, float *y, int algorithm, int workers)
     int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
                        const double *bias, double *y, int algorithm, int workers)
+    int convx_conv_cl_f32(const convx_conv_problem *p, const float *x, const float *w,
+                          const float *bias, float *y, int algorithm, int workers)
+    int convx_conv_cl_f64(const convx_conv_problem *p, const double *x, const double *w,
+                          const double *bias, double *y, int algorithm, int workers)
     int convx_conv_last_variant()
     const char *convx_conv_variant_name(int variant)
     int CONVX_VARIANT_TRIES, CONVX_VARIANT_BLAS_GEMM
@@ -109,6 +113,12 @@ cdef extern from "convx.h" nogil:
         cx_idx stride[3]
         cx_idx pad[3]
         cx_idx dil[3]
+    int convx_conv_transpose_cl_f32(const convx_conv_transpose_problem *p, const float *x,
+                                    const float *w, const float *bias, float *y, int algorithm,
+                                    int workers)
+    int convx_conv_transpose_cl_f64(const convx_conv_transpose_problem *p, const double *x,
+                                    const double *w, const double *bias, double *y,
+                                    int algorithm, int workers)
     int convx_conv_transpose_f32(const convx_conv_transpose_problem *p, const float *x,
                                  const float *w, const float *bias, float *y, int algorithm,
                                  int workers)

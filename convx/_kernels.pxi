@@ -45,6 +45,12 @@ cdef extern from "kernels/kernels.h":
         cx_idx, const double *, cx_idx, const cx_idx *, const double *, double, double *, cx_idx)
     ctypedef void (*f32_dwconv_inplace_fn "convx_f32_dwconv_inplace_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, cx_idx, cx_idx, const float *, float, float *, cx_idx)
+    ctypedef void (*f32_dwconv_cl_fn "convx_f32_dwconv_cl_ukernel_fn")(cx_idx, cx_idx, cx_idx,
+        const float *const *, const cx_idx *, const cx_idx *, const float *, const float *,
+        float *, cx_idx)
+    ctypedef void (*f64_dwconv_cl_fn "convx_f64_dwconv_cl_ukernel_fn")(cx_idx, cx_idx, cx_idx,
+        const double *const *, const cx_idx *, const cx_idx *, const double *, const double *,
+        double *, cx_idx)
     ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, const float *, float *)
     ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx,
@@ -360,6 +366,60 @@ def shifted_gemm(str name, A, b, boff, cx_idx n, C=None, bint accumulate=False, 
                                     <double *>cp, ldc, mm, n, accumulate, <const double *>biasp)
     out.check(written, name)
     return grid[:m, :n].copy()
+
+
+def dwconv_cl(str name, x, pix, toff, woff, w, cx_idx C, cx_idx ys, bias=None):
+    """y[j, c] = (bias[c] or 0) + sum_t x[pix[j] + toff[t] + c] * w[woff[t] + c] for
+    j < n = len(pix), c < C; row j of the result starts at element j*ys (ys >= C) of the
+    kernel's output. Returns y [n, C]."""
+    cdef const convx_kernel_info *k = _entry(name, "dwconv_cl")
+    dt = _dt(k)
+    xa = _inp(x, dt, 1, "x")
+    wa = _inp(w, dt, 1, "w")
+    pa = _idx(pix, "pix")
+    to = _idx(toff, "toff")
+    wo = _idx(woff, "woff")
+    cdef cx_idx n = pa.shape[0], ntap = to.shape[0]
+    _small(C=C, ys=ys)
+    if C < 1 or ys < C:
+        raise ValueError(f"need 1 <= C <= ys, got C={C}, ys={ys}")
+    if wo.shape[0] != ntap:
+        raise ValueError("toff and woff must have the same length")
+    if pa.min() + to.min() < 0 or pa.max() + to.max() + C > xa.shape[0]:
+        raise ValueError("pix + toff (+ C channels) must index inside x")
+    if wo.min() < 0 or wo.max() + C > wa.shape[0]:
+        raise ValueError("woff (+ C channels) must index inside w")
+    bb = None
+    if bias is not None:
+        bb = _inp(bias, dt, 1, "bias")
+        if bb.size != C:
+            raise ValueError(f"bias must have {C} values")
+    out = _Out((n - 1) * ys + C, dt)
+    cdef void **ptrs = <void **>malloc(<size_t>n * sizeof(void *))
+    if ptrs == NULL:
+        raise MemoryError()
+    cdef char *xb = <char *>_ptr(xa)
+    cdef const cx_idx *pp = <const cx_idx *>_ptr(pa)
+    cdef const cx_idx *tp = <const cx_idx *>_ptr(to)
+    cdef const cx_idx *wop = <const cx_idx *>_ptr(wo)
+    cdef void *wp = _ptr(wa)
+    cdef void *bp = NULL if bb is None else _ptr(bb)
+    cdef char *yp = _out_ptr(out)
+    cdef cx_idx j, item = dt.itemsize
+    try:
+        for j in range(n):
+            ptrs[j] = xb + pp[j] * item
+        if dt == np.float32:
+            (<f32_dwconv_cl_fn>k.fn)(n, C, ntap, <const float *const *>ptrs, tp, wop,
+                                     <const float *>wp, <const float *>bp, <float *>yp, ys)
+        else:
+            (<f64_dwconv_cl_fn>k.fn)(n, C, ntap, <const double *const *>ptrs, tp, wop,
+                                     <const double *>wp, <const double *>bp, <double *>yp, ys)
+    finally:
+        free(ptrs)
+    written = (np.arange(n)[:, None] * ys + np.arange(C)[None, :]).ravel()
+    out.check(written, name)
+    return out.inner()[written].reshape(n, C).copy()
 
 
 def indirect_gemm(str name, w, x, pix, koff, c=None, bint accumulate=False, bias=None):

@@ -8,6 +8,7 @@ from convx._core import (  # noqa: F401
     indirect_gemm,
     dwconv,
     dwconv_inplace,
+    dwconv_cl,
     filter,
     filter2d,
     fftconv,

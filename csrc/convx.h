@@ -145,6 +145,17 @@ int convx_conv_f32(const convx_conv_problem *p, const float *x, const float *w,
 int convx_conv_f64(const convx_conv_problem *p, const double *x, const double *w,
                    const double *bias, double *y, int algorithm, int workers);
 
+/* Channels-last forward convolution (conv_cl.c): the same problem with x [N, D, H, W, C_in] and
+ * y [N, oD, oH, oW, C_out] (w and bias keep the layouts above). One input and one output channel
+ * per group runs the dwconv_cl kernels (vectors over channels); everything else im2col rows of
+ * whole channel runs times packed weights with OpenBLAS (a 1x1 stride-1 convolution reads x in
+ * place). algorithm CONVX_ALGO_IM2COL sends depthwise problems to the GEMM too; any other value
+ * lets the driver choose. Bit-identical for any `workers`. */
+int convx_conv_cl_f32(const convx_conv_problem *p, const float *x, const float *w,
+                      const float *bias, float *y, int algorithm, int workers);
+int convx_conv_cl_f64(const convx_conv_problem *p, const double *x, const double *w,
+                      const double *bias, double *y, int algorithm, int workers);
+
 /* The variant that ran the calling thread's last successful convx_conv_* call (one driver each
  * in csrc/conv/<name>.template.c, see conv/internal.h). Algorithm "direct" (convx's own kernels):
  * the depthwise kernels (one input channel per group); the sliding-window kernel; the indirect GEMM (per-pixel input
@@ -234,6 +245,16 @@ int convx_conv_transpose_f32(const convx_conv_transpose_problem *p, const float 
 int convx_conv_transpose_f64(const convx_conv_transpose_problem *p, const double *x,
                              const double *w, const double *bias, double *y, int algorithm,
                              int workers);
+/* Channels-last transposed convolution (conv_cl.c): x [N, D, H, W, C_in], y [N, oD, oH, oW,
+ * C_out], w and bias as above; computed as stride-phase gathers (every output one dot product),
+ * depthwise problems on the dwconv_cl kernels unless algorithm is CONVX_CT_TWO_PASS.
+ * Bit-identical for any `workers`. */
+int convx_conv_transpose_cl_f32(const convx_conv_transpose_problem *p, const float *x,
+                                const float *w, const float *bias, float *y, int algorithm,
+                                int workers);
+int convx_conv_transpose_cl_f64(const convx_conv_transpose_problem *p, const double *x,
+                                const double *w, const double *bias, double *y, int algorithm,
+                                int workers);
 /* The algorithm CONVX_CT_AUTO runs for problem p (CONVX_CT_FUSED, _TWO_PASS or _SUBPIXEL); isa:
  * a CONVX_ISA_* id, or -1 for the active one. */
 int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, int isa);

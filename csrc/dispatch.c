@@ -61,6 +61,8 @@ const convx_kernel_info *convx_kernel_get(int i)
     [I].dwconv_##dt[slot] = fn, [I].dwconv_px_##dt = px,
 #define CX_TBL_dwconv_inplace(I, dt, tile, slot, oc, px, rows, fn)                             \
     [I].dwconv_inplace##tile##_##dt = fn,
+#define CX_TBL_dwconv_cl(I, dt, tile, slot, oc, px, rows, fn)                                  \
+    [I].dwconv_cl_##dt = fn, [I].dwconv_cl_oc_##dt = oc,
 #define CX_TBL_filter(I, dt, tile, slot, oc, px, rows, fn) [I].filter_##dt = fn,
 #define CX_TBL_filter2d(I, dt, tile, slot, oc, px, rows, fn) [I].filter2d_##dt = fn,
 #define CX_TBL_fftconv(I, dt, tile, slot, oc, px, rows, fn) [I].fftconv_##dt = fn,
@@ -205,6 +207,8 @@ int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
         {"indirect_gemm", "f64", 0, 0, CX_FN(t->indirect_gemm_f64), oc64, np64, -1, -1, -1},
         {"dwconv_inplace", "f32", 0, 0, CX_FN(t->dwconv_inplace3x3s1_f32), -1, -1, -1, 3, 1},
         {"dwconv_inplace", "f32", 0, 0, CX_FN(t->dwconv_inplace3x3s2_f32), -1, -1, -1, 3, 2},
+        {"dwconv_cl", "f32", 0, 1, CX_FN(t->dwconv_cl_f32), t->dwconv_cl_oc_f32, 4, -1, -1, -1},
+        {"dwconv_cl", "f64", 0, 1, CX_FN(t->dwconv_cl_f64), t->dwconv_cl_oc_f64, 4, -1, -1, -1},
         {"filter", "f32", 0, 1, CX_FN(t->filter_f32), -1, -1, 1, -1, -1},
         {"filter", "f64", 0, 1, CX_FN(t->filter_f64), -1, -1, 1, -1, -1},
         {"filter2d", "f32", 0, 1, CX_FN(t->filter2d_f32), -1, -1, rb, -1, -1},

@@ -195,6 +195,50 @@ def test_indirect_gemm_hook_rejects_out_of_bounds(k):
         _kernels.indirect_gemm(k["name"], w, x, [0], [0], bias=np.zeros(ocb - 1))
 
 
+# ---- dwconv_cl (channels-last depthwise) ------------------------------------------------------
+
+@pytest.mark.parametrize("k", entries("dwconv_cl"))
+def test_dwconv_cl(k):
+    """Pixel counts around the 4-pixel tile, channel counts around the vector block and the
+    lane tail, any pixel pointers, tap offsets and weight rows, with and without bias, output
+    rows wider than C."""
+    dt = np.dtype(k["dtype"])
+    oc = k["oc"]
+    rng = np.random.default_rng(oc)
+    lanes = {"avx512": oc // 4, "avx2": oc // 2, "scalar": oc // 2}[k["isa"]]
+    for C in sorted({1, 2, lanes - 1, lanes, lanes + 1, oc - 1, oc, oc + 1, 2 * oc + lanes + 3}):
+        if C < 1:
+            continue
+        for ntap in (1, 9, 25):
+            x = rnd(rng, 3000 + C, dt)
+            w = rnd(rng, (ntap + 1) * C, dt)
+            toff = rng.integers(0, 1000, ntap)
+            woff = rng.permutation(ntap + 1)[:ntap] * C
+            bias = rnd(rng, C, dt)
+            for n in (1, 3, 4, 5, 9):
+                pix = rng.integers(0, 1500, n)
+                ref = np.zeros((n, C))
+                for t in range(ntap):
+                    idx = pix[:, None] + toff[t] + np.arange(C)[None, :]
+                    ref += x.astype(np.float64)[idx] * w.astype(np.float64)[woff[t]:woff[t] + C]
+                got = _kernels.dwconv_cl(k["name"], x, pix, toff, woff, w, C, C)
+                assert_close(got, ref, dt, ntap)
+                got = _kernels.dwconv_cl(k["name"], x, pix, toff, woff, w, C, C + 3, bias=bias)
+                assert_close(got, ref + bias, dt, ntap)
+
+
+@pytest.mark.parametrize("k", entries("dwconv_cl"))
+def test_dwconv_cl_hook_rejects_out_of_bounds(k):
+    x = np.zeros(10, k["dtype"])
+    w = np.zeros(4, k["dtype"])
+    with pytest.raises(ValueError, match="inside x"):
+        _kernels.dwconv_cl(k["name"], x, [8], [0], [0], w, 3, 3)
+    with pytest.raises(ValueError, match="inside w"):
+        _kernels.dwconv_cl(k["name"], x, [0], [0], [2], w, 3, 3)
+    with pytest.raises(ValueError, match="C <= ys"):
+        _kernels.dwconv_cl(k["name"], x, [0], [0], [0], w, 3, 2)
+
+
 # ---- dwconv ----------------------------------------------------------------------------------
 
 def _dw_ref(x, coff, w, n_rows, n, s):

@@ -149,6 +149,22 @@ def dwconv_inplace():
         yield K("dwconv_inplace", "f32", "avx512", f"3x3s{s}", rows=4, px=16, ksize=3, stride=s)
 
 
+# Channels-last depthwise: 4 pixels x NV vectors of channels (AVX-512: 16 accumulators, AVX2
+# and the baseline: 8).
+DWCONV_CL_NV = {"avx512": 4, "avx2": 2, "scalar": 2}
+
+
+def dwconv_cl():
+    """Channels-last (NHWC) depthwise: one pointer per output pixel, vectors over channels,
+    any window, stride, dilation (the driver passes each pixel run's taps)."""
+    for isa in ISAS:
+        nv = DWCONV_CL_NV[isa]
+        for dt in DTYPES:
+            oc = nv * LANES[(dt, isa)]
+            yield K("dwconv_cl", dt, isa, f"{oc}x4", oc=oc, px=4,
+                    template="dwconv_cl.template.h", defines={"NV": nv})
+
+
 def filt():
     """One output row of a single-channel correlation, 4 vectors per register tile."""
     for isa in ISAS:
@@ -193,6 +209,7 @@ FAMILIES = [
     ("indirect_gemm", "indirect_gemm", indirect_gemm),
     ("dwconv", "dwconv", dwconv),
     ("dwconv_inplace", "dwconv", dwconv_inplace),
+    ("dwconv_cl", "dwconv", dwconv_cl),
     ("filter", "filter", filt),
     ("filter2d", "filter", filter2d),
     ("fftconv", "filter", untiled("fftconv", "", "fftconv.template.h")),

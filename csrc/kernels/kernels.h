@@ -19,6 +19,8 @@
  *                                                                                      0..6
  *   dwconv_inplace 3x3sS   -                output columns per vector   rows per tile   ksize 3,
  *                                                                                      stride S
+ *   dwconv_cl      OCx4    channels per     output pixels per tile      -               channels-
+ *                          block (NV vecs)  (one pointer each)                          last
  *   filter         1xPX    -                output columns per tile     1
  *   filter2d       RBxPX   -                output columns per tile     RB output rows
  *   fftconv        ""      -                -                           -               untiled
@@ -98,6 +100,16 @@ typedef void (*convx_f32_dwconv_inplace_ukernel_fn)(cx_idx n_rows, cx_idx n,
                                                     const float *const *rows, cx_idx IW,
                                                     cx_idx pw, const float *w, float bias,
                                                     float *y, cx_idx y_rstride);
+/* dwconv_cl: channels-last depthwise pixels, vectors over channels,
+ * kernels/dwconv/dwconv_cl.template.h (the formula is there) */
+typedef void (*convx_f32_dwconv_cl_ukernel_fn)(cx_idx n, cx_idx C, cx_idx ntap,
+                                               const float *const *px, const cx_idx *toff,
+                                               const cx_idx *woff, const float *w,
+                                               const float *bias, float *y, cx_idx ys);
+typedef void (*convx_f64_dwconv_cl_ukernel_fn)(cx_idx n, cx_idx C, cx_idx ntap,
+                                               const double *const *px, const cx_idx *toff,
+                                               const cx_idx *woff, const double *w,
+                                               const double *bias, double *y, cx_idx ys);
 /* filter: one output row of a single-channel correlation, kernels/filter/filter.template.h */
 typedef void (*convx_f32_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const float *const *xp,
                                             const float *w, float *y);
@@ -162,6 +174,9 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 #define CX_PROTO_dwconv_inplace(T, name)                                                       \
     void name(cx_idx n_rows, cx_idx n, const T *const *rows, cx_idx IW, cx_idx pw,            \
               const T *w, T bias, T *y, cx_idx y_rstride);
+#define CX_PROTO_dwconv_cl(T, name)                                                            \
+    void name(cx_idx n, cx_idx C, cx_idx ntap, const T *const *px, const cx_idx *toff,        \
+              const cx_idx *woff, const T *w, const T *bias, T *y, cx_idx ys);
 #define CX_PROTO_filter(T, name)                                                               \
     void name(cx_idx n, cx_idx n_taps, const T *const *xp, const T *w, T *y);
 #define CX_PROTO_filter2d(T, name)                                                             \
@@ -243,6 +258,10 @@ typedef struct {
     int dwconv_px_f32, dwconv_px_f64;   /* output columns of a full register tile */
     /* depthwise 3x3 stride 1 / 2 reading rows in place (f32, AVX-512); NULL: the slab kernels */
     convx_f32_dwconv_inplace_ukernel_fn dwconv_inplace3x3s1_f32, dwconv_inplace3x3s2_f32;
+    /* channels-last depthwise (every ISA); tile dwconv_cl_oc channels x 4 pixels */
+    convx_f32_dwconv_cl_ukernel_fn dwconv_cl_f32;
+    convx_f64_dwconv_cl_ukernel_fn dwconv_cl_f64;
+    int dwconv_cl_oc_f32, dwconv_cl_oc_f64;
     convx_f32_im2col_fn im2col_f32;
     convx_f64_im2col_fn im2col_f64;
     convx_f32_pack_row_fn pack_row_f32;

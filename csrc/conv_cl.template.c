@@ -1,0 +1,351 @@
+/* conv_cl.template.c — channels-last (NDHWC) forward and transposed convolutions, one dtype.
+ *
+ * Included twice by conv_cl.c (csrc/instantiate.h). The geometry (conv_cl.c, cl_geom) describes
+ * both operations as gathers: along each axis, output o = ph + S*j of phase ph reads input
+ * i = j*IS + off(t) for the taps t of that phase (forward: one phase, S = 1, IS = stride;
+ * transposed: one phase per stride residue, S = stride, IS = 1). Every output element is then
+ * one dot product computed by one thread, so results are bit-identical for any `workers`.
+ *
+ * Two drivers:
+ *  - depthwise (one input and one output channel per group): the dwconv_cl micro-kernel, vectors
+ *    over channels, one pointer per output pixel; border pixels get shorter tap lists;
+ *  - GEMM: rows of output pixels x (tap, input channel) columns copied from the channels-last
+ *    input (whole runs of C_in/groups channels per tap), times packed weights
+ *    [(tap, input channel)][output channel], with OpenBLAS (single-threaded inside the team);
+ *    a 1x1 stride-1 forward convolution reads the input itself as the GEMM's A (no copy) and the
+ *    weights in place (B transposed). Forward GEMMs write the output rows in place
+ *    (ldc = C_out); transposed ones go through a small buffer, their rows are strided.
+ * Tiles (pixel rows, output-channel blocks) are cut from the problem alone.
+ */
+#if !defined(CONVX_T) || !defined(CONVX_DT)
+#error "conv_cl.template.c needs CONVX_T and CONVX_DT (include it from conv_cl.c)"
+#endif
+
+#define T CONVX_T
+
+static void CONVX_NAME(cl_gemm)(int transb, cx_idx M, cx_idx Nn, cx_idx K, const T *A, cx_idx lda,
+                                const T *Bm, cx_idx ldb, T *C, cx_idx ldc)
+{
+#if CX_T_IS_F64
+    scipy_cblas_dgemm(CX_CblasRowMajor, CX_CblasNoTrans, transb ? CX_CblasTrans : CX_CblasNoTrans,
+                      (int)M, (int)Nn, (int)K, 1.0, A, (int)lda, Bm, (int)ldb, 0.0, C, (int)ldc);
+#else
+    scipy_cblas_sgemm(CX_CblasRowMajor, CX_CblasNoTrans, transb ? CX_CblasTrans : CX_CblasNoTrans,
+                      (int)M, (int)Nn, (int)K, 1.0f, A, (int)lda, Bm, (int)ldb, 0.0f, C,
+                      (int)ldc);
+#endif
+}
+
+typedef struct {
+    const cl_geom *q;
+    const T *x, *w, *bias;
+    T *y, *wp;   /* wp: packed weights (GEMM driver), [tap][C] (depthwise driver) */
+    const convx_table *tbl;
+    convx_cancel *cc;
+} CONVX_CAT(cl_team_, CONVX_DT);
+#define CTEAM CONVX_CAT(cl_team_, CONVX_DT)
+
+/* ---- depthwise ------------------------------------------------------------------------------ */
+
+/* Output row task r = (image, o0, o1, W phase): every output pixel of that phase in the row. */
+static void CONVX_NAME(cl_dw_row)(const CTEAM *t, cx_idx r, const T **px, cx_idx *toff,
+                                  cx_idx *woff)
+{
+    const cl_geom *q = t->q;
+    const cx_idx C = q->C_out;
+    const cx_idx ph2 = r % q->nph[2];
+    cx_idx rest = r / q->nph[2];
+    const cx_idx o1 = rest % q->out[1]; rest /= q->out[1];
+    const cx_idx o0 = rest % q->out[0];
+    const cx_idx n = rest / q->out[0];
+    const cx_idx ph0 = o0 % q->S[0], j0 = o0 / q->S[0];
+    const cx_idx ph1 = o1 % q->S[1], j1 = o1 / q->S[1];
+    const cx_idx J2 = q->J[2][ph2];
+    if (J2 == 0) return;
+    const T *xn = t->x + n * q->in[0] * q->in[1] * q->in[2] * C;
+    T *yrow = t->y + ((n * q->out[0] + o0) * q->out[1] + o1) * q->out[2] * C;
+    const CONVX_CAT3(convx_, CONVX_DT, _dwconv_cl_ukernel_fn) uk = t->tbl->CONVX_CAT(dwconv_cl_, CONVX_DT);
+    /* taps of the row along D and H that land inside the input, then every W tap */
+    cx_idx nt = 0;
+    cx_idx omin = 0, omax = 0;
+    const cx_idx s2 = q->start[2][ph2], e2 = q->start[2][ph2 + 1];
+    for (cx_idx a = q->start[0][ph0]; a < q->start[0][ph0 + 1]; a++) {
+        const cx_idx i0 = j0 * q->IS[0] + q->off[0][a];
+        if (i0 < 0 || i0 >= q->in[0]) continue;
+        for (cx_idx b = q->start[1][ph1]; b < q->start[1][ph1 + 1]; b++) {
+            const cx_idx i1 = j1 * q->IS[1] + q->off[1][b];
+            if (i1 < 0 || i1 >= q->in[1]) continue;
+            for (cx_idx c = s2; c < e2; c++) {
+                const cx_idx tap = (q->tk[0][a] * q->k[1] + q->tk[1][b]) * q->k[2] + q->tk[2][c];
+                toff[nt] = ((i0 * q->in[1] + i1) * q->in[2] + q->off[2][c]) * C;
+                woff[nt] = tap * C;
+                nt++;
+            }
+        }
+    }
+    if (e2 > s2) {
+        omin = omax = q->off[2][s2];
+        for (cx_idx c = s2; c < e2; c++) {
+            omin = CX_MIN(omin, q->off[2][c]);
+            omax = CX_MAX(omax, q->off[2][c]);
+        }
+    }
+    /* pixels j2 with every W tap inside: 0 <= j2*IS + omin and j2*IS + omax < in[2] */
+    const cx_idx IS = q->IS[2], IW = q->in[2];
+    cx_idx lo = omin >= 0 ? 0 : CX_CEILDIV(-omin, IS);
+    cx_idx hi = IW - 1 - omax >= 0 ? (IW - 1 - omax) / IS + 1 : 0;
+    if (nt == 0) { lo = 0; hi = J2; }   /* no tap at all: bias only, every pixel alike */
+    lo = CX_MIN(lo, J2);
+    hi = CX_MAX(lo, CX_MIN(hi, J2));
+    const cx_idx ys = q->S[2] * C;
+    T *y0 = yrow + ph2 * C;
+    for (cx_idx j = lo; j < hi; j++) px[j - lo] = xn + j * IS * C;
+    if (hi > lo) uk(hi - lo, C, nt, px, toff, woff, t->wp, t->bias, y0 + lo * ys, ys);
+    /* border pixels: the taps inside the input for that pixel only */
+    const cx_idx ntw = e2 - s2, nrow = ntw ? nt / ntw : 0;
+    for (cx_idx j = 0; j < J2; j++) {
+        if (j == lo && hi > lo) { j = hi - 1; continue; }   /* the interior ran above */
+        cx_idx m = 0;
+        for (cx_idx rr = 0; rr < nrow; rr++)
+            for (cx_idx c = 0; c < ntw; c++) {
+                const cx_idx i2 = j * IS + q->off[2][s2 + c];
+                if (i2 < 0 || i2 >= IW) continue;
+                toff[nt + m] = toff[rr * ntw + c];
+                woff[nt + m] = woff[rr * ntw + c];
+                m++;
+            }
+        const T *pj = xn + j * IS * C;
+        uk(1, C, m, &pj, toff + nt, woff + nt, t->wp, t->bias, y0 + j * ys, ys);
+    }
+}
+
+static int CONVX_NAME(cl_dw_team)(void *ctx)
+{
+    const CTEAM *t = (const CTEAM *)ctx;
+    const cl_geom *q = t->q;
+    const cx_idx C = q->C_out, taps = q->k[0] * q->k[1] * q->k[2];
+    int fail = 0;
+    /* pack [tap][C] (the weights are [C][1][taps]) */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (cx_idx tap = 0; tap < taps; tap++)
+        for (cx_idx c = 0; c < C; c++) t->wp[tap * C + c] = t->w[c * taps + tap];
+    const cx_idx Jmax = q->Jmax2;
+    size_t g1 = 0, g2 = 0;
+    const T **px = (const T **)convx_ws_acquire((size_t)Jmax * sizeof(T *), &g1);
+    cx_idx *offs = (cx_idx *)convx_ws_acquire((size_t)(4 * taps) * sizeof(cx_idx), &g2);
+    if (!px || !offs) fail = 1;
+    const cx_idx nrows = q->N * q->out[0] * q->out[1] * q->nph[2];
+    const cx_idx every = cx_poll_every((double)q->out[2] / q->S[2] * C * taps);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 4) nowait
+#endif
+    for (cx_idx r = 0; r < nrows; r++)
+        if (!fail && !cx_cancelled_every(t->cc, r, every))
+            CONVX_NAME(cl_dw_row)(t, r, px, offs, offs + 2 * taps);
+    convx_cancel_team_wait(t->cc);
+    if (px) convx_ws_release((void *)px, g1);
+    if (offs) convx_ws_release(offs, g2);
+    return fail;
+}
+
+/* ---- GEMM ------------------------------------------------------------------------------------ */
+
+/* Pack the weights of phase combination cb and group g: [(tap, ci)][co]. */
+static void CONVX_NAME(cl_pack)(const CTEAM *t, cx_idx cb, cx_idx g)
+{
+    const cl_geom *q = t->q;
+    cx_idx ph[3];
+    cl_combo_phases(q, cb, ph);
+    const cx_idx Cig = q->Cig, Cog = q->Cog, taps = q->k[0] * q->k[1] * q->k[2];
+    T *dst = t->wp + q->wofs[cb] + g * q->combo_taps[cb] * Cig * Cog;
+    for (cx_idx a = q->start[0][ph[0]]; a < q->start[0][ph[0] + 1]; a++)
+        for (cx_idx b = q->start[1][ph[1]]; b < q->start[1][ph[1] + 1]; b++)
+            for (cx_idx c = q->start[2][ph[2]]; c < q->start[2][ph[2] + 1]; c++) {
+                const cx_idx tap = (q->tk[0][a] * q->k[1] + q->tk[1][b]) * q->k[2] + q->tk[2][c];
+                for (cx_idx ci = 0; ci < Cig; ci++, dst += Cog) {
+                    if (q->transposed) {   /* w [C_in][C_out/groups][taps] */
+                        const T *src = t->w + ((g * Cig + ci) * Cog) * taps + tap;
+                        for (cx_idx co = 0; co < Cog; co++) dst[co] = src[co * taps];
+                    } else {               /* w [C_out][C_in/groups][taps] */
+                        const T *src = t->w + ((g * Cog) * Cig + ci) * taps + tap;
+                        for (cx_idx co = 0; co < Cog; co++) dst[co] = src[co * Cig * taps];
+                    }
+                }
+            }
+}
+
+/* Task `task`: (combo, image, pixel tile, group, output-channel block); A and Cbuf are this
+ * thread's buffers (Mt x Kmax, Mt x cob). */
+static void CONVX_NAME(cl_gemm_task)(const CTEAM *t, cx_idx task, T *A, T *Cbuf)
+{
+    const cl_geom *q = t->q;
+    cx_idx lo = 0, hi = q->ncombo - 1;   /* the first combination whose tasks end past `task` */
+    while (lo < hi) {
+        const cx_idx mid = lo + (hi - lo) / 2;
+        if (task < q->task_end[mid]) hi = mid; else lo = mid + 1;
+    }
+    const cx_idx cb = lo;
+    cx_idx r = task - (cb ? q->task_end[cb - 1] : 0);
+    const cx_idx ncob = CX_CEILDIV(q->Cog, q->cob), G = q->G;
+    const cx_idx ib = r % ncob; r /= ncob;
+    const cx_idx g = r % G; r /= G;
+    const cx_idx ntile = q->combo_tiles[cb];
+    const cx_idx tile = r % ntile;
+    const cx_idx n = r / ntile;
+    cx_idx ph[3];
+    cl_combo_phases(q, cb, ph);
+    const cx_idx J0 = q->J[0][ph[0]], J1 = q->J[1][ph[1]], J2 = q->J[2][ph[2]];
+    const cx_idx Q = J0 * J1 * J2;
+    const cx_idx q0 = tile * q->Mt, M = CX_MIN(q->Mt, Q - q0);
+    const cx_idx c0 = ib * q->cob, nc = CX_MIN(q->cob, q->Cog - c0);
+    const cx_idx Cin = q->C_in, Cout = q->C_out, Cig = q->Cig, Cog = q->Cog;
+    const cx_idx ntap = q->combo_taps[cb], K = ntap * Cig;
+    const cx_idx ID = q->in[0], IH = q->in[1], IW = q->in[2];
+    const T *xn = t->x + n * ID * IH * IW * Cin + g * Cig;
+    const T *bias = t->bias ? t->bias + g * Cog + c0 : NULL;
+    const T *Am = A;
+    cx_idx lda = K;
+    if (q->pointwise) {
+        Am = xn + q0 * Cin;
+        lda = Cin;
+    } else if (K > 0) {
+        /* im2col rows: pixel qq = (j0, j1, j2) of the combo, columns (tap, ci) */
+        cx_idx j2 = q0 % J2, j1 = (q0 / J2) % J1, j0 = q0 / (J1 * J2);
+        for (cx_idx m = 0; m < M; m++) {
+            T *row = A + m * K;
+            for (cx_idx a = q->start[0][ph[0]]; a < q->start[0][ph[0] + 1]; a++) {
+                const cx_idx i0 = j0 * q->IS[0] + q->off[0][a];
+                const int v0 = i0 >= 0 && i0 < ID;
+                for (cx_idx b = q->start[1][ph[1]]; b < q->start[1][ph[1] + 1]; b++) {
+                    const cx_idx i1 = j1 * q->IS[1] + q->off[1][b];
+                    const int v1 = v0 && i1 >= 0 && i1 < IH;
+                    for (cx_idx c = q->start[2][ph[2]]; c < q->start[2][ph[2] + 1]; c++, row += Cig) {
+                        const cx_idx i2 = j2 * q->IS[2] + q->off[2][c];
+                        if (v1 && i2 >= 0 && i2 < IW)
+                            memcpy(row, xn + ((i0 * IH + i1) * IW + i2) * Cin, (size_t)Cig * sizeof(T));
+                        else
+                            memset(row, 0, (size_t)Cig * sizeof(T));
+                    }
+                }
+            }
+            if (++j2 == J2) { j2 = 0; if (++j1 == J1) { j1 = 0; j0++; } }
+        }
+    }
+    /* forward: the output rows themselves; transposed: a buffer, scattered below */
+    T *Cm = q->transposed ? Cbuf : t->y + (n * Q + q0) * Cout + g * Cog + c0;
+    const cx_idx ldc = q->transposed ? nc : Cout;
+    if (K > 0) {
+        if (q->pointwise)
+            CONVX_NAME(cl_gemm)(1, M, nc, K, Am, lda, t->w + (g * Cog + c0) * Cig, Cig, Cm, ldc);
+        else
+            CONVX_NAME(cl_gemm)(0, M, nc, K, Am, lda,
+                                t->wp + q->wofs[cb] + g * K * Cog + c0, Cog, Cm, ldc);
+    } else {
+        for (cx_idx m = 0; m < M; m++) memset(Cm + m * ldc, 0, (size_t)nc * sizeof(T));
+    }
+    if (!q->transposed) {
+        if (bias)
+            for (cx_idx m = 0; m < M; m++)
+                for (cx_idx co = 0; co < nc; co++) Cm[m * ldc + co] += bias[co];
+        return;
+    }
+    const cx_idx OH = q->out[1], OW = q->out[2];
+    cx_idx j2 = q0 % J2, j1 = (q0 / J2) % J1, j0 = q0 / (J1 * J2);
+    T *yn = t->y + n * q->out[0] * OH * OW * Cout + g * Cog + c0;
+    for (cx_idx m = 0; m < M; m++) {
+        const cx_idx o0 = ph[0] + q->S[0] * j0, o1 = ph[1] + q->S[1] * j1,
+                     o2 = ph[2] + q->S[2] * j2;
+        T *dst = yn + ((o0 * OH + o1) * OW + o2) * Cout;
+        const T *src = Cbuf + m * nc;
+        if (bias)
+            for (cx_idx co = 0; co < nc; co++) dst[co] = src[co] + bias[co];
+        else
+            memcpy(dst, src, (size_t)nc * sizeof(T));
+        if (++j2 == J2) { j2 = 0; if (++j1 == J1) { j1 = 0; j0++; } }
+    }
+}
+
+static int CONVX_NAME(cl_gemm_team)(void *ctx)
+{
+    const CTEAM *t = (const CTEAM *)ctx;
+    const cl_geom *q = t->q;
+    int fail = 0;
+    if (!q->pointwise) {
+        const cx_idx npack = q->ncombo * q->G;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (cx_idx i = 0; i < npack; i++)
+            if (!cx_cancelled(t->cc)) CONVX_NAME(cl_pack)(t, i / q->G, i % q->G);
+    }
+    size_t ga = 0, gc = 0;
+    const size_t abytes = q->pointwise ? 0 : (size_t)(q->Mt * q->Kmax) * sizeof(T);
+    const size_t cbytes = q->transposed ? (size_t)(q->Mt * q->cob) * sizeof(T) : 0;
+    T *A = abytes ? (T *)convx_ws_acquire(abytes, &ga) : NULL;
+    T *Cbuf = cbytes ? (T *)convx_ws_acquire(cbytes, &gc) : NULL;
+    if ((abytes && !A) || (cbytes && !Cbuf)) fail = 1;
+    const cx_idx ntask = q->task_end[q->ncombo - 1];
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1) nowait
+#endif
+    for (cx_idx task = 0; task < ntask; task++)
+        if (!fail && !cx_cancelled(t->cc)) CONVX_NAME(cl_gemm_task)(t, task, A, Cbuf);
+    convx_cancel_team_wait(t->cc);
+    if (A) convx_ws_release(A, ga);
+    if (Cbuf) convx_ws_release(Cbuf, gc);
+    return fail;
+}
+
+static int CONVX_NAME(cl_run)(cl_geom *q, const T *x, const T *w, const T *bias, T *y,
+                              int algorithm, int workers)
+{
+    const convx_table *tbl = convx_active_table();
+    const int dw = algorithm != CONVX_ALGO_IM2COL && q->Cig == 1 && q->Cog == 1;
+    int st = cl_plan(q, dw, (cx_idx)sizeof(T));
+    if (st != CONVX_OK) return st;
+    const double work = (double)q->N * q->C_out * q->Cig * (double)q->k[0] * q->k[1] * q->k[2] *
+                        (double)q->out[0] * q->out[1] * q->out[2] /
+                        (q->transposed ? (double)q->nph[0] * q->nph[1] * q->nph[2] : 1.0);
+    workers = cx_team_size(workers, work, CX_CONV_TEAM_MIN_WORK);
+    CTEAM t;
+    t.q = q; t.x = x; t.w = w; t.bias = bias; t.y = y; t.tbl = tbl;
+    size_t got = 0;
+    t.wp = q->wp_elems ? (T *)convx_ws_acquire((size_t)q->wp_elems * sizeof(T), &got) : NULL;
+    if (q->wp_elems && !t.wp) { cl_free(q); return CONVX_ERR_NOMEM; }
+    convx_cancel cc;
+    convx_cancel_begin(&cc, work);
+    t.cc = &cc;
+    const int fail = convx_team_run(workers, dw ? CONVX_NAME(cl_dw_team) : CONVX_NAME(cl_gemm_team), &t);
+    if (t.wp) convx_ws_release(t.wp, got);
+    cl_free(q);
+    return convx_cancel_end(&cc, fail ? CONVX_ERR_NOMEM : CONVX_OK);
+}
+
+int CONVX_NAME(conv_cl)(const convx_conv_problem *p, const T *x, const T *w, const T *bias, T *y,
+                        int algorithm, int workers)
+{
+    int st = convx_check_conv_geometry(p->N, p->C_in, p->C_out, p->groups, p->in, p->k, p->out,
+                                       p->stride, p->pad, p->dil);
+    if (st != CONVX_OK) return st;
+    cl_geom q;
+    st = cl_geom_forward(&q, p);
+    if (st != CONVX_OK) return st;
+    return CONVX_NAME(cl_run)(&q, x, w, bias, y, algorithm, workers);
+}
+
+int CONVX_NAME(conv_transpose_cl)(const convx_conv_transpose_problem *p, const T *x, const T *w,
+                                  const T *bias, T *y, int algorithm, int workers)
+{
+    int st = convx_check_conv_geometry(p->N, p->C_in, p->C_out, p->groups, p->in, p->k, p->out,
+                                       p->stride, p->pad, p->dil);
+    if (st != CONVX_OK) return st;
+    cl_geom q;
+    st = cl_geom_transposed(&q, p);
+    if (st != CONVX_OK) return st;
+    return CONVX_NAME(cl_run)(&q, x, w, bias, y, algorithm, workers);
+}
+
+#undef CTEAM
+#undef T
