@@ -296,3 +296,52 @@ def algorithm_name(algorithm, allowed):
     if not isinstance(algorithm, str) or algorithm not in allowed:
         raise ValueError(f"algorithm must be one of {allowed}, got algorithm={algorithm!r}")
     return algorithm
+
+
+# ---- channels-last (data_format="channels_last") ----------------------------------------------
+# Channels-last arrays are [N, *spatial, C] (or unbatched [*spatial, C]). The checks run on a
+# channels-first *view* of them (np.moveaxis, no copy), so every message and rule is the one of
+# the channels-first call; the kernels then read the channels-last array itself.
+DATA_FORMATS = ("channels_first", "channels_last")
+
+
+def data_format(value):
+    """True for "channels_last", False for "channels_first"; anything else is an error."""
+    if value == "channels_first" and type(value) is str:
+        return False
+    if value == "channels_last" and type(value) is str:
+        return True
+    if not isinstance(value, str):
+        raise TypeError(f"data_format must be 'channels_first' or 'channels_last', got "
+                        f"{value!r} ({type(value).__name__})")
+    raise ValueError(f"data_format must be 'channels_first' or 'channels_last', got "
+                     f"data_format={value!r}")
+
+
+def cf_view(a, nd, op, name="input"):
+    """The channels-first view [N, C, *sp] / [C, *sp] of a channels-last array [N, *sp, C] /
+    [*sp, C] (nd spatial axes)."""
+    arr = as_array(a, name)
+    if arr.ndim not in (nd + 1, nd + 2):
+        sp = ", ".join("DHW"[3 - nd:])
+        raise ValueError(f"{name} must be {nd + 1}-D (unbatched [{sp}, C]) or {nd + 2}-D "
+                         f"(batched [N, {sp}, C]) channels-last for {op}, got {name} of shape "
+                         f"{arr.shape}")
+    return np.moveaxis(arr, -1, arr.ndim - nd - 1)
+
+
+def cl_view(a):
+    """The channels-last view [N, *sp, C] of a channels-first [N, C, *sp] array."""
+    return np.moveaxis(a, 1, -1)
+
+
+def cl_shape(shape):
+    """[N, C, *sp] -> [N, *sp, C]."""
+    return (shape[0], *shape[2:], shape[1])
+
+
+def pad_explicit_cl(x, lo, hi, mode):
+    """pad_explicit for a channels-last [N, *sp, C] array (C-contiguous result)."""
+    check_pad_mode_sizes(x.shape[1:-1], lo, hi, mode)
+    width = [(0, 0)] + list(zip(lo, hi)) + [(0, 0)]
+    return np.ascontiguousarray(np.pad(x, width, mode=_NP_PAD_MODE[mode]))

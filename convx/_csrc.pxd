@@ -82,6 +82,7 @@ cdef extern from "convx.h" nogil:
         cx_idx stride[2]
         cx_idx pad[2]
         cx_idx dil[2]
+        int channels_last
     int convx_deform_conv2d_f32(const convx_deform_problem *p, const float *x,
                                 const float *offset, const float *mask, const float *w,
                                 const float *bias, float *y, int workers)

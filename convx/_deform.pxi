@@ -7,21 +7,26 @@ validated; this module fills the problem struct and releases the GIL around the 
 
 def _deform_conv2d(cnp.ndarray x, cnp.ndarray offset, object mask, cnp.ndarray w, object bias,
                    cnp.ndarray y, Py_ssize_t offset_groups, tuple stride, tuple pad, tuple dil,
-                   int workers):
-    """y[...] = deform_conv2d(x, offset, w, bias, mask) for 4-D arrays; groups from w.shape[1]."""
+                   int workers, bint channels_last=False):
+    """y[...] = deform_conv2d(x, offset, w, bias, mask) for 4-D arrays; groups from w.shape[1].
+    channels_last: x [N, H, W, C_in], offset / mask / y channels-last likewise."""
     cdef convx_deform_problem p
     cdef int a, st
+    cdef int c = 3 if channels_last else 1, h = 1 if channels_last else 2
+    p.channels_last = channels_last
     p.N = x.shape[0]
-    p.C_in = x.shape[1]
-    p.H = x.shape[2]
-    p.W = x.shape[3]
+    p.C_in = x.shape[c]
+    p.H = x.shape[h]
+    p.W = x.shape[h + 1]
     p.C_out = w.shape[0]
-    p.groups = x.shape[1] // w.shape[1]
+    p.groups = p.C_in // w.shape[1]
     p.offset_groups = offset_groups
     p.kh = w.shape[2]
     p.kw = w.shape[3]
-    p.OH = y.shape[2]
-    p.OW = y.shape[3]
+    p.OH = y.shape[h]
+    p.OW = y.shape[h + 1]
+    if y.shape[c] != p.C_out:
+        raise ValueError("internal: y's channel axis does not match the weight")
     for a in range(2):
         p.stride[a] = stride[a]
         p.pad[a] = pad[a]

@@ -58,24 +58,30 @@ def plan_get(plans, key, arrays):
     return plan
 
 
-def glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algo):
-    """The stored arguments of one glue call on validated [N, C, *sp] arrays: 5-D shapes
-    (leading 1s), 3-tuples of stride / front padding / dilation, groups and the algorithm code."""
+def glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algo, cl=False):
+    """The stored arguments of one glue call on validated [N, C, *sp] arrays ([N, *sp, C] when
+    `cl`, channels-last): 5-D shapes (leading 1s), 3-tuples of stride / front padding /
+    dilation, groups and the algorithm code."""
     nd = len(x_shape) - 2
     lead = (1,) * (3 - nd)
-    return (tuple(x_shape[:2]) + lead + tuple(x_shape[2:]),
-            tuple(w_shape[:2]) + lead + tuple(w_shape[2:]),
-            tuple(y_shape[:2]) + lead + tuple(y_shape[2:]),
+    if cl:
+        x5 = (x_shape[0],) + lead + tuple(x_shape[1:])
+        y5 = (y_shape[0],) + lead + tuple(y_shape[1:])
+    else:
+        x5 = tuple(x_shape[:2]) + lead + tuple(x_shape[2:])
+        y5 = tuple(y_shape[:2]) + lead + tuple(y_shape[2:])
+    return (x5, tuple(w_shape[:2]) + lead + tuple(w_shape[2:]), y5,
             lead + tuple(stride), (0,) * (3 - nd) + tuple(lo), lead + tuple(dilation), groups,
             algo)
 
 
-def conv_glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algorithm):
-    """glue_args for convx._conv, with algorithm "direct", "im2col" or "auto" (resolved in C by
-    convx_conv_select, the rule convx.conv.choose_algorithm reports)."""
+def conv_glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algorithm, cl=False):
+    """glue_args for convx._conv (convx._conv_cl when `cl`), with algorithm "direct", "im2col"
+    or "auto" (resolved in C by convx_conv_select, the rule convx.conv.choose_algorithm
+    reports; the channels-last driver only tells "im2col" from the rest)."""
     from convx import _conv
     algo = {"auto": _conv.ALGO_AUTO, "direct": _conv.ALGO_DIRECT}.get(algorithm, _conv.ALGO_IM2COL)
-    return glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algo)
+    return glue_args(x_shape, w_shape, y_shape, stride, lo, dilation, groups, algo, cl)
 
 
 def conv_glue(xc, wc, bc, y, stride, lo, dilation, groups, workers, algorithm="auto"):

@@ -8,6 +8,7 @@ Array: TypeAlias = npt.NDArray[np.floating]
 IntOrTuple: TypeAlias = int | tuple[int, ...]
 Padding: TypeAlias = int | tuple[int, ...] | Literal["valid", "same"]
 PaddingMode: TypeAlias = Literal["zeros", "reflect", "replicate", "circular"]
+DataFormat: TypeAlias = Literal["channels_first", "channels_last"]
 Algorithm: TypeAlias = Literal["auto", "direct", "im2col", "reference"]
 FilterMode: TypeAlias = Literal["reflect", "constant", "nearest", "mirror", "wrap",
                                 "grid-constant", "grid-mirror", "grid-wrap"]

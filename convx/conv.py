@@ -70,17 +70,21 @@ _PLANS = {}   # call plans (convx/_plans.py): key -> (result shape, glue argumen
 
 
 def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padding_mode,
-            algorithm, workers, out):
+            algorithm, workers, out, data_format="channels_first"):
     from convx import _conv
+    cl = A.data_format(data_format)
+    glue = _conv._conv_cl if cl else _conv._conv
     key = None
     if out is None:
         arrays = (input, weight, bias)
-        key = P.plan_key(arrays, (nd, stride, padding, dilation, groups, padding_mode, algorithm))
-        y = P.plan_run(_PLANS, key, arrays, _conv._conv, workers)
+        key = P.plan_key(arrays, (nd, stride, padding, dilation, groups, padding_mode, algorithm,
+                                  data_format))
+        y = P.plan_run(_PLANS, key, arrays, glue, workers)
         if y is not None:
             return y
-    x, w, b, unbatched, groups, C_out, kernel = A.conv_operands(nd, op, input, weight, bias,
-                                                                 groups, transposed=False)
+    x, w, b, unbatched, groups, C_out, kernel = A.conv_operands(
+        nd, op, A.cf_view(input, nd, op) if cl else input, weight, bias, groups,
+        transposed=False)
     N, C_in = x.shape[0], x.shape[1]
     stride = A.int_tuple(stride, nd, "stride", 1)
     dilation = A.int_tuple(dilation, nd, "dilation", 1)
@@ -113,22 +117,27 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
     dtype = A.compute_dtype(x, w)
     shape = (N, C_out, *out_sp)
     A.check_result_size(shape, dtype.itemsize, f"padding={padding!r}")
-    A.check_out(out, shape[1:] if unbatched else shape, dtype)
+    yshape = A.cl_shape(shape) if cl else shape     # the result's layout
+    A.check_out(out, yshape[1:] if unbatched else yshape, dtype)
 
     if algorithm == "reference":
         from convx import reference
         r = getattr(reference, op)(x, w, b, stride, padding if isinstance(padding, str) else lo,
                                    dilation, groups, padding_mode=mode)
-        return A.reference_result(r, dtype, shape, unbatched, out)
+        if cl:
+            r = A.cl_view(np.asarray(r).reshape(shape))
+        return A.reference_result(r, dtype, yshape, unbatched, out)
 
-    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
-    done = A.trivial_result(y, out, unbatched, b, dtype, C_in, C_out, nd)
+    y = np.empty(yshape, dtype=dtype) if out is None else out.reshape(yshape)
+    done = A.trivial_result(np.moveaxis(y, -1, 1) if cl else y, out, unbatched, b, dtype, C_in,
+                            C_out, nd)
     if done is not None:
-        return done
+        return A.deliver(out, y, unbatched) if cl else done
 
-    xc = A.as_compute_array(x, dtype)
+    xc = A.as_compute_array(A.cl_view(x) if cl else x, dtype)
     if mode != "zeros" and (any(lo) or any(hi)):
-        xc = np.ascontiguousarray(A.pad_explicit(xc, lo, hi, mode))
+        xc = (A.pad_explicit_cl(xc, lo, hi, mode) if cl else
+              np.ascontiguousarray(A.pad_explicit(xc, lo, hi, mode)))
         lo = hi = (0,) * nd
     wc = A.as_compute_array(w, dtype)
     bc = None if b is None else A.as_compute_array(b, dtype)
@@ -138,8 +147,9 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {tuple(out_sp)}; "
                          f"use algorithm='direct' or 'auto'")
     y = A.safe_target(y, out, xc, wc, bc)
-    args = P.conv_glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, algorithm)
-    P.glue_call(_conv._conv, args, xc, wc, bc, y, nworkers)
+    args = P.conv_glue_args(xc.shape, wc.shape, y.shape, stride, lo, dilation, groups, algorithm,
+                            cl)
+    P.glue_call(glue, args, xc, wc, bc, y, nworkers)
     if out is None and xc is input and wc is weight and bc is bias:
         P.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, args))
     return A.deliver(out, y, unbatched)
@@ -169,6 +179,13 @@ _DOC = """{nd}-D convolution (cross-correlation), with the semantics of ``torch.
         C_in and C_out must be divisible by it.
     padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
         How the padding is filled (the meaning of torch's ``nn.Conv{nd}d``).
+    data_format : {{'channels_first', 'channels_last'}}
+        Layout of ``input`` and of the result: [N, C, {sp}] (default) or channels-last
+        [N, {sp}, C] (unbatched: [{sp}, C]), as images from OpenCV, Pillow or TensorFlow come.
+        Channels-last is computed natively (csrc/conv_cl.c: depthwise kernels vectorised over
+        channels, GEMMs over pixels), never by transposing; the weights keep torch's layout.
+        ``algorithm`` then only tells 'im2col' (GEMM for everything) and 'reference' from the
+        rest. Non-contiguous views are copied to contiguous channels-last first.
     algorithm : {{'auto', 'direct', 'im2col', 'reference'}}
         'direct': convx's micro-kernels; 'im2col': a tiled im2col and OpenBLAS GEMM; 'auto'
         applies :func:`convx.conv.choose_algorithm`; 'reference' runs the NumPy oracle.
@@ -182,7 +199,8 @@ _DOC = """{nd}-D convolution (cross-correlation), with the semantics of ``torch.
     Returns
     -------
     y : ndarray, shape [N, C_out, {osp}]
-        The convolution (unbatched input gives an unbatched result); ``out`` if it was given.
+        The convolution (unbatched input gives an unbatched result; channels-last input a
+        channels-last [N, {osp}, C_out] result); ``out`` if it was given.
         Its dtype is ``np.result_type(input, weight)`` with float16 -> float32 and
         integer/bool -> float64.
 
@@ -221,21 +239,24 @@ _DOC = """{nd}-D convolution (cross-correlation), with the semantics of ``torch.
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", algorithm="auto", workers=None, out=None):
+           padding_mode="zeros", data_format="channels_first", algorithm="auto", workers=None,
+           out=None):
     return _convnd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups,
-                   padding_mode, algorithm, workers, out)
+                   padding_mode, algorithm, workers, out, data_format)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", algorithm="auto", workers=None, out=None):
+           padding_mode="zeros", data_format="channels_first", algorithm="auto", workers=None,
+           out=None):
     return _convnd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups,
-                   padding_mode, algorithm, workers, out)
+                   padding_mode, algorithm, workers, out, data_format)
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", algorithm="auto", workers=None, out=None):
+           padding_mode="zeros", data_format="channels_first", algorithm="auto", workers=None,
+           out=None):
     return _convnd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups,
-                   padding_mode, algorithm, workers, out)
+                   padding_mode, algorithm, workers, out, data_format)
 
 
 conv1d.__doc__ = _DOC.format(nd=1, op="conv1d", sp="L", k="k", osp="L_out", center="6.0",

@@ -115,18 +115,20 @@ _PLANS = {}   # call plans (convx/_plans.py): key -> (result shape, glue argumen
 
 
 def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_padding, groups,
-                      dilation, algorithm, workers, out):
+                      dilation, algorithm, workers, out, data_format="channels_first"):
     from convx import _conv_transpose, reference
+    cl = A.data_format(data_format)
+    glue = _conv_transpose._conv_transpose_cl if cl else _conv_transpose._conv_transpose
     key = None
     if out is None:   # a call plan (convx/_plans.py) from an earlier identical call
         arrays = (input, weight, bias)
         key = P.plan_key(arrays, (nd, stride, padding, output_padding, groups, dilation,
-                                  algorithm))
-        y = P.plan_run(_PLANS, key, arrays, _conv_transpose._conv_transpose, workers)
+                                  algorithm, data_format))
+        y = P.plan_run(_PLANS, key, arrays, glue, workers)
         if y is not None:
             return y
-    x, w, b, unbatched, groups, C_out, kernel = A.conv_operands(nd, op, input, weight, bias,
-                                                                 groups, transposed=True)
+    x, w, b, unbatched, groups, C_out, kernel = A.conv_operands(
+        nd, op, A.cf_view(input, nd, op) if cl else input, weight, bias, groups, transposed=True)
     N, C_in = x.shape[0], x.shape[1]
     stride = A.int_tuple(stride, nd, "stride", 1)
     dilation = A.int_tuple(dilation, nd, "dilation", 1)
@@ -160,26 +162,30 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
     shape = (N, C_out, *out_sp)
     A.check_result_size(shape, dtype.itemsize,
                         _size_culprit(spatial, kernel, stride, dilation, opad))
-    A.check_out(out, shape[1:] if unbatched else shape, dtype)
+    yshape = A.cl_shape(shape) if cl else shape     # the result's layout
+    A.check_out(out, yshape[1:] if unbatched else yshape, dtype)
 
     if algorithm == "reference":
         r = getattr(reference, op)(x, w, b, stride, pad, opad, groups, dilation)
-        return A.reference_result(r, dtype, shape, unbatched, out)
+        if cl:
+            r = A.cl_view(np.asarray(r).reshape(shape))
+        return A.reference_result(r, dtype, yshape, unbatched, out)
 
-    y = np.empty(shape, dtype=dtype) if out is None else out.reshape(shape)
-    done = A.trivial_result(y, out, unbatched, b, dtype, C_in, C_out, nd)
+    y = np.empty(yshape, dtype=dtype) if out is None else out.reshape(yshape)
+    done = A.trivial_result(np.moveaxis(y, -1, 1) if cl else y, out, unbatched, b, dtype, C_in,
+                            C_out, nd)
     if done is not None:
-        return done
+        return A.deliver(out, y, unbatched) if cl else done
 
-    xc = A.as_compute_array(x, dtype)
+    xc = A.as_compute_array(A.cl_view(x) if cl else x, dtype)
     wc = A.as_compute_array(w, dtype)
     bc = None if b is None else A.as_compute_array(b, dtype)
     y = A.safe_target(y, out, xc, wc, bc)
     algo = {"auto": _conv_transpose.CT_AUTO,              # convx_conv_transpose_select
             "subpixel": _conv_transpose.CT_SUBPIXEL,      # stride phases as forward convs
             "direct": _conv_transpose.CT_FUSED}.get(algorithm, _conv_transpose.CT_TWO_PASS)
-    args = P.glue_args(xc.shape, wc.shape, y.shape, stride, pad, dilation, groups, algo)
-    P.glue_call(_conv_transpose._conv_transpose, args, xc, wc, bc, y, nworkers)
+    args = P.glue_args(xc.shape, wc.shape, y.shape, stride, pad, dilation, groups, algo, cl)
+    P.glue_call(glue, args, xc, wc, bc, y, nworkers)
     if out is None and xc is input and wc is weight and bc is bias:
         P.plan_put(_PLANS, key, (y.shape[1:] if unbatched else y.shape, args))
     return A.deliver(out, y, unbatched)
@@ -208,6 +214,12 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
         Extra size added at the end of each axis; must be smaller than stride or dilation.
     groups : int
         Input and output channels are split into ``groups`` blocks; C_in must be divisible by it.
+    data_format : {{'channels_first', 'channels_last'}}
+        Layout of ``input`` and of the result: [N, C, {sp}] (default) or channels-last
+        [N, {sp}, C] (unbatched: [{sp}, C]). Channels-last is computed natively as stride-phase
+        gathers (csrc/conv_cl.c): depthwise kernels vectorised over channels, GEMMs over
+        pixels; the weights keep torch's layout, and ``algorithm`` only tells 'im2col' (GEMM
+        for everything) and 'reference' from the rest.
     algorithm : {{'auto', 'subpixel', 'direct', 'im2col', 'reference'}}
         'subpixel': the stride-s convolution split into its s**d stride phases, each a dense
         forward convolution with the phase's (flipped) taps run by convx's forward variants,
@@ -227,8 +239,8 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
     Returns
     -------
     y : ndarray, shape [N, C_out, {osp}]
-        The transposed convolution (unbatched input gives an unbatched result; ``out`` if it
-        was given), with ``out = (in - 1)*stride - 2*padding + dilation*(k - 1) +
+        The transposed convolution (unbatched input gives an unbatched result, channels-last
+        input a channels-last one; ``out`` if it was given), with ``out = (in - 1)*stride - 2*padding + dilation*(k - 1) +
         output_padding + 1`` per axis. Its dtype is ``np.result_type(input, weight)`` with
         float16 -> float32 and integer/bool -> float64.
 
@@ -264,21 +276,27 @@ _DOC = """{nd}-D transposed convolution, with the semantics of ``torch.nn.functi
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1, *, algorithm="auto", workers=None, out=None):
+                     dilation=1, *, data_format="channels_first", algorithm="auto", workers=None,
+                     out=None):
     return _conv_transposend(1, "conv_transpose1d", input, weight, bias, stride, padding,
-                             output_padding, groups, dilation, algorithm, workers, out)
+                             output_padding, groups, dilation, algorithm, workers, out,
+                             data_format)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1, *, algorithm="auto", workers=None, out=None):
+                     dilation=1, *, data_format="channels_first", algorithm="auto", workers=None,
+                     out=None):
     return _conv_transposend(2, "conv_transpose2d", input, weight, bias, stride, padding,
-                             output_padding, groups, dilation, algorithm, workers, out)
+                             output_padding, groups, dilation, algorithm, workers, out,
+                             data_format)
 
 
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1, *, algorithm="auto", workers=None, out=None):
+                     dilation=1, *, data_format="channels_first", algorithm="auto", workers=None,
+                     out=None):
     return _conv_transposend(3, "conv_transpose3d", input, weight, bias, stride, padding,
-                             output_padding, groups, dilation, algorithm, workers, out)
+                             output_padding, groups, dilation, algorithm, workers, out,
+                             data_format)
 
 
 conv_transpose1d.__doc__ = _DOC.format(nd=1, op="conv_transpose1d", sp="L", k="k", osp="L_out",

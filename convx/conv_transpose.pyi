@@ -3,7 +3,7 @@ from typing import Literal
 
 import numpy.typing as npt
 
-from convx._typing import Array, IntOrTuple
+from convx._typing import Array, DataFormat, IntOrTuple
 
 ALGORITHMS: tuple[str, ...]
 
@@ -15,21 +15,21 @@ def last_variant() -> str: ...
 def conv_transpose1d(input: npt.ArrayLike, weight: npt.ArrayLike,
                      bias: npt.ArrayLike | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
-                     dilation: IntOrTuple = 1, *,
+                     dilation: IntOrTuple = 1, *, data_format: DataFormat = "channels_first",
                      algorithm: Literal["auto", "subpixel", "direct", "im2col",
                                         "reference"] = "auto",
                      workers: int | None = None, out: Array | None = None) -> Array: ...
 def conv_transpose2d(input: npt.ArrayLike, weight: npt.ArrayLike,
                      bias: npt.ArrayLike | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
-                     dilation: IntOrTuple = 1, *,
+                     dilation: IntOrTuple = 1, *, data_format: DataFormat = "channels_first",
                      algorithm: Literal["auto", "subpixel", "direct", "im2col",
                                         "reference"] = "auto",
                      workers: int | None = None, out: Array | None = None) -> Array: ...
 def conv_transpose3d(input: npt.ArrayLike, weight: npt.ArrayLike,
                      bias: npt.ArrayLike | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
-                     dilation: IntOrTuple = 1, *,
+                     dilation: IntOrTuple = 1, *, data_format: DataFormat = "channels_first",
                      algorithm: Literal["auto", "subpixel", "direct", "im2col",
                                         "reference"] = "auto",
                      workers: int | None = None, out: Array | None = None) -> Array: ...

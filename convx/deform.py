@@ -20,7 +20,7 @@ def _shape_error(name, arr, expected, why):
 
 
 def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilation=1, mask=None,
-                  *, workers=None, out=None):
+                  *, data_format="channels_first", workers=None, out=None):
     """Deformable 2-D convolution, with the semantics of ``torchvision.ops.deform_conv2d``.
 
     Every kernel tap ``t = i*kw + j`` samples the input bilinearly at the regular convolution
@@ -45,6 +45,11 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
         (no 'same'/'valid').
     mask : array_like, shape [N, offset_groups*kh*kw, H_out, W_out], optional
         Multiplies each sampled value as it is (no sigmoid); None means all ones (DCNv1).
+    data_format : {'channels_first', 'channels_last'}
+        Layout of ``input``, ``offset``, ``mask`` and the result: channels-first as above
+        (default) or channels-last [N, H, W, C_in], [N, H_out, W_out, 2*offset_groups*kh*kw],
+        [N, H_out, W_out, offset_groups*kh*kw], [N, H_out, W_out, C_out] (same channel orders).
+        Channels-last is read and written natively (the sampler reads whole pixels).
     workers : int, optional
         Threads for this call; None uses :func:`convx.get_num_threads`, -1 all cores. The result
         does not depend on it (bit-identical for any value).
@@ -101,6 +106,14 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
     w = A.as_array(weight, "weight")
     b = None if bias is None else A.as_array(bias, "bias")
     m = None if mask is None else A.as_array(mask, "mask")
+    cl = A.data_format(data_format)
+    if cl:   # checked as channels-first views; computed on the channels-last arrays
+        for name, a in (("input", x), ("offset", o), ("mask", m)):
+            if a is not None and a.ndim != 4:
+                raise ValueError(f"{name} must be 4-D channels-last [N, H, W, C] for "
+                                 f"deform_conv2d, got {name} of shape {a.shape}")
+        x, o = A.cf_view(x, 2, "deform_conv2d"), A.cf_view(o, 2, "deform_conv2d", "offset")
+        m = None if m is None else A.cf_view(m, 2, "deform_conv2d", "mask")
 
     if x.ndim != 4:
         raise ValueError(f"input must be 4-D [N, C_in, H, W] for deform_conv2d, got input of "
@@ -175,17 +188,18 @@ def deform_conv2d(input, offset, weight, bias=None, stride=1, padding=0, dilatio
                                f"H_out={OH}, W_out={OW}] with offset_groups={og} inferred from "
                                f"offset")
     dtype = A.compute_dtype(x, w)
-    shape = (N, C_out, OH, OW)
+    shape = (N, OH, OW, C_out) if cl else (N, C_out, OH, OW)
     A.check_out(out, shape, dtype)
 
     y = np.empty(shape, dtype=dtype) if out is None else out
     if y.size == 0:
         return y
-    xc = A.as_compute_array(x, dtype)
-    oc = A.as_compute_array(o, dtype)
+    lay = A.cl_view if cl else (lambda a: a)
+    xc = A.as_compute_array(lay(x), dtype)
+    oc = A.as_compute_array(lay(o), dtype)
     wc = A.as_compute_array(w, dtype)
-    mc = None if m is None else A.as_compute_array(m, dtype)
+    mc = None if m is None else A.as_compute_array(lay(m), dtype)
     bc = None if b is None else A.as_compute_array(b, dtype)
     y = A.safe_target(y, out, xc, oc, wc, mc, bc)
-    _deform._deform_conv2d(xc, oc, mc, wc, bc, y, og, stride, pad, dilation, nworkers)
+    _deform._deform_conv2d(xc, oc, mc, wc, bc, y, og, stride, pad, dilation, nworkers, cl)
     return A.deliver(out, y, False)

@@ -22,34 +22,31 @@ TRANSPOSE_ALGORITHMS = ("auto", "subpixel", "direct", "im2col")
 
 
 def _data_format(data_format):
-    """Validate data_format; channels-last plans are not available in this core yet.
-
-    Wiring channels-last (after the channels-last core is merged): drop the ValueError below;
-    the plan then keeps data_format in its functional arguments (``_layout_args``), so
-    ``_slow_call`` runs the channels-last functional call, and the fast path stays off for it
-    (``fast`` below) until ``_PlanCore._run`` gets a native NHWC entry point."""
+    """Validate data_format; True for channels-last."""
     if not isinstance(data_format, str) or data_format not in DATA_FORMATS:
         raise ValueError(f"data_format must be one of {DATA_FORMATS}, got "
                          f"data_format={data_format!r}")
-    if data_format == "channels_last":
-        raise ValueError("data_format='channels_last' plans need the channels-last core, which "
-                         "this build does not have yet; use data_format='channels_first'")
-    return data_format
+    return data_format == "channels_last"
 
 
 def _layout_args(data_format):
-    """The functional calls' layout argument for a plan's data_format: none for the default
-    (the functional calls of this build have no data_format argument yet)."""
+    """The functional calls' layout argument for a plan's data_format (none for the default)."""
     return {} if data_format == "channels_first" else {"data_format": data_format}
 
 
-def _input_shape(input_shape, nd, op):
+def _cf(tail, cl):
+    """A channels-last shape tail (*spatial, C) as the channels-first (C, *spatial)."""
+    return (tail[-1],) + tuple(tail[:-1]) if cl else tuple(tail)
+
+
+def _input_shape(input_shape, nd, op, cl=False):
     if not isinstance(input_shape, (tuple, list)):
         raise TypeError(f"input_shape must be a tuple of {nd + 1} or {nd + 2} ints for {op}, got "
                         f"{input_shape!r} ({type(input_shape).__name__})")
     shape = tuple(A._as_int(s, "input_shape") for s in input_shape)
     if len(shape) not in (nd + 1, nd + 2):
-        raise ValueError(f"input_shape must have {nd + 2} entries [N, C_in, *spatial] (or {nd + 1} "
+        layout = "[N, *spatial, C_in]" if cl else "[N, C_in, *spatial]"
+        raise ValueError(f"input_shape must have {nd + 2} entries {layout} (or {nd + 1} "
                          f"for unbatched inputs) for {op}, got input_shape={shape}")
     batched = len(shape) == nd + 2
     if any(s < 1 for s in shape[int(batched):]) or (batched and shape[0] < 0):
@@ -123,7 +120,12 @@ class ConvPlan(_PlanCore):
         x5, w5, y5, st5, pad5, dil5, groups, algo = s._glue
         self._core_setup(s._nd, int(s._transposed), s._wc.reshape(w5), s._bc, x5, y5, st5,
                          pad5, dil5, groups, algo, s._workers, int(s._fast))
-        if s._transposed:
+        if s._cl:   # the channels-last drivers (csrc/conv_cl.c): which one runs
+            cig = s._wc.shape[0] // groups if s._transposed else s._wc.shape[1]
+            cog = s._wc.shape[1] if s._transposed else s._wc.shape[0] // groups
+            self.algorithm = ("channels_last_depthwise" if cig == 1 and cog == 1 and
+                              s._algorithm_arg != "im2col" else "channels_last_gemm")
+        elif s._transposed:
             if s._algorithm_arg == "auto":
                 from convx.conv_transpose import choose_algorithm
                 a = s._args
@@ -152,14 +154,16 @@ class ConvPlan(_PlanCore):
         if x.ndim not in (nd + 1, nd + 2):
             raise ValueError(f"input must be {nd + 2}-D [N, C_in, *spatial] (or {nd + 1}-D "
                              f"unbatched) for this {self._op} plan, got input of shape {x.shape}")
-        tail = x.shape[-(nd + 1):]
-        if tail[0] != self._in_tail[0]:
+        tail = _cf(x.shape[-(nd + 1):], self._cl)
+        want = _cf(self._in_tail, self._cl)
+        if tail[0] != want[0]:
             raise ValueError(f"input has {tail[0]} channels, the plan was made for "
-                             f"{self._in_tail[0]} (input_shape={self.input_shape}); got input "
+                             f"{want[0]} (input_shape={self.input_shape}, "
+                             f"{'channels-last' if self._cl else 'channels-first'}); got input "
                              f"of shape {x.shape}")
-        if tail[1:] != self._in_tail[1:]:
+        if tail[1:] != want[1:]:
             raise ValueError(f"input spatial size {tail[1:]} differs from the plan's "
-                             f"{self._in_tail[1:]} (input_shape={self.input_shape}); got input "
+                             f"{want[1:]} (input_shape={self.input_shape}); got input "
                              f"of shape {x.shape}")
         if x.dtype != self.dtype:
             raise ValueError(f"input dtype {x.dtype.str} differs from the plan's dtype "
@@ -182,9 +186,8 @@ _COMMON_DOC = """
         ``input_shape``.
     ValueError
         What the functional call rejects for an input of ``input_shape``, an unknown
-        ``data_format`` or ``algorithm``, and ``data_format='channels_last'`` (not available in
-        this build yet). Calls raise ValueError for an input whose channels, spatial size,
-        rank or dtype differ from the plan's.
+        ``data_format`` or ``algorithm``. Calls raise ValueError for an input whose channels,
+        spatial size, rank or dtype differ from the plan's.
     MemoryError
         The packed weights cannot be allocated.
 """
@@ -193,9 +196,9 @@ _COMMON_DOC = """
 def _plan_conv(nd, op, weight, bias, stride, padding, dilation, groups, input_shape,
                padding_mode, data_format, algorithm, workers):
     from convx import conv as C
-    _data_format(data_format)
+    cl = _data_format(data_format)
     algorithm = A.algorithm_name(algorithm, ALGORITHMS)
-    shape, batched = _input_shape(input_shape, nd, op)
+    shape, batched = _input_shape(input_shape, nd, op, cl)
     w = A.as_array(weight, "weight")
     dtype = A.compute_dtype(w)
     # private copies in the compute dtype: the caller may change its arrays afterwards
@@ -205,36 +208,37 @@ def _plan_conv(nd, op, weight, bias, stride, padding, dilation, groups, input_sh
     tail = shape[-(nd + 1):]
     functional = getattr(C, op)
     args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
-                padding_mode=padding_mode, algorithm=algorithm)
+                padding_mode=padding_mode, algorithm=algorithm, **_layout_args(data_format))
     # every check of the functional call, with its messages, on an empty batch
     y0 = functional(np.empty((0,) + tail, dtype), wc, bc, **args, workers=workers)
     resolve_workers(workers)
     out_tail = y0.shape[1:]
+    cf_tail, cf_out = _cf(tail, cl), _cf(out_tail, cl)   # the glue's channels-first shapes
     kernel = wc.shape[2:]
     st = A.int_tuple(stride, nd, "stride", 1)
     dil = A.int_tuple(dilation, nd, "dilation", 1)
     lo, hi = A.conv_padding(padding, nd, kernel, dil, st)
-    out_sp = out_tail[1:]
+    out_sp = cf_out[1:]
     st = tuple(1 if o == 1 else s_ for o, s_ in zip(out_sp, st))     # as convx.conv does
     dil = tuple(1 if k == 1 else d for k, d in zip(kernel, dil))
-    fast = (padding_mode == "zeros" or not (any(lo) or any(hi))) and \
-        data_format == "channels_first"     # the compiled fast path reads channels-first only
-    args.update(_layout_args(data_format))
+    # the compiled fast path reads channels-first only; channels-last calls run the functional
+    # call (csrc/conv_cl.c packs per call)
+    fast = (padding_mode == "zeros" or not (any(lo) or any(hi))) and not cl
     if algorithm == "im2col" and math.prod(out_sp) >= 2**31 - 1:
         raise ValueError(f"algorithm='im2col' cannot handle more than 2**31-1 output pixels per "
                          f"channel (BLAS uses 32-bit sizes), got output spatial size {out_sp}; "
                          f"use algorithm='direct' or 'auto'")
     N = shape[0] if batched else 1
-    glue = P.conv_glue_args((N,) + tail, wc.shape, (N,) + out_tail, st, lo, dil,
+    glue = P.conv_glue_args((N,) + cf_tail, wc.shape, (N,) + cf_out, st, lo, dil,
                             A.groups_int(groups), algorithm)
     spec = _spec(op, nd, False, functional, shape, batched, out_tail, dtype, wc, bc, glue,
-                 workers, fast, args, algorithm)
+                 workers, fast, args, algorithm, cl)
     return ConvPlan(spec)
 
 
 def _spec(op, nd, transposed, functional, shape, batched, out_tail, dtype, wc, bc, glue,
-          workers, fast, args, algorithm):
-    return dict(
+          workers, fast, args, algorithm, cl):
+    return dict(_cl=cl,
         _op=op, _nd=nd, _transposed=transposed, _functional=functional,
         input_shape=shape, output_shape=((shape[0],) if batched else ()) + tuple(out_tail),
         dtype=np.dtype(dtype), _wc=wc, _bc=bc, _glue=glue, _in_tail=shape[-(nd + 1):],
@@ -246,9 +250,9 @@ def _plan_conv_transpose(nd, op, weight, bias, stride, padding, output_padding, 
                          dilation, input_shape, data_format, algorithm, workers):
     from convx import conv_transpose as CT
     from convx import _conv_transpose
-    _data_format(data_format)
+    cl = _data_format(data_format)
     algorithm = A.algorithm_name(algorithm, TRANSPOSE_ALGORITHMS)
-    shape, batched = _input_shape(input_shape, nd, op)
+    shape, batched = _input_shape(input_shape, nd, op, cl)
     w = A.as_array(weight, "weight")
     dtype = A.compute_dtype(w)
     wc = np.array(w, dtype=dtype, order="C", copy=True)
@@ -257,12 +261,12 @@ def _plan_conv_transpose(nd, op, weight, bias, stride, padding, output_padding, 
     tail = shape[-(nd + 1):]
     functional = getattr(CT, op)
     args = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups,
-                dilation=dilation, algorithm=algorithm)
+                dilation=dilation, algorithm=algorithm, **_layout_args(data_format))
     y0 = functional(np.empty((0,) + tail, dtype), wc, bc, **args, workers=workers)
     out_tail = y0.shape[1:]
-    args.update(_layout_args(data_format))
-    if any(o < 1 for o in out_tail[1:]):
-        raise ValueError(f"output size {tuple(out_tail[1:])} has an axis < 1 for input_shape="
+    cf_tail, cf_out = _cf(tail, cl), _cf(out_tail, cl)
+    if any(o < 1 for o in cf_out[1:]):
+        raise ValueError(f"output size {tuple(cf_out[1:])} has an axis < 1 for input_shape="
                          f"{shape}, kernel {wc.shape[2:]}, stride={stride!r}, padding="
                          f"{padding!r}, output_padding={output_padding!r}, dilation="
                          f"{dilation!r}; reduce padding")
@@ -272,10 +276,10 @@ def _plan_conv_transpose(nd, op, weight, bias, stride, padding, output_padding, 
     algo = {"auto": 0, "direct": _conv_transpose.CT_FUSED, "subpixel": _conv_transpose.CT_SUBPIXEL,
             "im2col": _conv_transpose.CT_TWO_PASS}[algorithm]
     N = shape[0] if batched else 1
-    glue = P.glue_args((N,) + tail, wc.shape, (N,) + out_tail, st, pad, dil,
+    glue = P.glue_args((N,) + cf_tail, wc.shape, (N,) + cf_out, st, pad, dil,
                        A.groups_int(groups), algo)
     spec = _spec(op, nd, True, functional, shape, batched, out_tail, dtype, wc, bc, glue,
-                 workers, data_format == "channels_first", args, algorithm)
+                 workers, not cl, args, algorithm, cl)
     return ConvPlan(spec)
 
 
@@ -295,12 +299,14 @@ _DOC = """Plan a {nd}-D convolution once (checks, variant, packed weights); run 
     stride, padding, dilation, groups
         As for :func:`convx.{fn}`.
     input_shape : tuple of int
-        [N, C_in, {sp}] (or unbatched [C_in, {sp}]): the inputs the plan will take. Calls may
-        use any batch size N; everything else must match.
+        [N, C_in, {sp}] (or unbatched [C_in, {sp}]; channels-last: [N, {sp}, C_in]): the
+        inputs the plan will take. Calls may use any batch size N; everything else must match.
     padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
         As for :func:`convx.{fn}` (non-zero modes run through the functional call).
     data_format : {{'channels_first', 'channels_last'}}
-        The input layout; 'channels_last' is not available in this build yet (ValueError).
+        The input and result layout, as for :func:`convx.{fn}`. Channels-last plans run the
+        channels-last drivers (their ``algorithm`` is 'channels_last_depthwise' or
+        'channels_last_gemm'), which pack the weights on each call.
     algorithm : {{'auto', 'direct', 'im2col'}}
         As for :func:`convx.{fn}`; the plan's ``algorithm`` attribute reports the variant the
         selection rule picked for ``input_shape``.
@@ -339,10 +345,12 @@ _DOC_T = """Plan a {nd}-D transposed convolution once (checks, weight copy); run
     stride, padding, output_padding, groups, dilation
         As for :func:`convx.{fn}`.
     input_shape : tuple of int
-        [N, C_in, {sp}] (or unbatched [C_in, {sp}]): the inputs the plan will take. Calls may
-        use any batch size N; everything else must match.
+        [N, C_in, {sp}] (or unbatched [C_in, {sp}]; channels-last: [N, {sp}, C_in]): the
+        inputs the plan will take. Calls may use any batch size N; everything else must match.
     data_format : {{'channels_first', 'channels_last'}}
-        The input layout; 'channels_last' is not available in this build yet (ValueError).
+        The input and result layout, as for :func:`convx.{fn}`. Channels-last plans run the
+        channels-last drivers (their ``algorithm`` is 'channels_last_depthwise' or
+        'channels_last_gemm'), which pack the weights on each call.
     algorithm : {{'auto', 'direct', 'im2col'}}
         As for :func:`convx.{fn}`.
     workers : int, optional

@@ -91,11 +91,34 @@ def _out_sizes(spatial, kernel, lo, hi, stride, dilation, padding):
     return out
 
 
+def _depthwise_separable_cl(nd, x, dw, pw, db, pb, stride, padding, dilation, mode, nworkers,
+                            out, unbatched, shape, dtype):
+    """The channels-last depthwise-separable convolution: both stages on the channels-last
+    drivers (csrc/conv_cl.c), the intermediate [N, *out, C_in*m] channels-last too. x is the
+    validated channels-first view of the batched input; shape the [N, *out, C_out] result."""
+    from convx import conv
+    convnd = getattr(conv, f"conv{nd}d")
+    A.check_out(out, shape[1:] if unbatched else shape, dtype)
+    y = _target(out, shape, dtype, x, dw, pw, db, pb)
+    if y.size:
+        C = x.shape[1]
+        mid = convnd(A.as_compute_array(A.cl_view(x), dtype), A.as_compute_array(dw, dtype),
+                     None if db is None else A.as_compute_array(db, dtype), stride, padding,
+                     dilation, C, padding_mode=mode, data_format="channels_last",
+                     workers=nworkers)
+        convnd(mid, A.as_compute_array(pw, dtype),
+               None if pb is None else A.as_compute_array(pb, dtype),
+               data_format="channels_last", workers=nworkers, out=y)
+    return A.deliver(out, y, unbatched)
+
+
 def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, depthwise_bias,
-                         pointwise_bias, stride, padding, dilation, padding_mode, workers, out):
+                         pointwise_bias, stride, padding, dilation, padding_mode, workers, out,
+                         data_format="channels_first"):
     from convx import _separable
+    cl = A.data_format(data_format)
     key = None
-    if out is None:
+    if out is None and not cl:
         arrays = (input, depthwise_weight, pointwise_weight, depthwise_bias, pointwise_bias)
         key = P.plan_key(arrays, (nd, stride, padding, dilation, padding_mode,
                                   _DW_TWO_CALL_BYTES))   # the route depends on it
@@ -103,7 +126,7 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
         if plan is not None:   # the two-stage path below, replayed
             return _replay(plan, "dw_mid", input, depthwise_weight, depthwise_bias,
                            pointwise_weight, pointwise_bias, workers)
-    x = A.as_array(input, "input")
+    x = A.cf_view(input, nd, op) if cl else A.as_array(input, "input")
     dw = A.as_array(depthwise_weight, "depthwise_weight")
     pw = A.as_array(pointwise_weight, "pointwise_weight")
     db = None if depthwise_bias is None else A.as_array(depthwise_bias, "depthwise_bias")
@@ -145,6 +168,9 @@ def _depthwise_separable(nd, op, input, depthwise_weight, pointwise_weight, dept
     A.check_result_size((N, max(C, Cm, Co), *(s + l + h for s, l, h in zip(spatial, lo, hi))),
                         dtype.itemsize, f"padding={padding!r}")
     shape = (N, Co, *out_sp)
+    if cl:
+        return _depthwise_separable_cl(nd, x, dw, pw, db, pb, stride, padding, dilation, mode,
+                                       nworkers, out, unbatched, A.cl_shape(shape), dtype)
     A.check_out(out, shape[1:] if unbatched else shape, dtype)
     size = math.prod(shape)
     mid_bytes = N * Cm * math.prod(out_sp) * dtype.itemsize
@@ -227,6 +253,10 @@ _DW_DOC = """Depthwise-separable {nd}-D convolution: a depthwise conv then a 1x1
         Of the depthwise stage, as in :func:`convx.conv{nd}d`.
     padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
         How the depthwise stage's padding is filled (torch ``nn.Conv{nd}d`` meaning).
+    data_format : {{'channels_first', 'channels_last'}}
+        Layout of ``input`` and of the result: [N, C, {sp}] (default) or channels-last
+        [N, {sp}, C]. Channels-last runs both stages on the channels-last drivers (the
+        intermediate is channels-last too); the weights keep torch's layout.
     workers : int, optional
         Threads (None: :func:`convx.get_num_threads`, -1: all cores); results are bit-identical
         for any value.
@@ -274,26 +304,29 @@ _DW_DOC = """Depthwise-separable {nd}-D convolution: a depthwise conv then a 1x1
 
 def depthwise_separable_conv1d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
                                pointwise_bias=None, stride=1, padding=0, dilation=1, *,
-                               padding_mode="zeros", workers=None, out=None):
+                               padding_mode="zeros", data_format="channels_first", workers=None,
+                               out=None):
     return _depthwise_separable(1, "depthwise_separable_conv1d", input, depthwise_weight,
                                 pointwise_weight, depthwise_bias, pointwise_bias, stride,
-                                padding, dilation, padding_mode, workers, out)
+                                padding, dilation, padding_mode, workers, out, data_format)
 
 
 def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
                                pointwise_bias=None, stride=1, padding=0, dilation=1, *,
-                               padding_mode="zeros", workers=None, out=None):
+                               padding_mode="zeros", data_format="channels_first", workers=None,
+                               out=None):
     return _depthwise_separable(2, "depthwise_separable_conv2d", input, depthwise_weight,
                                 pointwise_weight, depthwise_bias, pointwise_bias, stride,
-                                padding, dilation, padding_mode, workers, out)
+                                padding, dilation, padding_mode, workers, out, data_format)
 
 
 def depthwise_separable_conv3d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
                                pointwise_bias=None, stride=1, padding=0, dilation=1, *,
-                               padding_mode="zeros", workers=None, out=None):
+                               padding_mode="zeros", data_format="channels_first", workers=None,
+                               out=None):
     return _depthwise_separable(3, "depthwise_separable_conv3d", input, depthwise_weight,
                                 pointwise_weight, depthwise_bias, pointwise_bias, stride,
-                                padding, dilation, padding_mode, workers, out)
+                                padding, dilation, padding_mode, workers, out, data_format)
 
 
 depthwise_separable_conv1d.__doc__ = _DW_DOC.format(
@@ -308,9 +341,32 @@ depthwise_separable_conv3d.__doc__ = _DW_DOC.format(
     oshape="(1, 4, 4, 4, 4)")
 
 
+def _spatially_separable_cl(x, cw, rw, b, stride, lo, hi, dilation, groups, mode, nworkers, out,
+                            unbatched, shape, dtype):
+    """The channels-last spatially separable convolution: the column then the row convolution
+    on the channels-last drivers (csrc/conv_cl.c), the intermediate [N, OH, W, C_mid]
+    channels-last. x is the validated channels-first view of the batched input."""
+    from convx.conv import conv2d
+    A.check_out(out, shape[1:] if unbatched else shape, dtype)
+    y = _target(out, shape, dtype, x, cw, rw, b)
+    if y.size:
+        xc = A.as_compute_array(A.cl_view(x), dtype)
+        if mode != "zeros" or lo != hi:   # asymmetric ('same') or non-zero padding: explicit
+            xc = (A.pad_explicit_cl(xc, lo, hi, mode) if mode != "zeros" else
+                  np.ascontiguousarray(np.pad(xc, [(0, 0)] + list(zip(lo, hi)) + [(0, 0)])))
+            lo = hi = (0, 0)
+        (sh, sw), (dh, dw) = stride, dilation
+        mid = conv2d(xc, A.as_compute_array(cw, dtype), None, (sh, 1), (lo[0], 0), (dh, 1),
+                     groups, data_format="channels_last", workers=nworkers)
+        conv2d(mid, A.as_compute_array(rw, dtype),
+               None if b is None else A.as_compute_array(b, dtype), (1, sw), (0, lo[1]),
+               (1, dw), groups, data_format="channels_last", workers=nworkers, out=y)
+    return A.deliver(out, y, unbatched)
+
+
 def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stride=1, padding=0,
-                               dilation=1, groups=1, *, padding_mode="zeros", workers=None,
-                               out=None):
+                               dilation=1, groups=1, *, padding_mode="zeros",
+                               data_format="channels_first", workers=None, out=None):
     """Spatially separable 2-D convolution: a (kh x 1) conv, then a (1 x kw) conv.
 
     Equal to ``conv2d(conv2d(input, column_weight, stride=(sh, 1), padding=(ph, 0),
@@ -338,6 +394,10 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
         Used by both stages; C_in, C_mid and C_out must be divisible by it.
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
         How the padding is filled (torch ``nn.Conv2d`` meaning).
+    data_format : {'channels_first', 'channels_last'}
+        Layout of ``input`` and of the result: [N, C, H, W] (default) or channels-last
+        [N, H, W, C]. Channels-last runs both convolutions on the channels-last drivers (the
+        intermediate [N, H_out, W + padding, C_mid] is channels-last too).
     workers : int, optional
         Threads (None: :func:`convx.get_num_threads`, -1: all cores); results are bit-identical
         for any value.
@@ -383,8 +443,9 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
     """
     from convx.conv import conv2d
     op = "spatially_separable_conv2d"
+    cl = A.data_format(data_format)
     key = None
-    if out is None:
+    if out is None and not cl:
         arrays = (input, column_weight, row_weight, bias)
         key = P.plan_key(arrays, (stride, padding, dilation, groups, padding_mode,
                                   _SPATIAL_BLOCK_BYTES))   # the route depends on it
@@ -392,7 +453,7 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
         if plan is not None:   # the one-block path below, replayed
             return _replay(plan, "ss_mid", input, column_weight, None, row_weight, bias,
                            workers)
-    x = A.as_array(input, "input")
+    x = A.cf_view(input, 2, op) if cl else A.as_array(input, "input")
     cw = A.as_array(column_weight, "column_weight")
     rw = A.as_array(row_weight, "row_weight")
     b = None if bias is None else A.as_array(bias, "bias")
@@ -430,6 +491,9 @@ def spatially_separable_conv2d(input, column_weight, row_weight, bias=None, stri
                                                                               hi))),
                         dtype.itemsize, f"padding={padding!r}")
     shape = (N, Co, OH, OW)
+    if cl:
+        return _spatially_separable_cl(x, cw, rw, b, stride, lo, hi, dilation, groups, mode,
+                                       nworkers, out, unbatched, A.cl_shape(shape), dtype)
     A.check_out(out, shape[1:] if unbatched else shape, dtype)
     y = _target(out, shape, dtype, x, cw, rw, b)
     if y.size:

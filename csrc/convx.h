@@ -186,6 +186,9 @@ const char *convx_conv_variant_name(int variant);
 typedef struct {
     cx_idx N, C_in, H, W, C_out, groups, offset_groups, kh, kw, OH, OW;
     cx_idx stride[2], pad[2], dil[2];
+    /* 1: channels-last x [N, H, W, C_in], offset [N, OH, OW, 2*offset_groups*kh*kw], mask
+     * [N, OH, OW, offset_groups*kh*kw], y [N, OH, OW, C_out] (same channel orders) */
+    int channels_last;
 } convx_deform_problem;
 
 int convx_deform_conv2d_f32(const convx_deform_problem *p, const float *x, const float *offset,

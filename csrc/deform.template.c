@@ -43,22 +43,28 @@ static void CONVX_NAME(deform_table)(const convx_deform_problem *p, const T *off
     const cx_idx taps = p->kh * p->kw, P = p->OH * p->OW;
     const cx_idx H = p->H, W = p->W;
     const cx_idx i = t / p->kw, j = t % p->kw;
-    const T *dy = off + ((n * p->offset_groups + og) * 2 * taps + 2 * t) * P;
-    const T *dx = dy + P;
-    const T *m = mask ? mask + ((n * p->offset_groups + og) * taps + t) * P : NULL;
+    /* channels-first: planes of P values; channels-last: per pixel, every (group, tap) value
+     * side by side (element q of a plane at q * qs) */
+    const cx_idx OG = p->offset_groups, cl = p->channels_last;
+    const cx_idx qs = cl ? 2 * OG * taps : 1, ms = cl ? OG * taps : 1;
+    const T *dy = cl ? off + n * P * qs + og * 2 * taps + 2 * t
+                     : off + ((n * OG + og) * 2 * taps + 2 * t) * P;
+    const T *dx = cl ? dy + 1 : dy + P;
+    const T *m = !mask ? NULL : cl ? mask + n * P * ms + og * taps + t
+                                   : mask + ((n * OG + og) * taps + t) * P;
     const double fH = (double)H, fW = (double)W;
     cx_idx oy = p0 / p->OW, ox = p0 % p->OW;
     for (cx_idx e = 0; e < np; e++) {
         const cx_idx q = p0 + e;
-        const double y = (double)(oy * p->stride[0] - p->pad[0] + i * p->dil[0]) + (double)dy[q];
-        const double x = (double)(ox * p->stride[1] - p->pad[1] + j * p->dil[1]) + (double)dx[q];
+        const double y = (double)(oy * p->stride[0] - p->pad[0] + i * p->dil[0]) + (double)dy[q * qs];
+        const double x = (double)(ox * p->stride[1] - p->pad[1] + j * p->dil[1]) + (double)dx[q * qs];
         int32_t i00 = 0, i01 = 0, i10 = 0, i11 = 0;
         T w00 = 0, w01 = 0, w10 = 0, w11 = 0;
         /* torchvision: zero unless -1 < y < H and -1 < x < W (NaN lands here too) */
         if (y > -1.0 && y < fH && x > -1.0 && x < fW) {
             const double fy = floor(y), fx = floor(x);
             const double ly = y - fy, lx = x - fx, hy = 1.0 - ly, hx = 1.0 - lx;
-            const double mv = m ? (double)m[q] : 1.0;
+            const double mv = m ? (double)m[q * ms] : 1.0;
             const cx_idx y0 = (cx_idx)fy, x0 = (cx_idx)fx, y1 = y0 + 1, x1 = x0 + 1;
             const int vy0 = y0 >= 0, vy1 = y1 <= H - 1, vx0 = x0 >= 0, vx1 = x1 <= W - 1;
             if (vy0 && vx0) { i00 = (int32_t)(y0 * W + x0); w00 = (T)(mv * (hy * hx)); }
@@ -80,7 +86,27 @@ static void CONVX_NAME(deform_gather)(const convx_deform_problem *p, const T *x,
                                       cx_idx c1, cx_idx og, const int32_t *idx, const T *wt,
                                       cx_idx np, T *col, cx_idx Pt)
 {
-    const cx_idx taps = p->kh * p->kw, HW = p->H * p->W, ldr = taps * Pt;
+    const cx_idx taps = p->kh * p->kw, ldr = taps * Pt;
+    if (p->channels_last) {   /* x [H][W][C_in]: channel c of pixel a at a*C_in + c */
+        const cx_idx C = p->C_in;
+        for (cx_idx t = 0; t < taps; t++) {
+            const cx_idx r = (og * taps + t) * 4 * Pt;
+            const int32_t *CX_RESTRICT i0 = idx + r, *CX_RESTRICT i1 = i0 + Pt;
+            const int32_t *CX_RESTRICT i2 = i1 + Pt, *CX_RESTRICT i3 = i2 + Pt;
+            const T *CX_RESTRICT w0 = wt + r, *CX_RESTRICT w1 = w0 + Pt;
+            const T *CX_RESTRICT w2 = w1 + Pt, *CX_RESTRICT w3 = w2 + Pt;
+            for (cx_idx e = 0; e < np; e++) {
+                const T *a0 = x + (cx_idx)i0[e] * C, *a1 = x + (cx_idx)i1[e] * C;
+                const T *a2 = x + (cx_idx)i2[e] * C, *a3 = x + (cx_idx)i3[e] * C;
+                const T v0 = w0[e], v1 = w1[e], v2 = w2[e], v3 = w3[e];
+                T *CX_RESTRICT d = col + t * Pt + e;
+                for (cx_idx c = c0; c < c1; c++)
+                    d[c * ldr] = v0 * a0[c] + v1 * a1[c] + v2 * a2[c] + v3 * a3[c];
+            }
+        }
+        return;
+    }
+    const cx_idx HW = p->H * p->W;
     for (cx_idx t = 0; t < taps; t++) {
         const cx_idx r = (og * taps + t) * 4 * Pt;
         const int32_t *CX_RESTRICT i0 = idx + r, *CX_RESTRICT i1 = i0 + Pt;
@@ -118,12 +144,20 @@ static void CONVX_NAME(deform_gather)(const convx_deform_problem *p, const T *x,
 static void CONVX_NAME(deform_gemm_block)(const convx_deform_problem *p, const T *w,
                                           const T *bias, T *y, cx_idx n, cx_idx p0, cx_idx np,
                                           const T *col, cx_idx ldcol, cx_idx g, cx_idx m0,
-                                          cx_idx m1, const convx_table *tbl)
+                                          cx_idx m1, const convx_table *tbl, T *tmp)
 {
     const cx_idx Cog = p->C_out / p->groups, K = p->C_in / p->groups * p->kh * p->kw;
     const cx_idx P = p->OH * p->OW;
     const T *Ag = w + g * Cog * K;
     const T *Bg = col + g * K * ldcol;
+    if (tmp) {   /* channels-last y [N][P][C_out]: the block [m][j] goes through tmp */
+        CONVX_NAME(macrokernel)(tbl, m1 - m0, np, K, Ag + m0 * K, K, Bg, ldcol, CX_GEMM_NR(tbl),
+                                tmp, np, 0, bias ? bias + g * Cog + m0 : NULL);
+        T *Cl = y + (n * P + p0) * p->C_out + g * Cog + m0;
+        for (cx_idx j = 0; j < np; j++)
+            for (cx_idx m = 0; m < m1 - m0; m++) Cl[j * p->C_out + m] = tmp[m * np + j];
+        return;
+    }
     T *Cg = y + (n * p->C_out + g * Cog) * P + p0;
     CONVX_NAME(macrokernel)(tbl, m1 - m0, np, K, Ag + m0 * K, K, Bg, ldcol, CX_GEMM_NR(tbl),
                             Cg + m0 * P, P, 0, bias ? bias + g * Cog + m0 : NULL);
@@ -160,9 +194,12 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
 #pragma omp parallel num_threads(workers) reduction(| : fail)
 #endif
     {
-        size_t got = 0;
+        size_t got = 0, tgot = 0;
         T *col = (T *)convx_ws_acquire(bytes, &got);
-        if (!col) fail = 1;
+        /* channels-last output: one weight group's block [Cog][Wb] goes through tmp */
+        T *tmp = p->channels_last ? (T *)convx_ws_acquire((size_t)(Cog * Wb) * sizeof(T), &tgot)
+                                  : NULL;
+        if (!col || (p->channels_last && !tmp)) fail = 1;
         T *wt = col ? (T *)(void *)((char *)col + wt_at) : NULL;
         int32_t *idx = col ? (int32_t *)(void *)((char *)col + idx_at) : NULL;
         CX_ASSERT_ALIGNED(wt, 64); CX_ASSERT_ALIGNED(idx, 64);
@@ -170,7 +207,7 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (cx_idx job = 0; job < njobs; job++) {
-            if (!col || cx_cancelled(cc)) continue;
+            if (!col || (p->channels_last && !tmp) || cx_cancelled(cc)) continue;
             const cx_idx n = job / nblk, p0 = (job % nblk) * Wb, np = CX_MIN(Wb, P - p0);
             for (cx_idx e = 0; e < OG * taps; e++)
                 CONVX_NAME(deform_table)(p, off, mask, n, e / taps, e % taps, p0, np,
@@ -181,11 +218,12 @@ static int CONVX_NAME(deform_blocks)(const convx_deform_problem *p, const T *x, 
             for (cx_idx g = 0; g < G; g++) {
                 if (cx_cancelled_every(cc, g, g_every)) break;
                 CONVX_NAME(deform_gemm_block)(p, w, bias, y, n, p0, np, col, Wb, g, 0, Cog,
-                                              tbl);
+                                              tbl, tmp);
             }
         }
         convx_cancel_team_wait(cc);
         if (col) convx_ws_release(col, got);
+        if (tmp) convx_ws_release(tmp, tgot);
     }
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
@@ -215,9 +253,15 @@ static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, co
     const cx_idx e_every = cx_poll_every((double)Pt * 8);
     const cx_idx ch_every = cx_poll_every((double)4 * taps * Pt);
     const cx_idx job_every = cx_poll_every((double)MR * NR * (Ktot / G));
+    int fail = 0;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(workers)
+#pragma omp parallel num_threads(workers) reduction(| : fail)
 #endif
+    {
+    /* channels-last output: each MR x NR block goes through this thread's tmp */
+    size_t tgot = 0;
+    T *tmp = p->channels_last ? (T *)convx_ws_acquire((size_t)(MR * NR) * sizeof(T), &tgot) : NULL;
+    if (p->channels_last && !tmp) fail = 1;
     for (cx_idx s = 0; s < nst; s++) {
         const cx_idx n = s / npt, p0 = (s % npt) * Pt, np = CX_MIN(Pt, P - p0);
 #ifdef _OPENMP
@@ -241,15 +285,17 @@ static int CONVX_NAME(deform_team)(const convx_deform_problem *p, const T *x, co
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (cx_idx job = 0; job < G * mblocks * nnb; job++) {
-            if (cx_cancelled_every(cc, job, job_every)) continue;
+            if ((p->channels_last && !tmp) || cx_cancelled_every(cc, job, job_every)) continue;
             const cx_idx js = (job % nnb) * NR, m = ((job / nnb) % mblocks) * MR;
             const cx_idx g = job / (nnb * mblocks);
             CONVX_NAME(deform_gemm_block)(p, w, bias, y, n, p0 + js, CX_MIN(NR, np - js),
-                                          col + js, Pt, g, m, CX_MIN(Cog, m + MR), tbl);
+                                          col + js, Pt, g, m, CX_MIN(Cog, m + MR), tbl, tmp);
         }
     }
+    if (tmp) convx_ws_release(tmp, tgot);
+    }
     convx_ws_release(col, got);
-    return CONVX_OK;
+    return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
 
 /* The schedule for a problem (deform_conv2d below takes the cancel state). */

@@ -246,10 +246,10 @@ def test_plan_argument_errors():
     w = np.ones((4, 2, 3, 3), np.float32)
     with pytest.raises(ValueError, match="data_format must be one of"):
         convx.plan_conv2d(w, input_shape=(1, 2, 5, 5), data_format="NHWC")
-    with pytest.raises(ValueError, match="channels-last core"):
+    with pytest.raises(ValueError, match="input has 5 channels"):   # channels-last: C last
         convx.plan_conv2d(w, input_shape=(1, 2, 5, 5), data_format="channels_last")
-    with pytest.raises(ValueError, match="channels-last core"):
-        convx.plan_conv_transpose2d(w, input_shape=(1, 4, 5, 5), data_format="channels_last")
+    with pytest.raises(ValueError, match="input_shape must have 4 entries \\[N, \\*spatial"):
+        convx.plan_conv2d(w, input_shape=(1, 2, 5, 5, 2), data_format="channels_last")
     with pytest.raises(ValueError, match="algorithm must be one of"):
         convx.plan_conv2d(w, input_shape=(1, 2, 5, 5), algorithm="reference")
     with pytest.raises(ValueError, match="input_shape must have 4 entries"):
