@@ -30,6 +30,11 @@ typedef struct {
     cx_idx *tk[3];      /* [k] tap index of each entry */
     cx_idx *off[3];     /* [k] input offset of each entry */
     cx_idx Jmax2;       /* most outputs of one W phase (depthwise driver's pointer array) */
+    cx_idx stride[3], pad[3], dil[3];   /* forward problems (the indirect GEMM driver) */
+    /* indirect GEMM driver (cl_plan_igemm): output-channel blocks of OCB, NP pixels per tile,
+     * bands of Bh output rows of one output plane, kc-long reduction chunks; the band's input
+     * (KD plane slots of nrows x Wp pixels) is copied zero-padded unless nothing is padded */
+    cx_idx OCB, NP, nob, Bh, nband, obg, nobg, kc, Wp, nrows_max, padded, wblk;
     /* GEMM driver (cl_plan) */
     cx_idx ncombo, Mt, cob, Kmax, wp_elems;
     cx_idx *combo_taps, *combo_tiles, *task_end, *wofs;   /* [ncombo] */
@@ -82,6 +87,7 @@ static int cl_geom_forward(cl_geom *q, const convx_conv_problem *p)
         q->nph[a] = 1; q->S[a] = 1; q->IS[a] = p->stride[a];
         if (p->k[a] != 1 || p->stride[a] != 1 || p->pad[a] != 0 || p->out[a] != p->in[a])
             q->pointwise = 0;
+        q->stride[a] = p->stride[a]; q->pad[a] = p->pad[a]; q->dil[a] = p->dil[a];
     }
     if (cl_alloc(q) != CONVX_OK) return CONVX_ERR_NOMEM;
     for (int a = 0; a < 3; a++) {
@@ -195,6 +201,49 @@ static int cl_plan(cl_geom *q, int dw, cx_idx esz)
     }
     q->wp_elems = q->pointwise ? 0 : w;
     return CONVX_OK;
+}
+
+/* Sizes the indirect GEMM driver (forward problems; from the problem alone): returns 0 when a
+ * band of one output row would not fit the workspace cap (the GEMM driver runs instead). */
+static int cl_plan_igemm(cl_geom *q, cx_idx OCB, cx_idx NP, cx_idx esz)
+{
+    const cx_idx KD = q->k[0], KH = q->k[1], KW = q->k[2];
+    const cx_idx OH = q->out[1], OW = q->out[2], IW = q->in[2];
+    q->OCB = OCB; q->NP = NP;
+    q->nob = CX_CEILDIV(q->Cog, OCB);
+    const cx_idx K = KD * KH * KW * q->Cig;
+    q->wblk = K * OCB + OCB;
+    q->kc = CX_MAX((cx_idx)16, (cx_idx)(24576 / (OCB * esz)));
+    /* nothing padded (and every window inside the input): read x in place */
+    q->padded = 0;
+    for (int a = 0; a < 3; a++) {
+        const cx_idx last = (q->out[a] - 1) * q->stride[a] + (q->k[a] - 1) * q->dil[a];
+        if (q->pad[a] != 0 || last >= q->in[a]) q->padded = 1;
+    }
+    const cx_idx back = CX_MAX((cx_idx)0, (OW - 1) * q->stride[2] + (KW - 1) * q->dil[2] + 1 -
+                                           q->pad[2] - IW);
+    q->Wp = q->pad[2] + IW + back;
+    const cx_idx row_elems = q->Wp * q->C_in;
+    /* band: about 1 MiB of copied input, or 2048 output pixels when nothing is copied */
+    cx_idx Bh;
+    if (q->padded) {
+        const cx_idx per_row = KD * q->stride[1] * row_elems * esz;
+        Bh = ((cx_idx)1 << 20) / CX_MAX(per_row, (cx_idx)1);
+    } else {
+        Bh = 2048 / CX_MAX(OW, (cx_idx)1);
+    }
+    Bh = CX_MAX((cx_idx)1, CX_MIN(Bh, OH));
+    q->Bh = Bh;
+    q->nrows_max = (Bh - 1) * q->stride[1] + (KH - 1) * q->dil[1] + 1;
+    if (q->padded && KD * q->nrows_max * row_elems * esz > (cx_idx)convx_ws_cap_bytes()) return 0;
+    q->nband = q->N * q->out[0] * CX_CEILDIV(OH, Bh);
+    /* few bands (one small image): split the output-channel blocks too */
+    q->nobg = 1;
+    if (q->nband < 8) q->nobg = CX_MIN(q->nob * q->G, CX_CEILDIV((cx_idx)8, q->nband));
+    q->obg = CX_CEILDIV(q->nob * q->G, q->nobg);
+    q->nobg = CX_CEILDIV(q->nob * q->G, q->obg);
+    q->wp_elems = q->G * q->nob * q->wblk;
+    return 1;
 }
 
 #define CX_TEMPLATE "conv_cl.template.c"

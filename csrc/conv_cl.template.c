@@ -298,12 +298,158 @@ static int CONVX_NAME(cl_gemm_team)(void *ctx)
     return fail;
 }
 
+/* ---- indirect GEMM (forward) --------------------------------------------------------------- */
+
+/* Packed weights of (group, output-channel block) gb: [(ci, tap)][OCB] (the weights' own
+ * order, so a transpose), then OCB biases; channels past the group's end are zero (computed,
+ * never stored). */
+static void CONVX_NAME(cl_ig_pack)(const CTEAM *t, cx_idx gb)
+{
+    const cl_geom *q = t->q;
+    const cx_idx g = gb / q->nob, oc0 = (gb % q->nob) * q->OCB, OCB = q->OCB;
+    const cx_idx K = q->k[0] * q->k[1] * q->k[2] * q->Cig;
+    const cx_idx m = CX_MIN(OCB, q->Cog - oc0);
+    T *dst = t->wp + gb * q->wblk;
+    const T *src = t->w + (g * q->Cog + oc0) * K;
+    const CONVX_CAT3(convx_, CONVX_DT, _transpose_fn) tr = CX_TRANSPOSE(t->tbl);
+    if (tr) {
+        tr(m, K, src, K, dst, OCB);
+        for (cx_idx k = 0; m < OCB && k < K; k++)
+            memset(dst + k * OCB + m, 0, (size_t)(OCB - m) * sizeof(T));
+    } else {
+        for (cx_idx k0 = 0; k0 < K; k0 += 16) {   /* 16-row strips: reads and writes cached */
+            const cx_idx k1 = CX_MIN(K, k0 + 16);
+            for (cx_idx o = 0; o < OCB; o++)
+                for (cx_idx k = k0; k < k1; k++) dst[k * OCB + o] = o < m ? src[o * K + k] : (T)0;
+        }
+    }
+    for (cx_idx o = 0; o < OCB; o++)
+        dst[K * OCB + o] = (t->bias && o < m) ? t->bias[g * q->Cog + oc0 + o] : (T)0;
+}
+
+/* Task = (band, group of output-channel blocks): band b = (image, od, output rows
+ * [oh0, oh0 + Bh)); buf holds the band's zero-padded input when q->padded. */
+static void CONVX_NAME(cl_ig_task)(const CTEAM *t, cx_idx task, T *buf, T *acc, const T **px,
+                                   cx_idx *koff)
+{
+    const cl_geom *q = t->q;
+    const cx_idx band = task / q->nobg, og = task % q->nobg;
+    const cx_idx nbh = CX_CEILDIV(q->out[1], q->Bh);
+    const cx_idx hb = band % nbh, od = (band / nbh) % q->out[0], n = band / (nbh * q->out[0]);
+    const cx_idx oh0 = hb * q->Bh, bh = CX_MIN(q->Bh, q->out[1] - oh0);
+    const cx_idx OW = q->out[2], P = bh * OW, C = q->C_in;
+    const cx_idx ID = q->in[0], IH = q->in[1], IW = q->in[2];
+    const cx_idx KD = q->k[0], KH = q->k[1], KW = q->k[2], Cig = q->Cig;
+    const cx_idx nrows = (bh - 1) * q->stride[1] + (KH - 1) * q->dil[1] + 1;
+    const T *src;
+    cx_idx rs, ps;   /* row stride, plane-slot stride (elements) of the source */
+    const cx_idx ih0 = oh0 * q->stride[1] - q->pad[1];
+    if (q->padded) {
+        rs = q->Wp * C;
+        ps = nrows * rs;
+        for (cx_idx kd = 0; kd < KD; kd++) {
+            const cx_idx id = od * q->stride[0] - q->pad[0] + kd * q->dil[0];
+            for (cx_idx r = 0; r < nrows; r++) {
+                T *dst = buf + kd * ps + r * rs;
+                const cx_idx ih = ih0 + r;
+                if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
+                    memset(dst, 0, (size_t)rs * sizeof(T));
+                    continue;
+                }
+                const cx_idx lo = q->pad[2] * C, len = IW * C;
+                memset(dst, 0, (size_t)lo * sizeof(T));
+                memcpy(dst + lo, t->x + ((n * ID + id) * IH + ih) * IW * C, (size_t)len * sizeof(T));
+                memset(dst + lo + len, 0, (size_t)(rs - lo - len) * sizeof(T));
+            }
+        }
+        src = buf;
+    } else {
+        rs = IW * C;
+        ps = q->dil[0] * IH * rs;
+        src = t->x + ((n * ID + od * q->stride[0]) * IH + ih0) * rs;
+    }
+    /* reduction steps k = (ci, tap), the weights' order; pixel pointers carry the group */
+    cx_idx k = 0;
+    for (cx_idx ci = 0; ci < Cig; ci++)
+        for (cx_idx kd = 0; kd < KD; kd++)
+            for (cx_idx kh = 0; kh < KH; kh++)
+                for (cx_idx kw = 0; kw < KW; kw++)
+                    koff[k++] = kd * ps + kh * q->dil[1] * rs + kw * q->dil[2] * C + ci;
+    const cx_idx K = k, OCB = q->OCB, NP = q->NP;
+    const CONVX_CAT3(convx_, CONVX_DT, _indirect_gemm_ukernel_fn) uk =
+        t->tbl->CONVX_CAT(indirect_gemm_, CONVX_DT);
+    const cx_idx gb0 = og * q->obg, gb1 = CX_MIN(q->G * q->nob, gb0 + q->obg);
+    const cx_idx ntile = CX_CEILDIV(P, NP);
+    T *yb = t->y + (((n * q->out[0] + od) * q->out[1] + oh0) * OW) * q->C_out;
+    cx_idx gcur = -1;
+    for (cx_idx gb = gb0; gb < gb1; gb++) {
+        const cx_idx g = gb / q->nob, ob = gb % q->nob;
+        if (g != gcur) {
+            for (cx_idx j = 0; j < P; j++) {
+                const cx_idx oh = j / OW, ow = j % OW;
+                px[j] = src + oh * q->stride[1] * rs + ow * q->stride[2] * C + g * Cig;
+            }
+            gcur = g;
+        }
+        const T *wb = t->wp + gb * q->wblk;
+        for (cx_idx k0 = 0; k0 < K; k0 += q->kc) {
+            const cx_idx kn = CX_MIN(q->kc, K - k0);
+            for (cx_idx tt = 0; tt < ntile; tt++)
+                uk(kn, wb + k0 * OCB, px + tt * NP, koff + k0, CX_MIN(NP, P - tt * NP),
+                   acc + tt * NP * OCB, k0 > 0, wb + K * OCB);
+        }
+        const cx_idx m = CX_MIN(OCB, q->Cog - ob * OCB);
+        T *yo = yb + g * q->Cog + ob * OCB;
+        for (cx_idx j = 0; j < P; j++)
+            memcpy(yo + j * q->C_out, acc + j * OCB, (size_t)m * sizeof(T));
+    }
+}
+
+static int CONVX_NAME(cl_ig_team)(void *ctx)
+{
+    const CTEAM *t = (const CTEAM *)ctx;
+    const cl_geom *q = t->q;
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+    for (cx_idx gb = 0; gb < q->G * q->nob; gb++)
+        if (!cx_cancelled(t->cc)) CONVX_NAME(cl_ig_pack)(t, gb);
+    const cx_idx Pmax = q->Bh * q->out[2];
+    const cx_idx taps = q->k[0] * q->k[1] * q->k[2];
+    size_t g1 = 0, g2 = 0, g3 = 0, g4 = 0;
+    const size_t bufb = q->padded ? (size_t)(q->k[0] * q->nrows_max * q->Wp * q->C_in) * sizeof(T) : 0;
+    T *buf = bufb ? (T *)convx_ws_acquire(bufb, &g1) : NULL;
+    T *acc = (T *)convx_ws_acquire((size_t)(CX_CEILDIV(Pmax, q->NP) * q->NP * q->OCB) * sizeof(T), &g2);
+    const T **px = (const T **)convx_ws_acquire((size_t)(CX_CEILDIV(Pmax, q->NP) * q->NP) * sizeof(T *), &g3);
+    cx_idx *koff = (cx_idx *)convx_ws_acquire((size_t)(taps * q->Cig) * sizeof(cx_idx), &g4);
+    if ((bufb && !buf) || !acc || !px || !koff) fail = 1;
+    const cx_idx ntask = q->nband * q->nobg;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1) nowait
+#endif
+    for (cx_idx task = 0; task < ntask; task++)
+        if (!fail && !cx_cancelled(t->cc)) CONVX_NAME(cl_ig_task)(t, task, buf, acc, px, koff);
+    convx_cancel_team_wait(t->cc);
+    if (buf) convx_ws_release(buf, g1);
+    if (acc) convx_ws_release(acc, g2);
+    if (px) convx_ws_release((void *)px, g3);
+    if (koff) convx_ws_release(koff, g4);
+    return fail;
+}
+
 static int CONVX_NAME(cl_run)(cl_geom *q, const T *x, const T *w, const T *bias, T *y,
                               int algorithm, int workers)
 {
     const convx_table *tbl = convx_active_table();
     const int dw = algorithm != CONVX_ALGO_IM2COL && q->Cig == 1 && q->Cog == 1;
-    int st = cl_plan(q, dw, (cx_idx)sizeof(T));
+    /* forward problems on the indirect GEMM kernel when the ISA has one */
+    /* (1x1 stride-1 convolutions stay on OpenBLAS reading x in place: measured faster) */
+    const int ig = !dw && !q->transposed && !q->pointwise && algorithm != CONVX_ALGO_IM2COL &&
+                   tbl->CONVX_CAT(indirect_gemm_, CONVX_DT) != NULL &&
+                   cl_plan_igemm(q, CX_INDIRECT_GEMM_OC(tbl), CX_INDIRECT_GEMM_NP(tbl),
+                                 (cx_idx)sizeof(T));
+    int st = ig ? CONVX_OK : cl_plan(q, dw, (cx_idx)sizeof(T));
     if (st != CONVX_OK) return st;
     const double work = (double)q->N * q->C_out * q->Cig * (double)q->k[0] * q->k[1] * q->k[2] *
                         (double)q->out[0] * q->out[1] * q->out[2] /
@@ -317,7 +463,9 @@ static int CONVX_NAME(cl_run)(cl_geom *q, const T *x, const T *w, const T *bias,
     convx_cancel cc;
     convx_cancel_begin(&cc, work);
     t.cc = &cc;
-    const int fail = convx_team_run(workers, dw ? CONVX_NAME(cl_dw_team) : CONVX_NAME(cl_gemm_team), &t);
+    const int fail = convx_team_run(workers, dw ? CONVX_NAME(cl_dw_team) :
+                                             ig ? CONVX_NAME(cl_ig_team) : CONVX_NAME(cl_gemm_team),
+                                    &t);
     if (t.wp) convx_ws_release(t.wp, got);
     cl_free(q);
     return convx_cancel_end(&cc, fail ? CONVX_ERR_NOMEM : CONVX_OK);

@@ -50,6 +50,7 @@ from convx._bench.conv_transpose import ct_case  # noqa: E402,F401
 from convx._bench import zoo  # noqa: E402,F401  (after conv, conv_transpose and filters)
 from convx._bench import dask  # noqa: E402,F401  (--suite dask; imports dask only when run)
 from convx._bench import plans  # noqa: E402,F401  (the plans suite, issue 14)
+from convx._bench import channels_last  # noqa: E402,F401  (the channels_last suite, issue 14)
 
 __all__ = [
     "Case", "Call", "Family", "Suite", "Timing", "FAMILIES", "SUITES",

@@ -192,12 +192,16 @@ class Family:
       ImportError when its library is missing (the peer is then skipped) and
       NotImplementedError when it cannot run this case.
     macs(case) -> int: multiply-accumulates of one call (what GFLOP/s counts).
+    check_view(who, output) -> array: the output in the layout results are compared in
+      (contenders that return different layouts, e.g. channels-last and channels-first);
+      None: compared as returned.
     """
 
     make_inputs: Callable[[Case, np.random.Generator], dict]
     convx: Callable[[Case, dict, str, int], Call]
     peers: Mapping[str, Callable[[Case, dict, int], Call]]
     macs: Callable[[Case], int] | None = None
+    check_view: Callable[[str, Any], Any] | None = None
 
 
 FAMILIES: dict[str, Family] = {}

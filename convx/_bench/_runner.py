@@ -232,7 +232,9 @@ def _time_case(case, cid, sname, contenders, workers, algorithm, dtype, peak, ti
     ref = next((p for p in ("torch", *contenders[1:])
                 if p in outputs and p not in _UNCHECKED_PEERS), None)
     if "convx" in outputs and ref:
-        rec["check"] = dict(_check(outputs["convx"], outputs[ref], dtype), against=ref)
+        view = FAMILIES[case.family].check_view or (lambda who, o: o)
+        rec["check"] = dict(_check(view("convx", outputs["convx"]), view(ref, outputs[ref]),
+                                   dtype), against=ref)
     return rec
 
 
