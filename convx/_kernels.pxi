@@ -51,6 +51,10 @@ cdef extern from "kernels/kernels.h":
     ctypedef void (*f64_dwconv_cl_fn "convx_f64_dwconv_cl_ukernel_fn")(cx_idx, cx_idx, cx_idx,
         const double *const *, const cx_idx *, const cx_idx *, const double *, const double *,
         double *, cx_idx)
+    ctypedef void (*f32_dwconv_cl_row_fn "convx_f32_dwconv_cl_row_ukernel_fn")(cx_idx, cx_idx,
+        cx_idx, const float *const *, const float *const *, const float *, float *, cx_idx)
+    ctypedef void (*f64_dwconv_cl_row_fn "convx_f64_dwconv_cl_row_ukernel_fn")(cx_idx, cx_idx,
+        cx_idx, const double *const *, const double *const *, const double *, double *, cx_idx)
     ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, const float *, float *)
     ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx,
@@ -417,6 +421,65 @@ def dwconv_cl(str name, x, pix, toff, woff, w, cx_idx C, cx_idx ys, bias=None):
                                      <const double *>wp, <const double *>bp, <double *>yp, ys)
     finally:
         free(ptrs)
+    written = (np.arange(n)[:, None] * ys + np.arange(C)[None, :]).ravel()
+    out.check(written, name)
+    return out.inner()[written].reshape(n, C).copy()
+
+
+def dwconv_cl_row(str name, x, rows, w, wrows, cx_idx n, cx_idx C, cx_idx ys, bias=None):
+    """y[j, c] = (bias[c] or 0) + sum_r sum_{kw < KS} x[rows[r] + (j*S + kw)*C + c] *
+    w[wrows[r] + kw*C + c] for j < n, c < C (KS, S: the kernel's window and stride); row j of the
+    result starts at element j*ys (ys >= C) of the kernel's output. Returns y [n, C]."""
+    cdef const convx_kernel_info *k = _entry(name, "dwconv_cl_row")
+    dt = _dt(k)
+    xa = _inp(x, dt, 1, "x")
+    wa = _inp(w, dt, 1, "w")
+    ra = _idx(rows, "rows")
+    wr = _idx(wrows, "wrows")
+    cdef cx_idx nr = ra.shape[0], KS = k.ksize, S = k.stride
+    _small(n=n, C=C, ys=ys)
+    if n < 1 or C < 1 or ys < C:
+        raise ValueError(f"need n >= 1 and 1 <= C <= ys, got n={n}, C={C}, ys={ys}")
+    if wr.shape[0] != nr:
+        raise ValueError("rows and wrows must have the same length")
+    if ra.min() < 0 or ra.max() + ((n - 1) * S + KS) * C > xa.shape[0]:
+        raise ValueError("rows (+ the pixels the row reads) must index inside x")
+    if wr.min() < 0 or wr.max() + KS * C > wa.shape[0]:
+        raise ValueError("wrows (+ KS*C weights) must index inside w")
+    bb = None
+    if bias is not None:
+        bb = _inp(bias, dt, 1, "bias")
+        if bb.size != C:
+            raise ValueError(f"bias must have {C} values")
+    out = _Out((n - 1) * ys + C, dt)
+    cdef void **rp = <void **>malloc(<size_t>nr * sizeof(void *))
+    cdef void **wp = <void **>malloc(<size_t>nr * sizeof(void *))
+    if rp == NULL or wp == NULL:
+        free(rp)
+        free(wp)
+        raise MemoryError()
+    cdef char *xb = <char *>_ptr(xa)
+    cdef char *wb = <char *>_ptr(wa)
+    cdef const cx_idx *rpp = <const cx_idx *>_ptr(ra)
+    cdef const cx_idx *wpp = <const cx_idx *>_ptr(wr)
+    cdef void *bp = NULL if bb is None else _ptr(bb)
+    cdef char *yp = _out_ptr(out)
+    cdef cx_idx j, item = dt.itemsize
+    try:
+        for j in range(nr):
+            rp[j] = xb + rpp[j] * item
+            wp[j] = wb + wpp[j] * item
+        if dt == np.float32:
+            (<f32_dwconv_cl_row_fn>k.fn)(n, C, nr, <const float *const *>rp,
+                                         <const float *const *>wp, <const float *>bp,
+                                         <float *>yp, ys)
+        else:
+            (<f64_dwconv_cl_row_fn>k.fn)(n, C, nr, <const double *const *>rp,
+                                         <const double *const *>wp, <const double *>bp,
+                                         <double *>yp, ys)
+    finally:
+        free(rp)
+        free(wp)
     written = (np.arange(n)[:, None] * ys + np.arange(C)[None, :]).ravel()
     out.check(written, name)
     return out.inner()[written].reshape(n, C).copy()

@@ -9,6 +9,7 @@ from convx._core import (  # noqa: F401
     dwconv,
     dwconv_inplace,
     dwconv_cl,
+    dwconv_cl_row,
     filter,
     filter2d,
     fftconv,

@@ -99,8 +99,29 @@ static void CONVX_NAME(cl_dw_row)(const CTEAM *t, cx_idx r, const T **px, cx_idx
     hi = CX_MAX(lo, CX_MIN(hi, J2));
     const cx_idx ys = q->S[2] * C;
     T *y0 = yrow + ph2 * C;
-    for (cx_idx j = lo; j < hi; j++) px[j - lo] = xn + j * IS * C;
-    if (hi > lo) uk(hi - lo, C, nt, px, toff, woff, t->wp, t->bias, y0 + lo * ys, ys);
+    const cx_idx KW = q->k[2];
+    const int row_kernel = !q->transposed && q->dil[2] == 1 && (KW == 3 || KW == 5 || KW == 7) &&
+                           (IS == 1 || IS == 2) && nt > 0 && e2 - s2 == KW;
+    cx_idx mid = lo;   /* [lo, mid): the row kernel's whole register tiles */
+    if (row_kernel) {
+        const cx_idx RPX = CX_T_IS_F64 ? t->tbl->dwconv_cl_row_px_f64 : t->tbl->dwconv_cl_row_px_f32;
+        mid = lo + (hi - lo) / RPX * RPX;
+    }
+    if (mid > lo) {
+        /* whole rows of taps: the row kernel (inputs loaded once per vector of pixels) */
+        const CONVX_CAT3(convx_, CONVX_DT, _dwconv_cl_row_ukernel_fn) rk =
+            t->tbl->CONVX_CAT(dwconv_cl_row_, CONVX_DT)[CONVX_DWCONV_SLOT(KW, IS)];
+        const T **rows = px, **wrows = px + nt / KW;
+        for (cx_idx rr = 0; rr < nt / KW; rr++) {
+            rows[rr] = xn + lo * IS * C + toff[rr * KW];
+            wrows[rr] = t->wp + woff[rr * KW];
+        }
+        rk(mid - lo, C, nt / KW, rows, wrows, t->bias, y0 + lo * ys, ys);
+    }
+    if (hi > mid) {
+        for (cx_idx j = mid; j < hi; j++) px[j - mid] = xn + j * IS * C;
+        uk(hi - mid, C, nt, px, toff, woff, t->wp, t->bias, y0 + mid * ys, ys);
+    }
     /* border pixels: the taps inside the input for that pixel only */
     const cx_idx ntw = e2 - s2, nrow = ntw ? nt / ntw : 0;
     for (cx_idx j = 0; j < J2; j++) {
@@ -133,7 +154,7 @@ static int CONVX_NAME(cl_dw_team)(void *ctx)
         for (cx_idx c = 0; c < C; c++) t->wp[tap * C + c] = t->w[c * taps + tap];
     const cx_idx Jmax = q->Jmax2;
     size_t g1 = 0, g2 = 0;
-    const T **px = (const T **)convx_ws_acquire((size_t)Jmax * sizeof(T *), &g1);
+    const T **px = (const T **)convx_ws_acquire((size_t)CX_MAX(Jmax, 2 * taps) * sizeof(T *), &g1);
     cx_idx *offs = (cx_idx *)convx_ws_acquire((size_t)(4 * taps) * sizeof(cx_idx), &g2);
     if (!px || !offs) fail = 1;
     const cx_idx nrows = q->N * q->out[0] * q->out[1] * q->nph[2];

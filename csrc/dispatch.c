@@ -63,6 +63,8 @@ const convx_kernel_info *convx_kernel_get(int i)
     [I].dwconv_inplace##tile##_##dt = fn,
 #define CX_TBL_dwconv_cl(I, dt, tile, slot, oc, px, rows, fn)                                  \
     [I].dwconv_cl_##dt = fn, [I].dwconv_cl_oc_##dt = oc,
+#define CX_TBL_dwconv_cl_row(I, dt, tile, slot, oc, px, rows, fn)                              \
+    [I].dwconv_cl_row_##dt[slot] = fn, [I].dwconv_cl_row_px_##dt = px,
 #define CX_TBL_filter(I, dt, tile, slot, oc, px, rows, fn) [I].filter_##dt = fn,
 #define CX_TBL_filter2d(I, dt, tile, slot, oc, px, rows, fn) [I].filter2d_##dt = fn,
 #define CX_TBL_fftconv(I, dt, tile, slot, oc, px, rows, fn) [I].fftconv_##dt = fn,
@@ -235,6 +237,16 @@ int convx_dispatch_check_table(const convx_table *t, char *msg, size_t len)
                              CX_FN(t->dwconv_f32[sl]), -1, t->dwconv_px_f32, -1, ks, st};
         const cx_slot e64 = {"dwconv", "f64", sl, t->dwconv_f64[0] != NULL,
                              CX_FN(t->dwconv_f64[sl]), -1, t->dwconv_px_f64, -1, ks, st};
+        if (cx_bad_slot(t, &e32, msg, len) || cx_bad_slot(t, &e64, msg, len))
+            return CONVX_ERR_INTERNAL;
+    }
+    /* dwconv_cl_row: the fixed windows only, every slot of both dtypes (every ISA has them) */
+    for (int sl = 0; sl < CONVX_DWCONV_NSLOT - 1; sl++) {
+        const int ks = 3 + 2 * (sl / 2), st = sl % 2 + 1;
+        const cx_slot e32 = {"dwconv_cl_row", "f32", sl, 1, CX_FN(t->dwconv_cl_row_f32[sl]), -1,
+                             t->dwconv_cl_row_px_f32, -1, ks, st};
+        const cx_slot e64 = {"dwconv_cl_row", "f64", sl, 1, CX_FN(t->dwconv_cl_row_f64[sl]), -1,
+                             t->dwconv_cl_row_px_f64, -1, ks, st};
         if (cx_bad_slot(t, &e32, msg, len) || cx_bad_slot(t, &e64, msg, len))
             return CONVX_ERR_INTERNAL;
     }

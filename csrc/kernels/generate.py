@@ -165,6 +165,26 @@ def dwconv_cl():
                     template="dwconv_cl.template.h", defines={"NV": nv})
 
 
+# Channels-last depthwise rows: PX output pixels per vector of channels (AVX-512: 8 accumulators
+# + up to 7 weights; AVX2 and the baseline, 16 registers: 4), windows DWCONV_WINDOWS at column
+# strides 1 and 2 (slot 2*i + s - 1, as dwconv's).
+DWCONV_CL_ROW_PX = {"avx512": 8, "avx2": 4, "scalar": 4}
+
+
+def dwconv_cl_row():
+    """Channels-last depthwise over runs of consecutive output pixels of a row: each input
+    vector loaded once for every (pixel, tap) it meets, the row's weights in registers."""
+    for isa in ISAS:
+        px = DWCONV_CL_ROW_PX[isa]
+        for dt in DTYPES:
+            for i, ks in enumerate(DWCONV_WINDOWS):
+                for st in (1, 2):
+                    yield K("dwconv_cl_row", dt, isa, f"{ks}x{ks}s{st}", slot=2 * i + st - 1,
+                            px=px, oc=LANES[(dt, isa)], ksize=ks, stride=st,
+                            template="dwconv_cl_row.template.h",
+                            defines={"KS": ks, "S": st, "PX": px})
+
+
 def filt():
     """One output row of a single-channel correlation, 4 vectors per register tile."""
     for isa in ISAS:
@@ -210,6 +230,7 @@ FAMILIES = [
     ("dwconv", "dwconv", dwconv),
     ("dwconv_inplace", "dwconv", dwconv_inplace),
     ("dwconv_cl", "dwconv", dwconv_cl),
+    ("dwconv_cl_row", "dwconv", dwconv_cl_row),
     ("filter", "filter", filt),
     ("filter2d", "filter", filter2d),
     ("fftconv", "filter", untiled("fftconv", "", "fftconv.template.h")),

@@ -21,6 +21,9 @@
  *                                                                                      stride S
  *   dwconv_cl      OCx4    channels per     output pixels per tile      -               channels-
  *                          block (NV vecs)  (one pointer each)                          last
+ *   dwconv_cl_row  KxKsS   channels per     output pixels per tile      -               ksize K,
+ *                          vector                                                      stride S;
+ *                                                                                      slot 0..5
  *   filter         1xPX    -                output columns per tile     1
  *   filter2d       RBxPX   -                output columns per tile     RB output rows
  *   fftconv        ""      -                -                           -               untiled
@@ -110,6 +113,16 @@ typedef void (*convx_f64_dwconv_cl_ukernel_fn)(cx_idx n, cx_idx C, cx_idx ntap,
                                                const double *const *px, const cx_idx *toff,
                                                const cx_idx *woff, const double *w,
                                                const double *bias, double *y, cx_idx ys);
+/* dwconv_cl_row: runs of one row's output pixels, channels-last, window KS x (rows), column
+ * stride S (kernels/dwconv/dwconv_cl_row.template.h) */
+typedef void (*convx_f32_dwconv_cl_row_ukernel_fn)(cx_idx n, cx_idx C, cx_idx nr,
+                                                   const float *const *rows,
+                                                   const float *const *wrows, const float *bias,
+                                                   float *y, cx_idx ys);
+typedef void (*convx_f64_dwconv_cl_row_ukernel_fn)(cx_idx n, cx_idx C, cx_idx nr,
+                                                   const double *const *rows,
+                                                   const double *const *wrows,
+                                                   const double *bias, double *y, cx_idx ys);
 /* filter: one output row of a single-channel correlation, kernels/filter/filter.template.h */
 typedef void (*convx_f32_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const float *const *xp,
                                             const float *w, float *y);
@@ -177,6 +190,9 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
 #define CX_PROTO_dwconv_cl(T, name)                                                            \
     void name(cx_idx n, cx_idx C, cx_idx ntap, const T *const *px, const cx_idx *toff,        \
               const cx_idx *woff, const T *w, const T *bias, T *y, cx_idx ys);
+#define CX_PROTO_dwconv_cl_row(T, name)                                                        \
+    void name(cx_idx n, cx_idx C, cx_idx nr, const T *const *rows, const T *const *wrows,     \
+              const T *bias, T *y, cx_idx ys);
 #define CX_PROTO_filter(T, name)                                                               \
     void name(cx_idx n, cx_idx n_taps, const T *const *xp, const T *w, T *y);
 #define CX_PROTO_filter2d(T, name)                                                             \
@@ -262,6 +278,10 @@ typedef struct {
     convx_f32_dwconv_cl_ukernel_fn dwconv_cl_f32;
     convx_f64_dwconv_cl_ukernel_fn dwconv_cl_f64;
     int dwconv_cl_oc_f32, dwconv_cl_oc_f64;
+    /* channels-last depthwise rows by window: CONVX_DWCONV_SLOT(K, S) (K = 3, 5, 7; S = 1, 2) */
+    convx_f32_dwconv_cl_row_ukernel_fn dwconv_cl_row_f32[CONVX_DWCONV_NSLOT - 1];
+    convx_f64_dwconv_cl_row_ukernel_fn dwconv_cl_row_f64[CONVX_DWCONV_NSLOT - 1];
+    int dwconv_cl_row_px_f32, dwconv_cl_row_px_f64;
     convx_f32_im2col_fn im2col_f32;
     convx_f64_im2col_fn im2col_f64;
     convx_f32_pack_row_fn pack_row_f32;
