@@ -334,3 +334,33 @@ def test_plan_transpose_channels_last():
     x = rng.standard_normal((2, 5, 5, 6)).astype(np.float32)
     np.testing.assert_array_equal(plan(x), convx.conv_transpose2d(x, w, None, 2, 1, 0, 3,
                                                                   data_format=CL))
+
+
+def test_call_plans_keep_layouts_apart():
+    """The functional calls' plan cache keys on data_format: a square array used both ways
+    (same shape, dtype and arguments) gets each layout's own result."""
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 4, 4, 4)).astype(np.float32)
+    w = rng.standard_normal((4, 4, 3, 3)).astype(np.float32)
+    for _ in range(2):   # the second round replays the stored plans
+        cf = convx.conv2d(x, w, padding=1)
+        cl = convx.conv2d(x, w, padding=1, data_format=CL)
+        np.testing.assert_allclose(cl, to_cl(convx.conv2d(to_cf(x).copy(), w, padding=1)),
+                                   rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(cf, to_cf(convx.conv2d(to_cl(x), w, padding=1,
+                                                          data_format=CL)), rtol=1e-5, atol=1e-5)
+
+
+def test_plan_channels_last_threads():
+    """One channels-last plan called from several threads at once: every result is the
+    single-threaded one, bit for bit."""
+    from concurrent.futures import ThreadPoolExecutor
+    rng = np.random.default_rng(13)
+    w = rng.standard_normal((32, 1, 3, 3)).astype(np.float32)
+    plan = convx.plan_conv2d(w, None, 1, 1, 1, 32, input_shape=(1, 20, 20, 32), data_format=CL)
+    xs = [rng.standard_normal((1, 20, 20, 32)).astype(np.float32) for _ in range(8)]
+    want = [plan(x) for x in xs]
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(plan, xs * 3))
+    for i, g in enumerate(got):
+        np.testing.assert_array_equal(g, want[i % 8])
