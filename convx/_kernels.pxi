@@ -52,9 +52,11 @@ cdef extern from "kernels/kernels.h":
         const double *const *, const cx_idx *, const cx_idx *, const double *, const double *,
         double *, cx_idx)
     ctypedef void (*f32_dwconv_cl_row_fn "convx_f32_dwconv_cl_row_ukernel_fn")(cx_idx, cx_idx,
-        cx_idx, const float *const *, const float *const *, const float *, float *, cx_idx)
+        cx_idx, const float *const *, const float *const *, const float *, float *, cx_idx, int,
+        cx_idx)
     ctypedef void (*f64_dwconv_cl_row_fn "convx_f64_dwconv_cl_row_ukernel_fn")(cx_idx, cx_idx,
-        cx_idx, const double *const *, const double *const *, const double *, double *, cx_idx)
+        cx_idx, const double *const *, const double *const *, const double *, double *, cx_idx,
+        int, cx_idx)
     ctypedef void (*f32_filter_fn "convx_f32_filter_ukernel_fn")(cx_idx, cx_idx,
         const float *const *, const float *, float *)
     ctypedef void (*f64_filter_fn "convx_f64_filter_ukernel_fn")(cx_idx, cx_idx,
@@ -426,22 +428,25 @@ def dwconv_cl(str name, x, pix, toff, woff, w, cx_idx C, cx_idx ys, bias=None):
     return out.inner()[written].reshape(n, C).copy()
 
 
-def dwconv_cl_row(str name, x, rows, w, wrows, cx_idx n, cx_idx C, cx_idx ys, bias=None):
-    """y[j, c] = (bias[c] or 0) + sum_r sum_{kw < KS} x[rows[r] + (j*S + kw)*C + c] *
-    w[wrows[r] + kw*C + c] for j < n, c < C (KS, S: the kernel's window and stride); row j of the
-    result starts at element j*ys (ys >= C) of the kernel's output. Returns y [n, C]."""
+def dwconv_cl_row(str name, x, rows, w, wrows, cx_idx n, cx_idx C, cx_idx ys, bias=None,
+                  int nout=1):
+    """y[i, j, c] = (bias[c] or 0) + sum_r sum_{kw < KS} x[rows[i + r] + (j*S + kw)*C + c] *
+    w[wrows[r] + kw*C + c] for output rows i < nout (1 or 2; rows then holds len(wrows) + 1
+    entries), j < n, c < C (KS, S: the kernel's window and stride); pixel j of output row i
+    starts at element i*n*ys + j*ys (ys >= C) of the kernel's output. Returns y [nout, n, C]."""
     cdef const convx_kernel_info *k = _entry(name, "dwconv_cl_row")
     dt = _dt(k)
     xa = _inp(x, dt, 1, "x")
     wa = _inp(w, dt, 1, "w")
     ra = _idx(rows, "rows")
     wr = _idx(wrows, "wrows")
-    cdef cx_idx nr = ra.shape[0], KS = k.ksize, S = k.stride
+    cdef cx_idx nr = wr.shape[0], KS = k.ksize, S = k.stride, yr = n * ys
     _small(n=n, C=C, ys=ys)
-    if n < 1 or C < 1 or ys < C:
-        raise ValueError(f"need n >= 1 and 1 <= C <= ys, got n={n}, C={C}, ys={ys}")
-    if wr.shape[0] != nr:
-        raise ValueError("rows and wrows must have the same length")
+    if n < 1 or C < 1 or ys < C or nout not in (1, 2):
+        raise ValueError(f"need n >= 1, 1 <= C <= ys and nout 1 or 2, got n={n}, C={C}, "
+                         f"ys={ys}, nout={nout}")
+    if ra.shape[0] != nr + nout - 1:
+        raise ValueError("rows must have len(wrows) + nout - 1 entries")
     if ra.min() < 0 or ra.max() + ((n - 1) * S + KS) * C > xa.shape[0]:
         raise ValueError("rows (+ the pixels the row reads) must index inside x")
     if wr.min() < 0 or wr.max() + KS * C > wa.shape[0]:
@@ -451,9 +456,9 @@ def dwconv_cl_row(str name, x, rows, w, wrows, cx_idx n, cx_idx C, cx_idx ys, bi
         bb = _inp(bias, dt, 1, "bias")
         if bb.size != C:
             raise ValueError(f"bias must have {C} values")
-    out = _Out((n - 1) * ys + C, dt)
-    cdef void **rp = <void **>malloc(<size_t>nr * sizeof(void *))
-    cdef void **wp = <void **>malloc(<size_t>nr * sizeof(void *))
+    out = _Out((nout - 1) * yr + (n - 1) * ys + C, dt)
+    cdef void **rp = <void **>malloc(<size_t>(nr + 1) * sizeof(void *))
+    cdef void **wp = <void **>malloc(<size_t>max(nr, 1) * sizeof(void *))
     if rp == NULL or wp == NULL:
         free(rp)
         free(wp)
@@ -466,23 +471,25 @@ def dwconv_cl_row(str name, x, rows, w, wrows, cx_idx n, cx_idx C, cx_idx ys, bi
     cdef char *yp = _out_ptr(out)
     cdef cx_idx j, item = dt.itemsize
     try:
-        for j in range(nr):
+        for j in range(nr + nout - 1):
             rp[j] = xb + rpp[j] * item
+        for j in range(nr):
             wp[j] = wb + wpp[j] * item
         if dt == np.float32:
             (<f32_dwconv_cl_row_fn>k.fn)(n, C, nr, <const float *const *>rp,
                                          <const float *const *>wp, <const float *>bp,
-                                         <float *>yp, ys)
+                                         <float *>yp, ys, nout, yr)
         else:
             (<f64_dwconv_cl_row_fn>k.fn)(n, C, nr, <const double *const *>rp,
                                          <const double *const *>wp, <const double *>bp,
-                                         <double *>yp, ys)
+                                         <double *>yp, ys, nout, yr)
     finally:
         free(rp)
         free(wp)
-    written = (np.arange(n)[:, None] * ys + np.arange(C)[None, :]).ravel()
+    written = (np.arange(nout)[:, None, None] * yr + np.arange(n)[None, :, None] * ys +
+               np.arange(C)[None, None, :]).ravel()
     out.check(written, name)
-    return out.inner()[written].reshape(n, C).copy()
+    return out.inner()[written].reshape(nout, n, C).copy()
 
 
 def indirect_gemm(str name, w, x, pix, koff, c=None, bint accumulate=False, bias=None):

@@ -230,8 +230,8 @@ def test_dwconv_cl(k):
 @pytest.mark.parametrize("k", entries("dwconv_cl_row"))
 def test_dwconv_cl_row(k):
     """Pixel counts around the register tile (the one-pixel tail too), channel counts around
-    the vector and its masked tail, 1 or 3 kernel rows, with and without bias, wide output
-    rows."""
+    the vector and its masked tail, 1 or 3 kernel rows, one or two output rows (the second
+    reading the input rows shifted by one), with and without bias, wide output rows."""
     dt = np.dtype(k["dtype"])
     ks, s, px, lanes = k["ksize"], k["stride"], k["px"], k["oc"]
     rng = np.random.default_rng(ks * 10 + s)
@@ -239,23 +239,29 @@ def test_dwconv_cl_row(k):
         if C < 1:
             continue
         for nr in (1, 3):
-            for n in sorted({1, px - 1, px, px + 1, 2 * px + 3} - {0}):
-                span = ((n - 1) * s + ks) * C
-                x = rnd(rng, 4 * span + 50, dt)
-                w = rnd(rng, (nr + 2) * ks * C, dt)
-                rows = rng.integers(0, 3 * span + 40, nr)
-                wrows = rng.permutation(nr + 2)[:nr] * ks * C
-                bias = rnd(rng, C, dt)
-                ref = np.zeros((n, C))
-                for r in range(nr):
-                    for kw in range(ks):
-                        idx = rows[r] + (np.arange(n)[:, None] * s + kw) * C + np.arange(C)
-                        ref += (x.astype(np.float64)[idx] *
-                                w.astype(np.float64)[wrows[r] + kw * C:wrows[r] + (kw + 1) * C])
-                got = _kernels.dwconv_cl_row(k["name"], x, rows, w, wrows, n, C, C)
-                assert_close(got, ref, dt, nr * ks)
-                got = _kernels.dwconv_cl_row(k["name"], x, rows, w, wrows, n, C, C + 2, bias=bias)
-                assert_close(got, ref + bias, dt, nr * ks)
+            for nout in (1, 2):
+                for n in sorted({1, px - 1, px, px + 1, 2 * px + 3} - {0}):
+                    span = ((n - 1) * s + ks) * C
+                    x = rnd(rng, 4 * span + 50, dt)
+                    w = rnd(rng, (nr + 2) * ks * C, dt)
+                    rows = rng.integers(0, 3 * span + 40, nr + nout - 1)
+                    wrows = rng.permutation(nr + 2)[:nr] * ks * C
+                    bias = rnd(rng, C, dt)
+                    ref = np.zeros((nout, n, C))
+                    for i in range(nout):
+                        for r in range(nr):
+                            for kw in range(ks):
+                                idx = (rows[i + r] + (np.arange(n)[:, None] * s + kw) * C +
+                                       np.arange(C))
+                                ref[i] += (x.astype(np.float64)[idx] *
+                                           w.astype(np.float64)[wrows[r] + kw * C:
+                                                                wrows[r] + (kw + 1) * C])
+                    got = _kernels.dwconv_cl_row(k["name"], x, rows, w, wrows, n, C, C,
+                                                 nout=nout)
+                    assert_close(got, ref, dt, nr * ks)
+                    got = _kernels.dwconv_cl_row(k["name"], x, rows, w, wrows, n, C, C + 2,
+                                                 bias=bias, nout=nout)
+                    assert_close(got, ref + bias, dt, nr * ks)
 
 
 @pytest.mark.parametrize("k", entries("dwconv_cl"))

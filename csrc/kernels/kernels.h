@@ -113,16 +113,17 @@ typedef void (*convx_f64_dwconv_cl_ukernel_fn)(cx_idx n, cx_idx C, cx_idx ntap,
                                                const double *const *px, const cx_idx *toff,
                                                const cx_idx *woff, const double *w,
                                                const double *bias, double *y, cx_idx ys);
-/* dwconv_cl_row: runs of one row's output pixels, channels-last, window KS x (rows), column
- * stride S (kernels/dwconv/dwconv_cl_row.template.h) */
+/* dwconv_cl_row: runs of one or two rows' output pixels, channels-last, window KS x (rows),
+ * column stride S (kernels/dwconv/dwconv_cl_row.template.h) */
 typedef void (*convx_f32_dwconv_cl_row_ukernel_fn)(cx_idx n, cx_idx C, cx_idx nr,
                                                    const float *const *rows,
                                                    const float *const *wrows, const float *bias,
-                                                   float *y, cx_idx ys);
+                                                   float *y, cx_idx ys, int nout, cx_idx yr);
 typedef void (*convx_f64_dwconv_cl_row_ukernel_fn)(cx_idx n, cx_idx C, cx_idx nr,
                                                    const double *const *rows,
                                                    const double *const *wrows,
-                                                   const double *bias, double *y, cx_idx ys);
+                                                   const double *bias, double *y, cx_idx ys,
+                                                   int nout, cx_idx yr);
 /* filter: one output row of a single-channel correlation, kernels/filter/filter.template.h */
 typedef void (*convx_f32_filter_ukernel_fn)(cx_idx n, cx_idx n_taps, const float *const *xp,
                                             const float *w, float *y);
@@ -192,7 +193,7 @@ typedef void (*convx_f64_transpose_fn)(cx_idx R, cx_idx C, const double *src, cx
               const cx_idx *woff, const T *w, const T *bias, T *y, cx_idx ys);
 #define CX_PROTO_dwconv_cl_row(T, name)                                                        \
     void name(cx_idx n, cx_idx C, cx_idx nr, const T *const *rows, const T *const *wrows,     \
-              const T *bias, T *y, cx_idx ys);
+              const T *bias, T *y, cx_idx ys, int nout, cx_idx yr);
 #define CX_PROTO_filter(T, name)                                                               \
     void name(cx_idx n, cx_idx n_taps, const T *const *xp, const T *w, T *y);
 #define CX_PROTO_filter2d(T, name)                                                             \
