@@ -233,6 +233,13 @@ static int cl_plan_igemm(cl_geom *q, cx_idx OCB, cx_idx NP, cx_idx esz)
         Bh = 2048 / CX_MAX(OW, (cx_idx)1);
     }
     Bh = CX_MAX((cx_idx)1, CX_MIN(Bh, OH));
+    /* at least 8 tasks where the image allows: thinner bands when the output channels give
+     * fewer than 8 blocks (a 3-channel stem with 32 outputs is one block) */
+    const cx_idx planes = q->N * q->out[0], blocks = q->nob * q->G;
+    if (planes * CX_CEILDIV(OH, Bh) * blocks < 8) {
+        const cx_idx per_plane = CX_CEILDIV(CX_CEILDIV((cx_idx)8, blocks), planes);
+        Bh = CX_MAX((cx_idx)1, CX_MIN(Bh, CX_CEILDIV(OH, per_plane)));
+    }
     q->Bh = Bh;
     q->nrows_max = (Bh - 1) * q->stride[1] + (KH - 1) * q->dil[1] + 1;
     if (q->padded && KD * q->nrows_max * row_elems * esz > (cx_idx)convx_ws_cap_bytes()) return 0;
