@@ -345,3 +345,22 @@ def pad_explicit_cl(x, lo, hi, mode):
     check_pad_mode_sizes(x.shape[1:-1], lo, hi, mode)
     width = [(0, 0)] + list(zip(lo, hi)) + [(0, 0)]
     return np.ascontiguousarray(np.pad(x, width, mode=_NP_PAD_MODE[mode]))
+
+
+def reference_result_layout(r, dtype, shape, unbatched, out, cl):
+    """reference_result for an oracle result r of the channels-first `shape`, delivered
+    channels-last when `cl`."""
+    if cl:
+        r = cl_view(np.asarray(r).reshape(shape))
+        shape = cl_shape(shape)
+    return reference_result(r, dtype, shape, unbatched, out)
+
+
+def trivial_result_layout(y, out, unbatched, bias, dtype, c_in, c_out, nd, cl):
+    """trivial_result for a result array y in its layout (channels-last when `cl`)."""
+    if not cl:
+        return trivial_result(y, out, unbatched, bias, dtype, c_in, c_out, nd)
+    if trivial_result(np.moveaxis(y, -1, 1), out, unbatched, bias, dtype, c_in, c_out,
+                      nd) is None:
+        return None
+    return deliver(out, y, unbatched)

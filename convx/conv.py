@@ -124,15 +124,12 @@ def _convnd(nd, op, input, weight, bias, stride, padding, dilation, groups, padd
         from convx import reference
         r = getattr(reference, op)(x, w, b, stride, padding if isinstance(padding, str) else lo,
                                    dilation, groups, padding_mode=mode)
-        if cl:
-            r = A.cl_view(np.asarray(r).reshape(shape))
-        return A.reference_result(r, dtype, yshape, unbatched, out)
+        return A.reference_result_layout(r, dtype, shape, unbatched, out, cl)
 
     y = np.empty(yshape, dtype=dtype) if out is None else out.reshape(yshape)
-    done = A.trivial_result(np.moveaxis(y, -1, 1) if cl else y, out, unbatched, b, dtype, C_in,
-                            C_out, nd)
+    done = A.trivial_result_layout(y, out, unbatched, b, dtype, C_in, C_out, nd, cl)
     if done is not None:
-        return A.deliver(out, y, unbatched) if cl else done
+        return done
 
     xc = A.as_compute_array(A.cl_view(x) if cl else x, dtype)
     if mode != "zeros" and (any(lo) or any(hi)):

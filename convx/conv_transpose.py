@@ -167,15 +167,12 @@ def _conv_transposend(nd, op, input, weight, bias, stride, padding, output_paddi
 
     if algorithm == "reference":
         r = getattr(reference, op)(x, w, b, stride, pad, opad, groups, dilation)
-        if cl:
-            r = A.cl_view(np.asarray(r).reshape(shape))
-        return A.reference_result(r, dtype, yshape, unbatched, out)
+        return A.reference_result_layout(r, dtype, shape, unbatched, out, cl)
 
     y = np.empty(yshape, dtype=dtype) if out is None else out.reshape(yshape)
-    done = A.trivial_result(np.moveaxis(y, -1, 1) if cl else y, out, unbatched, b, dtype, C_in,
-                            C_out, nd)
+    done = A.trivial_result_layout(y, out, unbatched, b, dtype, C_in, C_out, nd, cl)
     if done is not None:
-        return A.deliver(out, y, unbatched) if cl else done
+        return done
 
     xc = A.as_compute_array(A.cl_view(x) if cl else x, dtype)
     wc = A.as_compute_array(w, dtype)

@@ -114,6 +114,23 @@
         }                                                                                      \
     }
 
+/* every vector of channels of one PX-pixel tile with BLOCK (the last one masked) */
+#define CX_LD(p) VLOAD(p)
+#define CX_ST(p, v) VSTORE((p), (v))
+#if VL > 1
+#define CX_LDN(p) VLOADN((p), cnt)
+#define CX_STN(p, v) VSTOREN((p), (v), cnt)
+#define CX_MASKED(BLOCK) if (c < C) { const cx_idx cnt = C - c; BLOCK(CX_LDN, CX_STN) }
+#else
+#define CX_MASKED(BLOCK)
+#endif
+#define CX_CHANNELS(BLOCK)                                                                     \
+    {                                                                                          \
+        cx_idx c = 0;                                                                          \
+        for (; c + VL <= C; c += VL) BLOCK(CX_LD, CX_ST)                                       \
+        CX_MASKED(BLOCK)                                                                       \
+    }
+
 void UKERNEL_NAME(cx_idx n, cx_idx C, cx_idx nr, const T *const *CX_RESTRICT rows,
                   const T *const *CX_RESTRICT wrows, const T *CX_RESTRICT bias,
                   T *CX_RESTRICT y, cx_idx ys, int nout, cx_idx yr)
@@ -121,47 +138,9 @@ void UKERNEL_NAME(cx_idx n, cx_idx C, cx_idx nr, const T *const *CX_RESTRICT row
     assert(n >= 1 && C >= 1 && nr >= 0 && (nout == 1 || nout == 2));
     cx_idx j0 = 0;
     if (nout == 2 && nr > 0) {
-        for (; j0 + PX <= n; j0 += PX) {
-            cx_idx c = 0;
-            for (; c + VL <= C; c += VL) {
-#define CX_LD(p) VLOAD(p)
-#define CX_ST(p, v) VSTORE((p), (v))
-                CX_ROW2_BLOCK(CX_LD, CX_ST)
-#undef CX_LD
-#undef CX_ST
-            }
-#if VL > 1
-            if (c < C) {
-                const cx_idx cnt = C - c;
-#define CX_LD(p) VLOADN((p), cnt)
-#define CX_ST(p, v) VSTOREN((p), (v), cnt)
-                CX_ROW2_BLOCK(CX_LD, CX_ST)
-#undef CX_LD
-#undef CX_ST
-            }
-#endif
-        }
+        for (; j0 + PX <= n; j0 += PX) CX_CHANNELS(CX_ROW2_BLOCK)
     } else {
-        for (; j0 + PX <= n; j0 += PX) {
-            cx_idx c = 0;
-            for (; c + VL <= C; c += VL) {
-#define CX_LD(p) VLOAD(p)
-#define CX_ST(p, v) VSTORE((p), (v))
-                CX_ROW_BLOCK(CX_LD, CX_ST)
-#undef CX_LD
-#undef CX_ST
-            }
-#if VL > 1
-            if (c < C) {
-                const cx_idx cnt = C - c;
-#define CX_LD(p) VLOADN((p), cnt)
-#define CX_ST(p, v) VSTOREN((p), (v), cnt)
-                CX_ROW_BLOCK(CX_LD, CX_ST)
-#undef CX_LD
-#undef CX_ST
-            }
-#endif
-        }
+        for (; j0 + PX <= n; j0 += PX) CX_CHANNELS(CX_ROW_BLOCK)
     }
     /* fewer than PX pixels left: one pixel at a time (reads only its own window) */
     for (; j0 < n; j0++) {
@@ -178,6 +157,12 @@ void UKERNEL_NAME(cx_idx n, cx_idx C, cx_idx nr, const T *const *CX_RESTRICT row
 
 #undef CX_ROW_BLOCK
 #undef CX_ROW2_BLOCK
+#undef CX_CHANNELS
+#undef CX_MASKED
+#undef CX_LD
+#undef CX_ST
+#undef CX_LDN
+#undef CX_STN
 #undef CX_SPAN
 #undef VFMA_S
 #undef T
