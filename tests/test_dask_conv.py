@@ -255,3 +255,40 @@ def test_random_layouts_forward_and_transposed():
             assert_conv_close(got, getattr(convx, op)(x, wt, **kw), np.float32, 2 * np.prod(k))
 
     check()
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_channels_last_on_the_cluster(client, nd):
+    """data_format="channels_last": chunks cut through kernels along every spatial axis, with
+    stride and padding modes; equal to the in-memory channels-last call (within rounding: the
+    drivers pick per chunk shape), the result channels-last and lazy."""
+    sp = {1: (37,), 2: (23, 26), 3: (9, 10, 11)}[nd]
+    chunks = {1: (1, 12, 5), 2: (1, 8, 9, 5), 3: (1, 4, 5, 6, 5)}[nd]
+    x, w, b, wt, dw, pw = _data(1600 + nd, (2, *sp, 5), (6, 5) + (3,) * nd, (6,),
+                                (5, 3) + (4,) * nd, (5, 1) + (3,) * nd, (4, 5) + (1,) * nd)
+    xd = da.from_array(x, chunks=chunks)
+    cases = [
+        (getattr(cd, f"conv{nd}d")(xd, w, b, padding=1, data_format="channels_last"),
+         getattr(convx, f"conv{nd}d")(x, w, b, padding=1, data_format="channels_last")),
+        (getattr(cd, f"conv{nd}d")(xd, w, b, stride=2, padding=1, padding_mode="reflect",
+                                   data_format="channels_last"),
+         getattr(convx, f"conv{nd}d")(x, w, b, stride=2, padding=1, padding_mode="reflect",
+                                      data_format="channels_last")),
+        (getattr(cd, f"conv_transpose{nd}d")(xd, wt, stride=2, padding=1,
+                                             data_format="channels_last"),
+         getattr(convx, f"conv_transpose{nd}d")(x, wt, stride=2, padding=1,
+                                                data_format="channels_last")),
+        (getattr(cd, f"depthwise_separable_conv{nd}d")(xd, dw, pw, padding=1,
+                                                       data_format="channels_last"),
+         getattr(convx, f"depthwise_separable_conv{nd}d")(x, dw, pw, padding=1,
+                                                          data_format="channels_last")),
+    ]
+    got = dask.compute(*[c[0] for c in cases])
+    for g, (lazy, want) in zip(got, cases):
+        assert lazy.shape == want.shape
+        assert_conv_close(g, want, np.float32, 5 * 4 ** nd)
+    with pytest.raises(ValueError, match="channels-last"):
+        cd.conv2d(da.ones((5, 5)), np.ones((2, 5, 1, 1)), data_format="channels_last")
+    with pytest.raises(ValueError, match="data_format must be"):
+        cd.conv2d(xd if nd == 2 else da.ones((1, 5, 5, 5)), np.ones((2, 5, 1, 1)),
+                  data_format="NHWC")

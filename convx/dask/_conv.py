@@ -55,7 +55,32 @@ def _one_channel_chunk(x, rechunk, op):
 
 
 def _apply(fn, xb, arrays, kw, workers):
+    """fn on one block. The graph is built on channels-first views; with data_format
+    "channels_last" the block goes to convx as the channels-last array it views (contiguous when
+    the task's chunk is) and the result comes back as a channels-first view."""
+    if kw.get("data_format") == "channels_last":
+        y = fn(np.moveaxis(xb, 1, -1), *arrays, **kw, workers=task_workers(workers))
+        return np.moveaxis(y, -1, 1)
     return fn(xb, *arrays, **kw, workers=task_workers(workers))
+
+
+def _layout(input, data_format, nd, op):
+    """(channels-first view of the input, whether it was channels-last)."""
+    cl = A.data_format(data_format)
+    if not cl:
+        return input, False
+    x = as_dask(input)
+    if x.ndim not in (nd + 1, nd + 2):
+        sp = ", ".join("DHW"[3 - nd:])
+        raise ValueError(f"input must be {nd + 1}-D (unbatched [{sp}, C]) or {nd + 2}-D "
+                         f"(batched [N, {sp}, C]) channels-last for {op}, got input of shape "
+                         f"{x.shape}")
+    return da.moveaxis(x, -1, x.ndim - nd - 1), True
+
+
+def _back(y, cl, nd):
+    """The result in the caller's layout (a channels-last view of the channels-first graph)."""
+    return da.moveaxis(y, y.ndim - nd - 1, -1) if cl else y
 
 
 def _fwd_block(xb, *arrays, op, kw, workers):
@@ -68,10 +93,13 @@ def _fwd_padded(xb, sides, last, *arrays, op, kw, workers):
 
 
 def _forward(nd, op, input, arrays, kernel_of, stride, padding, dilation, padding_mode, kw,
-             workers, rechunk):
+             workers, rechunk, data_format="channels_first"):
     """conv{nd}d / depthwise_separable_conv{nd}d; arrays: the weight operands in call order,
     kernel_of: which of them gives the kernel size; kw: the other keyword arguments."""
     fn = getattr(convx, op)
+    input, cl = _layout(input, data_format, nd, op)
+    if cl:
+        kw = dict(kw, data_format="channels_last")
     x, unbatched = _batched(input, nd, op)
     arrays = [_weights(a, "weight") for a in arrays]
     workers = check_workers(workers)
@@ -87,7 +115,8 @@ def _forward(nd, op, input, arrays, kernel_of, stride, padding, dilation, paddin
     probe_sp = [min(n, max(e, l + 1, h + 1) + s)
                 for n, e, l, h, s in zip(spatial, ext, lo, hi, stride_t)]
     args = dict(stride=stride, padding=padding, dilation=dilation, padding_mode=mode, **kw)
-    probe = fn(np.zeros((1, x.shape[1], *probe_sp), dtype=x.dtype), *arrays, **args, workers=1)
+    probe = fn(np.zeros((1, x.shape[1], *probe_sp), dtype=x.dtype), *arrays,
+               **{k: v for k, v in args.items() if k != "data_format"}, workers=1)
     dtype, c_out = probe.dtype, probe.shape[1]
     if mode != "zeros":
         A.check_pad_mode_sizes(spatial, lo, hi, mode)
@@ -107,7 +136,7 @@ def _forward(nd, op, input, arrays, kernel_of, stride, padding, dilation, paddin
         y = da.map_blocks(_fwd_block, x, *keys, dtype=dtype, meta=meta, op=op,
                           chunks=(x.chunks[0], (c_out,), *((o,) for o in out_sp)),
                           kw=args, workers=workers)
-        return y[0] if unbatched else y
+        return _back(y[0] if unbatched else y, cl, nd)
 
     if any(lo) or any(hi):
         how, opts = _PAD[mode]
@@ -135,11 +164,11 @@ def _forward(nd, op, input, arrays, kernel_of, stride, padding, dilation, paddin
     y = halo_map(fn, x, [d if isinstance(d, tuple) else (0, 0) for d in depth.values()],
                  [False] * x.ndim, chunks=tuple(out_chunks), dtype=dtype, meta=meta, args=keys,
                  label=f"convx-{op}")
-    return y[0] if unbatched else y
+    return _back(y[0] if unbatched else y, cl, nd)
 
 
 def _transposed_padded(xb, sides, last, w, b, *, op, stride, dilation, kernel, output_padding,
-                       groups, algorithm, workers, out_len):
+                       groups, algorithm, workers, out_len, layout):
     opad, crop = [], []
     for ax, (s, d, k) in enumerate(zip(stride, dilation, kernel)):
         D = d * (k - 1)
@@ -150,15 +179,17 @@ def _transposed_padded(xb, sides, last, w, b, *, op, stride, dilation, kernel, o
         n_out = out_len[ax] if last[2 + ax] else n_in * s
         off = sides[2 + ax][0] * s
         crop.append(slice(off, off + n_out))
-    y = getattr(convx, op)(xb, w, b, stride=stride, padding=0, output_padding=tuple(opad),
-                           groups=groups, dilation=dilation, algorithm=algorithm,
-                           workers=task_workers(workers))
+    y = _apply(getattr(convx, op), xb, (w, b),
+               dict(stride=stride, padding=0, output_padding=tuple(opad), groups=groups,
+                    dilation=dilation, algorithm=algorithm, **layout), workers)
     return y[(slice(None), slice(None), *crop)]
 
 
 def _transposed(nd, op, input, weight, bias, stride, padding, output_padding, groups,
-                dilation, algorithm, workers, rechunk):
+                dilation, algorithm, workers, rechunk, data_format="channels_first"):
     fn = getattr(convx, op)
+    input, cl = _layout(input, data_format, nd, op)
+    layout = {"data_format": "channels_last"} if cl else {}
     x, unbatched = _batched(input, nd, op)
     w, b = _weights(weight, "weight"), _weights(bias, "bias")
     workers = check_workers(workers)
@@ -193,8 +224,8 @@ def _transposed(nd, op, input, weight, bias, stride, padding, output_padding, gr
         out = [f - 2 * p for f, p in zip(full, pad_t)]
         y = da.map_blocks(_fwd_block, x, wk, bk, dtype=dtype, meta=meta, op=op,
                           chunks=(x.chunks[0], (c_out,), *((o,) for o in out)),
-                          kw=args, workers=workers)
-        return y[0] if unbatched else y
+                          kw=dict(args, **layout), workers=workers)
+        return _back(y[0] if unbatched else y, cl, nd)
 
     halo = [e // s for e, s in zip(D, stride_t)]
     needs = {2 + ax: (halo[ax], 1, 0, f"halo {halo[ax]} (dilated kernel // stride)")
@@ -210,7 +241,7 @@ def _transposed(nd, op, input, weight, bias, stride, padding, output_padding, gr
         out_chunks.append(tuple(oc))
     fn = functools.partial(_transposed_padded, op=op, stride=stride_t, dilation=dil_t,
                            kernel=kernel, output_padding=opad_t, groups=groups,
-                           algorithm=algorithm, workers=workers,
+                           algorithm=algorithm, workers=workers, layout=layout,
                            out_len=[f - (n - c[-1]) * s for f, n, c, s in
                                     zip(full, spatial, x.chunks[2:], stride_t)])
     y = halo_map(fn, x, [d if isinstance(d, tuple) else (0, 0) for d in depth.values()],
@@ -218,67 +249,79 @@ def _transposed(nd, op, input, weight, bias, stride, padding, output_padding, gr
                  args=(wk, bk), label=f"convx-{op}")
     if any(pad_t):
         y = y[(slice(None), slice(None), *(slice(p, f - p) for p, f in zip(pad_t, full)))]
-    return y[0] if unbatched else y
+    return _back(y[0] if unbatched else y, cl, nd)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", algorithm="auto", workers=None, rechunk=True):
+           padding_mode="zeros", data_format="channels_first", algorithm="auto", workers=None,
+           rechunk=True):
     return _forward(1, "conv1d", input, [weight, bias], 0, stride, padding, dilation,
-                    padding_mode, dict(groups=groups, algorithm=algorithm), workers, rechunk)
+                    padding_mode, dict(groups=groups, algorithm=algorithm), workers, rechunk,
+                    data_format)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", algorithm="auto", workers=None, rechunk=True):
+           padding_mode="zeros", data_format="channels_first", algorithm="auto", workers=None,
+           rechunk=True):
     return _forward(2, "conv2d", input, [weight, bias], 0, stride, padding, dilation,
-                    padding_mode, dict(groups=groups, algorithm=algorithm), workers, rechunk)
+                    padding_mode, dict(groups=groups, algorithm=algorithm), workers, rechunk,
+                    data_format)
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
-           padding_mode="zeros", algorithm="auto", workers=None, rechunk=True):
+           padding_mode="zeros", data_format="channels_first", algorithm="auto", workers=None,
+           rechunk=True):
     return _forward(3, "conv3d", input, [weight, bias], 0, stride, padding, dilation,
-                    padding_mode, dict(groups=groups, algorithm=algorithm), workers, rechunk)
+                    padding_mode, dict(groups=groups, algorithm=algorithm), workers, rechunk,
+                    data_format)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1, *, algorithm="auto", workers=None, rechunk=True):
+                     dilation=1, *, data_format="channels_first", algorithm="auto", workers=None,
+                     rechunk=True):
     return _transposed(1, "conv_transpose1d", input, weight, bias, stride, padding,
-                       output_padding, groups, dilation, algorithm, workers, rechunk)
+                       output_padding, groups, dilation, algorithm, workers, rechunk, data_format)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1, *, algorithm="auto", workers=None, rechunk=True):
+                     dilation=1, *, data_format="channels_first", algorithm="auto", workers=None,
+                     rechunk=True):
     return _transposed(2, "conv_transpose2d", input, weight, bias, stride, padding,
-                       output_padding, groups, dilation, algorithm, workers, rechunk)
+                       output_padding, groups, dilation, algorithm, workers, rechunk, data_format)
 
 
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1, *, algorithm="auto", workers=None, rechunk=True):
+                     dilation=1, *, data_format="channels_first", algorithm="auto", workers=None,
+                     rechunk=True):
     return _transposed(3, "conv_transpose3d", input, weight, bias, stride, padding,
-                       output_padding, groups, dilation, algorithm, workers, rechunk)
+                       output_padding, groups, dilation, algorithm, workers, rechunk, data_format)
 
 
 def depthwise_separable_conv1d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
                                pointwise_bias=None, stride=1, padding=0, dilation=1, *,
-                               padding_mode="zeros", workers=None, rechunk=True):
+                               padding_mode="zeros", data_format="channels_first",
+                               workers=None, rechunk=True):
     return _forward(1, "depthwise_separable_conv1d", input,
                     [depthwise_weight, pointwise_weight, depthwise_bias, pointwise_bias], 0,
-                    stride, padding, dilation, padding_mode, {}, workers, rechunk)
+                    stride, padding, dilation, padding_mode, {}, workers, rechunk, data_format)
 
 
 def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
                                pointwise_bias=None, stride=1, padding=0, dilation=1, *,
-                               padding_mode="zeros", workers=None, rechunk=True):
+                               padding_mode="zeros", data_format="channels_first",
+                               workers=None, rechunk=True):
     return _forward(2, "depthwise_separable_conv2d", input,
                     [depthwise_weight, pointwise_weight, depthwise_bias, pointwise_bias], 0,
-                    stride, padding, dilation, padding_mode, {}, workers, rechunk)
+                    stride, padding, dilation, padding_mode, {}, workers, rechunk, data_format)
 
 
 def depthwise_separable_conv3d(input, depthwise_weight, pointwise_weight, depthwise_bias=None,
                                pointwise_bias=None, stride=1, padding=0, dilation=1, *,
-                               padding_mode="zeros", workers=None, rechunk=True):
+                               padding_mode="zeros", data_format="channels_first",
+                               workers=None, rechunk=True):
     return _forward(3, "depthwise_separable_conv3d", input,
                     [depthwise_weight, pointwise_weight, depthwise_bias, pointwise_bias], 0,
-                    stride, padding, dilation, padding_mode, {}, workers, rechunk)
+                    stride, padding, dilation, padding_mode, {}, workers, rechunk, data_format)
 
 
 from convx.dask._docs import document  # noqa: E402  (docstrings built from the templates)

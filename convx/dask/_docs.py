@@ -1,6 +1,10 @@
 """Numpydoc docstrings of convx.dask's convolutions (one template per family)."""
 
-_COMMON_TAIL = """    workers : int, optional
+_COMMON_TAIL = """    data_format : {{'channels_first', 'channels_last'}}
+        As the in-memory function: channels-last inputs ``[N, *spatial, C]`` are chunked along
+        the batch and spatial axes (the channels in one chunk), each task calls convx with
+        ``data_format="channels_last"`` on its chunk, and the result is channels-last too.
+    workers : int, optional
         convx threads per task. Default: the cores a worker may use divided by the tasks it runs
         at once (1 in a dask.distributed worker, whose nanny sets OMP_NUM_THREADS=1), so tasks x
         threads never oversubscribe; pass e.g. ``workers=4`` to a cluster of 1-thread workers
