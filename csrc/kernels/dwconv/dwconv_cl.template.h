@@ -57,6 +57,26 @@ void UKERNEL_NAME(cx_idx n, cx_idx C, cx_idx ntap, const T *const *CX_RESTRICT p
                   const T *CX_RESTRICT w, const T *CX_RESTRICT bias, T *CX_RESTRICT y, cx_idx ys)
 {
     assert(n >= 0 && C >= 1 && ntap >= 0);
+    if (n == 1) {   /* a lone (border) pixel: one FMA chain per vector, no idle lanes of pixels */
+        cx_idx c = 0;
+        const T *p0 = px[0];
+        for (; c + VL <= C; c += VL) {
+            vec_t a = bias ? VLOAD(bias + c) : VZERO();
+            for (cx_idx t = 0; t < ntap; t++)
+                a = VFMA(VLOAD(p0 + toff[t] + c), VLOAD(w + woff[t] + c), a);
+            VSTORE(y + c, a);
+        }
+#if VL > 1
+        if (c < C) {
+            const cx_idx cnt = C - c;
+            vec_t a = bias ? VLOADN(bias + c, cnt) : VZERO();
+            for (cx_idx t = 0; t < ntap; t++)
+                a = VFMA(VLOADN(p0 + toff[t] + c, cnt), VLOADN(w + woff[t] + c, cnt), a);
+            VSTOREN(y + c, a, cnt);
+        }
+#endif
+        return;
+    }
     for (cx_idx j0 = 0; j0 < n; j0 += 4) {
         const cx_idx m = CX_MIN((cx_idx)4, n - j0);
         /* pixels past m reuse pixel j0 and are never stored */
