@@ -69,6 +69,21 @@ CASES = {
         small="xs = R(2, 4, 9, 8); ds = R(4, 1, 3, 3); ps = R(5, 4, 1, 1)\n"
               "res = (convx.depthwise_separable_conv2d(xs, ds, ps, padding=1), "
               "convx.reference.depthwise_separable_conv2d(xs, ds, ps, padding=1), 1e-4)"),
+    "conv2d_channels_last": dict(   # the channels-last indirect GEMM driver (csrc/conv_cl.c)
+        setup="x = B(1, 160, 160, 512); w = B(512, 512, 7, 7)",
+        long="convx.conv2d(x, w, padding=3, data_format='channels_last', workers=WORKERS)",
+        small="xs = R(2, 13, 11, 8); ws = R(6, 8, 3, 3)\n"
+              "res = (convx.conv2d(xs, ws, padding=1, data_format='channels_last'), "
+              "np.moveaxis(convx.reference.conv2d(np.moveaxis(xs, -1, 1), ws, padding=1), 1, -1), "
+              "1e-4)"),
+    "conv_transpose2d_channels_last": dict(   # the channels-last stride-phase GEMM driver
+        setup="x = B(1, 128, 128, 512); w = B(512, 512, 8, 8)",
+        long="convx.conv_transpose2d(x, w, stride=2, padding=3, data_format='channels_last', "
+             "workers=WORKERS)",
+        small="xs = R(2, 7, 9, 6); ws = R(6, 4, 4, 4)\n"
+              "res = (convx.conv_transpose2d(xs, ws, stride=2, padding=1, "
+              "data_format='channels_last'), np.moveaxis(convx.reference.conv_transpose2d("
+              "np.moveaxis(xs, -1, 1), ws, stride=2, padding=1), 1, -1), 1e-4)"),
     "correlate_2d": dict(   # 961 taps: the direct C path (below the FFT threshold)
         setup="x = B(8192, 8192); k = B(31, 31)",
         long="convx.filters.correlate(x, k, workers=WORKERS)",
