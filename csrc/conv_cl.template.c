@@ -290,6 +290,8 @@ static void CONVX_NAME(cl_ig_task)(const CTEAM *t, cx_idx task, T *buf, T *acc, 
         }
         const T *wb = t->wp + gb * q->wblk;
         for (cx_idx k0 = 0; k0 < K; k0 += q->kc) {
+            /* a band's block can be seconds of work (512 channels, 7x7): poll per K chunk */
+            if (cx_cancelled(t->cc)) return;
             const cx_idx kn = CX_MIN(q->kc, K - k0);
             for (cx_idx tt = 0; tt < ntile; tt++)
                 uk(kn, wb + k0 * OCB, px + tt * NP, koff + k0, CX_MIN(NP, P - tt * NP),
