@@ -16,7 +16,7 @@ from convx import _args as A, _plans as P
 from convx._core import _PlanCore
 from convx._threads import resolve_workers
 
-DATA_FORMATS = ("channels_first", "channels_last")
+DATA_FORMATS = A.DATA_FORMATS
 ALGORITHMS = ("auto", "direct", "im2col")
 TRANSPOSE_ALGORITHMS = ("auto", "subpixel", "direct", "im2col")
 

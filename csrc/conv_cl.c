@@ -58,7 +58,19 @@ static void cl_combo_phases(const cl_geom *q, cx_idx cb, cx_idx ph[3])
 /* floor modulo for a positive m */
 static cx_idx cl_mod(cx_idx a, cx_idx m) { cx_idx r = a % m; return r < 0 ? r + m : r; }
 
-/* Allocates the per-axis lists (phase counts set) and fills the shared sizes. */
+/* Zeroes q and fills what both operations share: sizes, groups, per-axis extents. */
+static void cl_geom_init(cl_geom *q, cx_idx N, cx_idx C_in, cx_idx C_out, cx_idx groups,
+                         const cx_idx in[3], const cx_idx k[3], const cx_idx out[3])
+{
+    memset(q, 0, sizeof *q);
+    q->N = N; q->C_in = C_in; q->C_out = C_out; q->G = groups;
+    q->Cig = C_in / groups; q->Cog = C_out / groups;
+    for (int a = 0; a < 3; a++) {
+        q->in[a] = in[a]; q->out[a] = out[a]; q->k[a] = k[a];
+    }
+}
+
+/* Allocates the per-axis lists (phase counts set). */
 static int cl_alloc(cl_geom *q)
 {
     cx_idx total = 0;
@@ -78,12 +90,9 @@ static int cl_alloc(cl_geom *q)
 
 static int cl_geom_forward(cl_geom *q, const convx_conv_problem *p)
 {
-    memset(q, 0, sizeof *q);
-    q->N = p->N; q->C_in = p->C_in; q->C_out = p->C_out; q->G = p->groups;
-    q->Cig = p->C_in / p->groups; q->Cog = p->C_out / p->groups;
+    cl_geom_init(q, p->N, p->C_in, p->C_out, p->groups, p->in, p->k, p->out);
     q->pointwise = 1;
     for (int a = 0; a < 3; a++) {
-        q->in[a] = p->in[a]; q->out[a] = p->out[a]; q->k[a] = p->k[a];
         q->nph[a] = 1; q->S[a] = 1; q->IS[a] = p->stride[a];
         if (p->k[a] != 1 || p->stride[a] != 1 || p->pad[a] != 0 || p->out[a] != p->in[a])
             q->pointwise = 0;
@@ -104,12 +113,9 @@ static int cl_geom_forward(cl_geom *q, const convx_conv_problem *p)
 
 static int cl_geom_transposed(cl_geom *q, const convx_conv_transpose_problem *p)
 {
-    memset(q, 0, sizeof *q);
-    q->N = p->N; q->C_in = p->C_in; q->C_out = p->C_out; q->G = p->groups;
-    q->Cig = p->C_in / p->groups; q->Cog = p->C_out / p->groups;
+    cl_geom_init(q, p->N, p->C_in, p->C_out, p->groups, p->in, p->k, p->out);
     q->transposed = 1;
     for (int a = 0; a < 3; a++) {
-        q->in[a] = p->in[a]; q->out[a] = p->out[a]; q->k[a] = p->k[a];
         q->nph[a] = CX_MIN(p->stride[a], p->out[a]);
         q->S[a] = p->stride[a]; q->IS[a] = 1;
     }

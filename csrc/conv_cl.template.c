@@ -6,10 +6,14 @@
  * transposed: one phase per stride residue, S = stride, IS = 1). Every output element is then
  * one dot product computed by one thread, so results are bit-identical for any `workers`.
  *
- * Two drivers:
- *  - depthwise (one input and one output channel per group): the dwconv_cl micro-kernel, vectors
- *    over channels, one pointer per output pixel; border pixels get shorter tap lists;
- *  - GEMM: rows of output pixels x (tap, input channel) columns copied from the channels-last
+ * Three drivers:
+ *  - depthwise (one input and one output channel per group; conv_cl_dw.template.c): the
+ *    dwconv_cl_row kernel on rows' interiors, the dwconv_cl kernel (one pointer per output
+ *    pixel, shorter tap lists) on borders, tails, dilated and transposed windows;
+ *  - indirect GEMM (forward, not 1x1, when the ISA has the kernel): bands of output rows,
+ *    zero-padded band copies, packed weights per output-channel block;
+ *  - GEMM (the rest, and algorithm "im2col"): rows of output pixels x (tap, input channel)
+ *    columns copied from the channels-last
  *    input (whole runs of C_in/groups channels per tap), times packed weights
  *    [(tap, input channel)][output channel], with OpenBLAS (single-threaded inside the team);
  *    a 1x1 stride-1 forward convolution reads the input itself as the GEMM's A (no copy) and the
