@@ -191,6 +191,12 @@ class BuildExtAfterClib(build_ext):
         self.run_command("build_clib")
         clib = self.get_finalized_command("build_clib")
         self.library_dirs = list(self.library_dirs or []) + [clib.build_clib]
+        # the static libraries are inputs of the link: a change in a C source alone must relink
+        # the extension (build_ext only compares the extension's sources and `depends`)
+        static = [os.path.join(clib.build_clib, clib.compiler.library_filename(name))
+                  for name, _ in (clib.libraries or [])]
+        for ext in self.extensions:
+            ext.depends = list(ext.depends or []) + [f for f in static if os.path.exists(f)]
         super().run()
 
     def build_extensions(self):
