@@ -70,7 +70,11 @@ const char *convx_conv_transpose_variant_name(int variant)
  *    conv's (convx_ct_subpixel_waste) -- e.g. stride-1 dilated layers on 2x2..10x10 inputs
  *    (waste 1.4-5.4: 1.5-3.3x slower than fused), the 3-D U-Net 3x3x3 on 8x9x9 (1.87: 2.1x);
  *    up to 1.3 it was faster or level (e.g. FCN k16 s8 depthwise 0.58x of fused's time, k64
- *    s32 0.37x, depthwise k4 s2 0.31x, U-Net 2x2 s2 and 1x1 layers 0.6-0.9x);
+ *    s32 0.37x, depthwise k4 s2 0.31x, U-Net 2x2 s2 and 1x1 layers 0.6-0.9x); with at most
+ *    few_cig = 48 input channels per group fused's col traffic (one col element per C_in/groups
+ *    multiply-adds) outweighs up to 2.5x waste: GoogLeNet's stride-1 dilated 32 -> 528 and
+ *    48 -> 832 adjoints (waste 1.96) ran 1.3-1.7x faster as subpixel (Zen 4, quiet, 2026-12-04;
+ *    1.03-1.15x with CONVX_ISA=avx2), while at 96 input channels waste 1.36 already lost 0-30 %;
  *  - and where a phase convolution has fewer than subpixel_min_cog output channels per group
  *    over a dense reduction (>= 16 input channels per group): 64 -> 3 channel output layers
  *    (DCGAN's last, GoogLeNet's 7x7 s2 adjoint, masknet) ran 1.3-1.7x slower than fused,
@@ -86,18 +90,20 @@ const char *convx_conv_transpose_variant_name(int variant)
  */
 typedef struct {
     double subpixel_max_waste;   /* subpixel while its MACs are at most this x the layer's */
+    cx_idx few_cig;              /* at most this many input channels per group: */
+    double few_cig_max_waste;    /* ... subpixel while its waste is at most this */
     cx_idx subpixel_min_cog;     /* ... and its smallest phase conv has this many channels */
     cx_idx dense_cig;            /* (the min_cog rule applies from this many in-channels) */
     cx_idx weight_bound_max_convs;   /* phase convs allowed for a weight-bound layer */
 } ct_select_params;
 
 static const ct_select_params ct_rules[CONVX_ISA_COUNT] = {
-    [CONVX_ISA_SCALAR] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16,
-                          .weight_bound_max_convs = 1},
-    [CONVX_ISA_AVX2] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16,
-                        .weight_bound_max_convs = 1},
-    [CONVX_ISA_AVX512] = {.subpixel_max_waste = 1.3, .subpixel_min_cog = 4, .dense_cig = 16,
-                          .weight_bound_max_convs = 1},
+    [CONVX_ISA_SCALAR] = {.subpixel_max_waste = 1.3, .few_cig = 0, .few_cig_max_waste = 1.3,
+                          .subpixel_min_cog = 4, .dense_cig = 16, .weight_bound_max_convs = 1},
+    [CONVX_ISA_AVX2] = {.subpixel_max_waste = 1.3, .few_cig = 48, .few_cig_max_waste = 2.5,
+                        .subpixel_min_cog = 4, .dense_cig = 16, .weight_bound_max_convs = 1},
+    [CONVX_ISA_AVX512] = {.subpixel_max_waste = 1.3, .few_cig = 48, .few_cig_max_waste = 2.5,
+                          .subpixel_min_cog = 4, .dense_cig = 16, .weight_bound_max_convs = 1},
 };
 
 int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, int isa)
@@ -111,7 +117,11 @@ int convx_conv_transpose_select(const convx_conv_transpose_problem *p, int f64, 
     const cx_idx Pout = p->out[0] * p->out[1] * p->out[2];
     cx_idx min_cog = 0, nconv = 0;
     const double waste = convx_ct_subpixel_waste(p, &min_cog, &nconv);
-    if (waste >= 0.0 && waste <= s->subpixel_max_waste &&
+    /* fused_t writes (and col2im reads) one col element per C_in / groups multiply-adds: with
+     * few input channels that traffic costs more than some padding multiplied by subpixel */
+    const double max_waste = p->C_in / p->groups <= s->few_cig ? s->few_cig_max_waste
+                                                               : s->subpixel_max_waste;
+    if (waste >= 0.0 && waste <= max_waste &&
         !(p->C_in / p->groups >= s->dense_cig && min_cog < s->subpixel_min_cog) &&
         !(nconv > s->weight_bound_max_convs &&
           (double)p->C_in * (double)M >
