@@ -29,6 +29,7 @@
 #define F2D_FN CONVX_CAT3(convx_, CONVX_DT, _filter2d_ukernel_fn)
 #define F2_RB CONVX_FILTER2D_ROWS   /* output rows per filter2d call (checked at import) */
 #define CX_FILTER_POLL_ROW 65536.0   /* taps x outputs of a row above which rows poll */
+#define CX_FILTER_BOX_MIN 5           /* equal column weights from which the sweep sums rows */
 #define CX_FILTER_CHUNK 1048576.0    /* taps x outputs per column chunk of a long row */
 
 /* Outputs per column chunk of a row of n outputs with `taps` taps: the whole row, or a multiple
@@ -316,7 +317,25 @@ static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x,
     const cx_idx nb = CX_CEILDIV(H, R), ntask = B * D * nb;
     const cx_idx row_pad = (rowlen + 15) & ~(cx_idx)15;
     const cx_idx np_ = CX_MAX(KH, KW);
-    const size_t ws_bytes = (size_t)(2 * row_pad) * sizeof(T) + (size_t)(np_ + 8) * sizeof(void *);
+    /* a box column filter (every column weight equal, at least CX_FILTER_BOX_MIN of them) runs
+     * as a running sum per band with the row kernel: S' = S + entering row - leaving row (two
+     * sum buffers in turn), then the row = w * S'; a few operations per element instead of KH
+     * multiply-adds. The band (<= 32 rows) restarts the sum, which bounds its drift to that of a
+     * sum of <= 32 + KH rows. A non-finite row (an inf or NaN entered the window: the sum would
+     * carry inf - inf = NaN on) is recomputed with the direct taps and the sum restarts on the
+     * next row, so non-finite input reaches exactly the outputs whose window holds it. */
+    int box = KH >= CX_FILTER_BOX_MIN;
+    for (cx_idx t = 1; t < KH && box; t++) box = wv[t] == wv[0];
+    const size_t base_bytes = (size_t)(2 * row_pad) * sizeof(T) + (size_t)(np_ + 8) * sizeof(void *);
+    const size_t box_at = CX_ALIGN64(base_bytes);
+    const size_t ws_bytes = box ? box_at + (size_t)(2 * row_pad + 16) * sizeof(T) : base_bytes;
+    const T box_w[3] = {(T)1, (T)1, (T)-1};
+    T *ones = NULL;
+    if (box) {
+        ones = (T *)malloc((size_t)KH * sizeof(T));
+        if (!ones) return CONVX_ERR_NOMEM;
+        for (cx_idx t = 0; t < KH; t++) ones[t] = (T)1;
+    }
     const int poll_rows = (double)n_row * (double)np_ >= CX_FILTER_POLL_ROW;
     const cx_idx cw = CONVX_CAT(filter_chunk_, CONVX_DT)(n_row, np_);
     const cx_idx task_every = cx_poll_every((double)R * n_row * (KH + KW));
@@ -331,6 +350,8 @@ static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x,
         if (!ws) fail = 1;
         T *mid = ws, *cvrow = ws ? ws + row_pad : NULL;
         const T **xp = ws ? (const T **)(void *)(ws + 2 * row_pad) : NULL;
+        T *S0 = ws && box ? (T *)(void *)((char *)ws + box_at) : NULL;
+        T *S1 = S0 ? S0 + row_pad : NULL;
         CX_ASSERT_ALIGNED(xp, 64);
         if (ws) CONVX_CAT(filter_fill_, CONVX_DT)(cvrow, rowlen, cval, cc);
 #ifdef _OPENMP
@@ -344,9 +365,35 @@ static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x,
             const cx_idx h0 = bi * R, rows = CX_MIN(R, H - h0);
             const T *plane = x + (b * D + d) * H * n_row;
             T *yrow = y + ((b * D + d) * H + h0) * n_row;
-            int stop = 0;
+            int stop = 0, fresh = 1;   /* fresh: the box sum restarts at this row */
             for (cx_idx r = 0; r < rows && !stop; r++, yrow += n_row) {
                 T *centre = mid + low * I;
+                if (box) {
+                    if (poll_rows && (stop = cx_cancelled(cc))) break;
+                    T *Sn = S1;   /* this row's sum; S0 holds the previous row's */
+                    if (fresh) {
+                        for (cx_idx t = 0; t < KH; t++) {
+                            const cx_idx sh = cx_filter_map(h0 + r + t - loh, H, mode);
+                            xp[t] = sh < 0 ? cvrow : plane + sh * n_row;
+                        }
+                        uk(n_row, KH, xp, ones, Sn);
+                    } else {
+                        const cx_idx si = cx_filter_map(h0 + r + KH - 1 - loh, H, mode);
+                        const cx_idx so = cx_filter_map(h0 + r - 1 - loh, H, mode);
+                        xp[0] = S0;
+                        xp[1] = si < 0 ? cvrow : plane + si * n_row;
+                        xp[2] = so < 0 ? cvrow : plane + so * n_row;
+                        uk(n_row, 3, xp, box_w, Sn);
+                    }
+                    xp[0] = Sn;
+                    uk(n_row, 1, xp, wv, centre);
+                    S1 = S0;
+                    S0 = Sn;
+                    int bad = 0;   /* an OR (not a sum): vectorised without reassociation */
+                    for (cx_idx j = 0; j < n_row; j++) bad |= !(centre[j] - centre[j] == (T)0);
+                    fresh = bad;
+                    if (!fresh) goto row_pass;
+                }
                 for (cx_idx j0 = 0; j0 < n_row; j0 += cw) {   /* column pass, in chunks */
                     if (poll_rows && (stop = cx_cancelled(cc))) break;
                     for (cx_idx t = 0; t < KH; t++) {
@@ -356,6 +403,7 @@ static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x,
                     uk(CX_MIN(cw, n_row - j0), KH, xp, wv, centre + j0);
                 }
                 if (stop) break;
+            row_pass:
                 for (cx_idx u = 0; u < KW - 1; u++) {
                     const cx_idx pos = u < low ? u : W + u;
                     const cx_idx sw = cx_filter_map(pos - low, W, mode_h);
@@ -375,6 +423,7 @@ static int CONVX_NAME(filter_sep_run)(const convx_filter_problem *p, const T *x,
         convx_cancel_team_wait(cc);
         if (ws) convx_ws_release(ws, got);
     }
+    free(ones);
     return fail ? CONVX_ERR_NOMEM : CONVX_OK;
 }
 

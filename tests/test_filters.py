@@ -545,3 +545,66 @@ def test_row_segments_at_kernel_width(mode):
                         exp = R.correlate(x, w, mode=mode, cval=0.5, origin=(1, o) if
                                           axes else (0, o), axes=axes)
                         close(got, exp, dt, taps=w.size, scale=4.0)
+
+
+# Box column sums: a separable pass pair whose column weights are all equal (>= 5 of them, e.g.
+# uniform_filter's) runs as a running sum per band of rows in the C sweep. These cases reach it:
+# several bands, images shorter than the window (the mode's extension repeats), every mode.
+BOX_CASES = [((100, 37), 5, 0), ((100, 37), 15, 0), ((70, 50), (9, 3), (-4, 1)),
+             ((40, 33), (7, 7), (3, -3)), ((6, 40), 15, 0), ((1, 9), 5, 0), ((257, 5), 31, 0)]
+
+
+@needs_scipy
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_box_column_sums_match_scipy(mode, dtype):
+    rng = np.random.default_rng(41)
+    for shape, size, origin in BOX_CASES:
+        x = rng.standard_normal(shape).astype(dtype)
+        got = F.uniform_filter(x, size, mode=mode, cval=0.5, origin=origin)
+        want = ndi.uniform_filter(x.astype(np.float64), size, mode=mode, cval=0.5, origin=origin)
+        close(got, want, dtype, taps=40)
+        # a 3-D stack filtered over its last two axes runs the same sweep per image
+        stack = rng.standard_normal((3, *shape)).astype(dtype)
+        close(F.uniform_filter(stack, size, mode=mode, axes=(1, 2)),
+              ndi.uniform_filter(stack.astype(np.float64), size, mode=mode, axes=(1, 2)),
+              dtype, taps=40)
+
+
+def test_box_column_sums_cancel_large_values_exactly():
+    # a running sum in the input's precision would lose the small values between the large ones
+    x = np.zeros((120, 8), np.float32)
+    x[::7] = 3e7
+    x[3::7] = -3e7
+    x[1::5] += 1.0
+    want = R.correlate(x.astype(np.float64), np.full((9, 1), 1 / 9), mode="reflect")
+    close(F.uniform_filter(x, (9, 1)), want, np.float32, taps=9, scale=3e7)
+    close(F.uniform_filter(x, (9, 3)), R.correlate(x.astype(np.float64),
+                                                  np.full((9, 3), 1 / 27), mode="reflect"),
+          np.float32, taps=27, scale=3e7)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_box_column_sums_confine_non_finite_values(bad, dtype):
+    # the running sum would carry inf - inf = NaN down the band: such rows are recomputed
+    rng = np.random.default_rng(43)
+    x = rng.standard_normal((90, 21)).astype(dtype)
+    x[10, 4] = bad
+    x[47, 0] = bad
+    x[48:50, 20] = bad
+    for size in (5, (15, 3), (9, 1)):
+        got = F.uniform_filter(x, size, mode="nearest")
+        k = np.ones(size if isinstance(size, tuple) else (size, size))
+        want = R.correlate(x.astype(np.float64), k / k.size, mode="nearest")
+        assert (np.isfinite(got) == np.isfinite(want)).all()
+        assert (np.isnan(got) == np.isnan(want)).all()
+        fin = np.isfinite(want)
+        close(got[fin], want[fin], dtype, taps=50)
+
+
+def test_box_column_sums_do_not_depend_on_workers():
+    x = np.random.default_rng(44).standard_normal((300, 130)).astype(np.float32)
+    one = F.uniform_filter(x, 15, workers=1)
+    for w in (2, 3, 7):
+        np.testing.assert_array_equal(F.uniform_filter(x, 15, workers=w), one)
